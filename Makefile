@@ -1,0 +1,88 @@
+# kmend top-level Makefile.
+#
+#   make          build/bin/kmend and build/kernel/kmend.ko for the default target
+#   make check    every test, unit and VM; ends with "N passed, N failed"
+#   make demo     the main job, end to end, in the VM
+#   make clean    remove build/ (the downloaded target kernel stays cached)
+#
+# The target kernel comes from scripts/target-kernel (cached under
+# ~/.cache/kmend); KMEND_KERNEL=<debian package version> selects another one.
+
+VERSION := $(shell cat VERSION)
+BUILD   := build
+TOP     := $(CURDIR)
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+KMEND_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror \
+		-DKMEND_VERSION='"$(VERSION)"' -Isrc -Iinclude
+LDLIBS  :=
+
+KMEND_SRCS := $(filter-out src/main.c,$(wildcard src/*.c))
+KMEND_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(KMEND_SRCS))
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_*.c))
+
+.PHONY: all deps check unit-check vm-check demo clean modules test-modules FORCE
+all: $(BUILD)/bin/kmend modules
+
+deps:
+	@scripts/deps -q
+
+# --- user space --------------------------------------------------------------
+
+$(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) VERSION
+	@mkdir -p $(@D)
+	$(CC) $(KMEND_CFLAGS) $(CFLAGS) -MMD -c -o $@ $<
+
+$(BUILD)/lib/libkmend.a: $(KMEND_OBJS)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+$(BUILD)/bin/kmend: $(BUILD)/obj/main.o $(BUILD)/lib/libkmend.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/lib/libkmend.a
+	@mkdir -p $(@D)
+	$(CC) $(KMEND_CFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/lib/libkmend.a $(LDLIBS) -lcmocka
+
+# --- kernel modules, built against the target's headers ------------------------
+
+# The target's paths (KVER, HEADERS, ...), refreshed on every run but rewritten
+# only when they change, so that modules rebuild only for a new target.
+$(BUILD)/target.env: FORCE
+	@mkdir -p $(@D)
+	@KMEND_TARGET_NO_SOURCE=1 scripts/target-kernel >$@.new
+	@cmp -s $@.new $@ && rm $@.new || mv $@.new $@
+
+# $(call kbuild,SOURCE_DIR,OUTPUT_DIR): Kbuild builds in the folder it is given,
+# so the output folder holds links to the sources.
+define kbuild
+	@mkdir -p $(2)
+	@for f in $(TOP)/$(1)/*; do ln -sf $$f $(2)/; done
+	+. $(BUILD)/target.env && $(MAKE) -C "$$HEADERS" M=$(TOP)/$(2) \
+		KMEND_INCLUDE=$(TOP)/include modules
+endef
+
+modules: $(BUILD)/kernel/kmend.ko
+$(BUILD)/kernel/kmend.ko: $(BUILD)/target.env $(wildcard kernel/* include/kmend/*)
+	$(call kbuild,kernel,$(BUILD)/kernel)
+
+test-modules: $(BUILD)/tests/modules/faults/kmend_test_bug.ko
+$(BUILD)/tests/modules/faults/kmend_test_bug.ko: $(BUILD)/target.env $(wildcard tests/vm/modules/faults/*)
+	$(call kbuild,tests/vm/modules/faults,$(BUILD)/tests/modules/faults)
+
+# --- tests and demo ------------------------------------------------------------
+
+check: deps
+	@$(MAKE) --no-print-directory all test-modules $(UNIT_TESTS)
+	@tests/run
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/demo
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(wildcard $(BUILD)/obj/*.d)

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The kmend command line. Each subcommand is one entry of the table below;
+ * a subcommand appears here only once it works.
+ */
+#include "cli.h"
+
+#include <string.h>
+
+#ifndef KMEND_VERSION
+#error "KMEND_VERSION must be defined by the build"
+#endif
+
+struct subcommand {
+	const char *name;
+	const char *summary;
+	int (*run)(int argc, char **argv, FILE *out, FILE *err);
+};
+
+static int help_run(int argc, char **argv, FILE *out, FILE *err);
+
+static const struct subcommand subcommands[] = {
+	{ "help", "show this help, or a subcommand's", help_run },
+};
+
+#define N_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))
+
+static const struct subcommand *find_subcommand(const char *name)
+{
+	for (size_t i = 0; i < N_SUBCOMMANDS; i++)
+		if (strcmp(subcommands[i].name, name) == 0)
+			return &subcommands[i];
+	return NULL;
+}
+
+static void print_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: kmend [--help] [--version] COMMAND [ARGS...]\n"
+		"\n"
+		"kmend applies fixes to the running Linux kernel without a reboot: an\n"
+		"update built from a source patch is checked against the running code,\n"
+		"switched in under a consistency model, and can be undone.\n"
+		"\n"
+		"Commands:\n");
+	for (size_t i = 0; i < N_SUBCOMMANDS; i++)
+		fprintf(f, "  %-10s %s\n", subcommands[i].name,
+			subcommands[i].summary);
+	fprintf(f,
+		"\n"
+		"Options:\n"
+		"  -h, --help     show this help and exit\n"
+		"  -V, --version  show the version and exit\n"
+		"\n"
+		"Exit status:\n"
+		"  0  success\n"
+		"  1  the command failed (the message says why)\n"
+		"  2  bad usage: unknown command or option\n"
+		"\n"
+		"The engine's interface is /sys/kernel/kmend/<id>/; see docs/ in the\n"
+		"kmend source for the design and the sysfs ABI.\n");
+}
+
+static int help_run(int argc, char **argv, FILE *out, FILE *err)
+{
+	if (argc > 1 && !find_subcommand(argv[1])) {
+		fprintf(err, "kmend: no such command '%s'; see 'kmend --help'\n",
+			argv[1]);
+		return KMEND_EXIT_USAGE;
+	}
+	print_usage(out);
+	return KMEND_EXIT_OK;
+}
+
+int kmend_main(int argc, char **argv, FILE *out, FILE *err)
+{
+	if (argc < 2) {
+		print_usage(err);
+		return KMEND_EXIT_USAGE;
+	}
+
+	const char *arg = argv[1];
+
+	if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+		print_usage(out);
+		return KMEND_EXIT_OK;
+	}
+	if (strcmp(arg, "-V") == 0 || strcmp(arg, "--version") == 0) {
+		fprintf(out, "kmend %s\n", KMEND_VERSION);
+		return KMEND_EXIT_OK;
+	}
+	if (arg[0] == '-') {
+		fprintf(err, "kmend: unknown option '%s'; see 'kmend --help'\n",
+			arg);
+		return KMEND_EXIT_USAGE;
+	}
+
+	const struct subcommand *cmd = find_subcommand(arg);
+
+	if (!cmd) {
+		fprintf(err, "kmend: no such command '%s'; see 'kmend --help'\n",
+			arg);
+		return KMEND_EXIT_USAGE;
+	}
+	return cmd->run(argc - 1, argv + 1, out, err);
+}

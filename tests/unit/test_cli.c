@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests for the kmend command line: dispatch, help, version, errors. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cli.h"
+
+struct captured {
+	int status;
+	char *out;
+	char *err;
+};
+
+static struct captured run(int argc, char **argv)
+{
+	struct captured c = { 0 };
+	size_t out_len, err_len;
+	FILE *out = open_memstream(&c.out, &out_len);
+	FILE *err = open_memstream(&c.err, &err_len);
+
+	assert_non_null(out);
+	assert_non_null(err);
+	c.status = kmend_main(argc, argv, out, err);
+	fclose(out);
+	fclose(err);
+	return c;
+}
+
+static void release(struct captured *c)
+{
+	free(c->out);
+	free(c->err);
+}
+
+static void test_version(void **state)
+{
+	char *argv[] = { "kmend", "--version", NULL };
+	struct captured c = run(2, argv);
+
+	(void)state;
+	assert_int_equal(c.status, KMEND_EXIT_OK);
+	assert_true(strncmp(c.out, "kmend ", 6) == 0);
+	assert_string_equal(c.out + 6, KMEND_VERSION "\n");
+	assert_string_equal(c.err, "");
+	release(&c);
+}
+
+static void test_help_goes_to_stdout(void **state)
+{
+	char *argv[] = { "kmend", "--help", NULL };
+	struct captured c = run(2, argv);
+
+	(void)state;
+	assert_int_equal(c.status, KMEND_EXIT_OK);
+	assert_non_null(strstr(c.out, "Usage: kmend"));
+	assert_non_null(strstr(c.out, "Exit status:"));
+	assert_string_equal(c.err, "");
+	release(&c);
+}
+
+static void test_no_arguments_is_usage_error(void **state)
+{
+	char *argv[] = { "kmend", NULL };
+	struct captured c = run(1, argv);
+
+	(void)state;
+	assert_int_equal(c.status, KMEND_EXIT_USAGE);
+	assert_string_equal(c.out, "");
+	assert_non_null(strstr(c.err, "Usage: kmend"));
+	release(&c);
+}
+
+static void test_unknown_command_named(void **state)
+{
+	char *argv[] = { "kmend", "frobnicate", NULL };
+	struct captured c = run(2, argv);
+
+	(void)state;
+	assert_int_equal(c.status, KMEND_EXIT_USAGE);
+	assert_non_null(strstr(c.err, "'frobnicate'"));
+	assert_string_equal(c.out, "");
+	release(&c);
+}
+
+static void test_unknown_option_named(void **state)
+{
+	char *argv[] = { "kmend", "--frob", NULL };
+	struct captured c = run(2, argv);
+
+	(void)state;
+	assert_int_equal(c.status, KMEND_EXIT_USAGE);
+	assert_non_null(strstr(c.err, "'--frob'"));
+	release(&c);
+}
+
+static void test_help_subcommand(void **state)
+{
+	char *ok[] = { "kmend", "help", "help", NULL };
+	char *bad[] = { "kmend", "help", "nosuch", NULL };
+	struct captured c = run(3, ok);
+
+	(void)state;
+	assert_int_equal(c.status, KMEND_EXIT_OK);
+	assert_non_null(strstr(c.out, "Commands:"));
+	release(&c);
+
+	c = run(3, bad);
+	assert_int_equal(c.status, KMEND_EXIT_USAGE);
+	assert_non_null(strstr(c.err, "'nosuch'"));
+	release(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_version),
+		cmocka_unit_test(test_help_goes_to_stdout),
+		cmocka_unit_test(test_no_arguments_is_usage_error),
+		cmocka_unit_test(test_unknown_command_named),
+		cmocka_unit_test(test_unknown_option_named),
+		cmocka_unit_test(test_help_subcommand),
+	};
+
+	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
+}
