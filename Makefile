@@ -22,7 +22,7 @@ KMEND_SRCS := $(filter-out src/main.c,$(wildcard src/*.c))
 KMEND_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(KMEND_SRCS))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps check unit-check vm-check demo clean modules test-modules FORCE
+.PHONY: all deps check demo clean modules samples test-modules FORCE
 all: $(BUILD)/bin/kmend modules
 
 deps:
@@ -55,22 +55,30 @@ $(BUILD)/target.env: FORCE
 	@KMEND_TARGET_NO_SOURCE=1 scripts/target-kernel >$@.new
 	@cmp -s $@.new $@ && rm $@.new || mv $@.new $@
 
-# $(call kbuild,SOURCE_DIR,OUTPUT_DIR): Kbuild builds in the folder it is given,
-# so the output folder holds links to the sources.
+# $(call kbuild,SOURCE_DIR,OUTPUT_DIR[,EXTRA_SYMBOLS]): Kbuild builds in the
+# folder it is given, so the output folder holds links to the sources.
 define kbuild
 	@mkdir -p $(2)
 	@for f in $(TOP)/$(1)/*; do ln -sf $$f $(2)/; done
 	+. $(BUILD)/target.env && $(MAKE) -C "$$HEADERS" M=$(TOP)/$(2) \
-		KMEND_INCLUDE=$(TOP)/include modules
+		KMEND_INCLUDE=$(TOP)/include $(if $(3),KBUILD_EXTRA_SYMBOLS=$(3)) modules
 endef
 
-modules: $(BUILD)/kernel/kmend.ko
+ENGINE_SYMVERS := $(TOP)/$(BUILD)/kernel/Module.symvers
+
+modules: $(BUILD)/kernel/kmend.ko samples
 $(BUILD)/kernel/kmend.ko: $(BUILD)/target.env $(wildcard kernel/* include/kmend/*)
 	$(call kbuild,kernel,$(BUILD)/kernel)
 
-test-modules: $(BUILD)/tests/modules/faults/kmend_test_bug.ko
-$(BUILD)/tests/modules/faults/kmend_test_bug.ko: $(BUILD)/target.env $(wildcard tests/vm/modules/faults/*)
-	$(call kbuild,tests/vm/modules/faults,$(BUILD)/tests/modules/faults)
+samples: $(BUILD)/samples/kmend-sample-cmdline.ko
+$(BUILD)/samples/kmend-sample-cmdline.ko: $(BUILD)/kernel/kmend.ko $(wildcard samples/* include/kmend/*)
+	$(call kbuild,samples,$(BUILD)/samples,$(ENGINE_SYMVERS))
+
+TEST_MODULES := faults target updates
+test-modules: $(foreach m,$(TEST_MODULES),$(BUILD)/tests/modules/$(m)/.built)
+$(BUILD)/tests/modules/%/.built: $(BUILD)/kernel/kmend.ko tests/vm/modules/%/* $(wildcard include/kmend/*)
+	$(call kbuild,tests/vm/modules/$*,$(BUILD)/tests/modules/$*,$(ENGINE_SYMVERS))
+	@touch $@
 
 # --- tests and demo ------------------------------------------------------------
 

@@ -1,24 +1,209 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * core.c - kmend engine: module life cycle and the /sys/kernel/kmend root.
- *
- * Updates register below /sys/kernel/kmend/<id>/; the engine owns the root
- * directory and removes it on unload.
+ * core.c - the kmend engine: its life cycle, and updates registering with it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/ctype.h>
 #include <linux/kobject.h>
 #include <linux/module.h>
 
+#include "alloc.h"
 #include "core.h"
+#include "ksyms.h"
+#include "model.h"
+#include "sysfs.h"
 
+DEFINE_MUTEX(kmend_mutex);
+LIST_HEAD(kmend_updates);
 struct kobject *kmend_root_kobj;
+
+static const char *const stage_names[] = {
+	[KMEND_PREPARING] = "preparing",
+	[KMEND_APPLIED] = "applied",
+	[KMEND_REVERSED] = "reversed",
+};
+
+static const char *const cause_names[] = {
+	[KMEND_OK] = "ok",
+	[KMEND_NO_MATCH] = "no_match",
+	[KMEND_FAILED_TO_FIND] = "failed_to_find",
+	[KMEND_MISSING_EXPORT] = "missing_export",
+	[KMEND_ALREADY_REVERSED] = "already_reversed",
+	[KMEND_MODULE_BUSY] = "module_busy",
+	[KMEND_OUT_OF_MEMORY] = "out_of_memory",
+	[KMEND_CODE_BUSY] = "code_busy",
+	[KMEND_UNEXPECTED_RUNNING_TASK] = "unexpected_running_task",
+	[KMEND_TARGET_NOT_LOADED] = "target_not_loaded",
+	[KMEND_CALL_FAILED] = "call_failed",
+	[KMEND_NO_FTRACE_SITE] = "no_ftrace_site",
+	[KMEND_FTRACE_UNAVAILABLE] = "ftrace_unavailable",
+	[KMEND_UNEXPECTED] = "unexpected",
+};
+
+const char *kmend_stage_name(enum kmend_stage stage)
+{
+	return stage < ARRAY_SIZE(stage_names) ? stage_names[stage] : "?";
+}
+
+const char *kmend_cause_name(enum kmend_cause cause)
+{
+	return cause < ARRAY_SIZE(cause_names) ? cause_names[cause] : "?";
+}
+
+static bool valid_name(const char *name, size_t max)
+{
+	size_t n;
+
+	if (!name || !*name)
+		return false;
+	for (n = 0; name[n]; n++)
+		if (n >= max || !(isalnum(name[n]) || name[n] == '-' ||
+				  name[n] == '_'))
+			return false;
+	return true;
+}
+
+/* Refuse a malformed update before anything is allocated. */
+static int check_update(struct kmend_update *update)
+{
+	struct kmend_pack *pack;
+	struct kmend_func *func;
+	unsigned int nr_funcs = 0;
+	char model[64];
+
+	if (!update || !update->mod || !update->packs) {
+		pr_err("malformed update: no module or no packs\n");
+		return -EINVAL;
+	}
+	if (!valid_name(update->id, KMEND_ID_MAX)) {
+		pr_err("update in module %s: id '%s' must be 1-%d characters of [A-Za-z0-9_-]\n",
+		       update->mod->name, update->id ? update->id : "",
+		       KMEND_ID_MAX);
+		return -EINVAL;
+	}
+	kmend_for_each_pack(update, pack) {
+		if (pack->target && !valid_name(pack->target, MODULE_NAME_LEN)) {
+			pr_err("update %s: bad target object name '%s'\n",
+			       update->id, pack->target);
+			return -EINVAL;
+		}
+		kmend_for_each_func(pack, func) {
+			if (!*func->old_name || !func->new_func) {
+				pr_err("update %s: a function of %s has no name or no replacement\n",
+				       update->id, kmend_pack_name(pack));
+				return -EINVAL;
+			}
+			if (func->ops || func->patched) {
+				pr_err("update %s: %s has engine-private fields set\n",
+				       update->id, func->old_name);
+				return -EINVAL;
+			}
+			nr_funcs++;
+		}
+	}
+	if (!nr_funcs) {
+		pr_err("update %s replaces no function\n", update->id);
+		return -EINVAL;
+	}
+	if (!kmend_model_ops(&update->model)) {
+		kmend_model_print(&update->model, model, sizeof(model));
+		pr_err("update %s: consistency model %s is not implemented by this engine\n",
+		       update->id, model);
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+static struct kmend_state *find_state(const char *id)
+{
+	struct kmend_state *st;
+
+	list_for_each_entry(st, &kmend_updates, node)
+		if (!strcmp(st->update->id, id))
+			return st;
+	return NULL;
+}
+
+int kmend_register(struct kmend_update *update)
+{
+	struct kmend_state *st;
+	int ret;
+
+	ret = check_update(update);
+	if (ret)
+		return ret;
+
+	mutex_lock(&kmend_mutex);
+	if (find_state(update->id)) {
+		pr_err("an update with id %s is already loaded\n", update->id);
+		ret = -EEXIST;
+		goto unlock;
+	}
+
+	st = kmend_alloc(sizeof(*st));
+	if (!st) {
+		ret = -ENOMEM;
+		goto unlock;
+	}
+	st->update = update;
+	kobject_init(&st->kobj, &kmend_state_ktype);
+	/* From here on, kobject_put() frees the state and its log. */
+	ret = kmend_log_init(st);
+	if (ret)
+		goto put;
+	ret = kobject_add(&st->kobj, kmend_root_kobj, "%s", update->id);
+	if (ret)
+		goto put;
+
+	st->registered = true;
+	update->state = st;
+	list_add_tail(&st->node, &kmend_updates);
+	kmend_log(st, "loaded from module %s; stage preparing", update->mod->name);
+	mutex_unlock(&kmend_mutex);
+	return 0;
+
+put:
+	kobject_put(&st->kobj);
+unlock:
+	mutex_unlock(&kmend_mutex);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(kmend_register);
+
+void kmend_unregister(struct kmend_update *update)
+{
+	struct kmend_state *st = update->state;
+
+	if (WARN_ON(!st))
+		return;
+
+	mutex_lock(&kmend_mutex);
+	/* An applied update holds its module: it cannot be leaving. */
+	WARN_ON(st->stage == KMEND_APPLIED);
+	st->registered = false;
+	list_del(&st->node);
+	mutex_unlock(&kmend_mutex);
+
+	/* Outside the mutex: removal waits for sysfs writers that take it. */
+	kobject_put(&st->kobj);
+	update->state = NULL;
+}
+EXPORT_SYMBOL_GPL(kmend_unregister);
 
 static int __init kmend_init(void)
 {
+	int ret;
+
+	ret = kmend_ksyms_init();
+	if (ret)
+		return ret;
+
 	kmend_root_kobj = kobject_create_and_add("kmend", kernel_kobj);
 	if (!kmend_root_kobj)
 		return -ENOMEM;
+	kmend_debugfs_init();
+	kmend_alloc_debugfs_init();
 
 	pr_info("engine loaded\n");
 	return 0;
@@ -26,6 +211,7 @@ static int __init kmend_init(void)
 
 static void __exit kmend_exit(void)
 {
+	kmend_debugfs_exit();
 	kobject_put(kmend_root_kobj);
 	pr_info("engine unloaded\n");
 }

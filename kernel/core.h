@@ -3,8 +3,84 @@
 #define _KMEND_CORE_H
 
 #include <linux/kobject.h>
+#include <linux/mutex.h>
+#include <linux/sched.h>
+#include <kmend/patch.h>
 
-/* /sys/kernel/kmend: the parent of every update's directory. */
+#include "log.h"
+
+/* The stage of an update, as /sys/kernel/kmend/<id>/stage names it. */
+enum kmend_stage {
+	KMEND_PREPARING,
+	KMEND_APPLIED,
+	KMEND_REVERSED,
+};
+
+/* Why the last transition stopped (abort_cause); see docs/sysfs-abi.md. */
+enum kmend_cause {
+	KMEND_OK,
+	KMEND_NO_MATCH,
+	KMEND_FAILED_TO_FIND,
+	KMEND_MISSING_EXPORT,
+	KMEND_ALREADY_REVERSED,
+	KMEND_MODULE_BUSY,
+	KMEND_OUT_OF_MEMORY,
+	KMEND_CODE_BUSY,
+	KMEND_UNEXPECTED_RUNNING_TASK,
+	KMEND_TARGET_NOT_LOADED,
+	KMEND_CALL_FAILED,
+	KMEND_NO_FTRACE_SITE,
+	KMEND_FTRACE_UNAVAILABLE,
+	KMEND_UNEXPECTED,
+};
+
+/* A task in the way of a switch; addr 0 means its stack was unreliable. */
+struct kmend_conflict {
+	char comm[TASK_COMM_LEN];
+	pid_t pid;
+	unsigned long addr;
+};
+
+#define KMEND_MAX_CONFLICTS 32
+
+/* The engine's side of one registered update. */
+struct kmend_state {
+	struct kobject kobj;
+	struct kmend_update *update;
+	struct list_head node;		/* in kmend_updates, load order */
+	enum kmend_stage stage;
+	enum kmend_cause cause;
+	bool debug;
+	bool registered;		/* false once the module has left */
+	u64 apply_seq;			/* order of application, for undo */
+	unsigned int nr_conflicts;	/* conflicts found (maybe > recorded) */
+	struct kmend_conflict conflicts[KMEND_MAX_CONFLICTS];
+	struct kmend_log log;
+};
+
+/* Serialises every change of state: registration, apply, undo. */
+extern struct mutex kmend_mutex;
+/* Registered updates, oldest first; protected by kmend_mutex. */
+extern struct list_head kmend_updates;
+/* /sys/kernel/kmend */
 extern struct kobject *kmend_root_kobj;
+
+#define kmend_for_each_pack(update, pack) \
+	for (pack = (update)->packs; (pack)->funcs; pack++)
+#define kmend_for_each_func(pack, func) \
+	for (func = (pack)->funcs; (func)->old_name; func++)
+
+static inline const char *kmend_pack_name(const struct kmend_pack *pack)
+{
+	return pack->target ? pack->target : "vmlinux";
+}
+
+static inline bool kmend_pack_is_vmlinux(const struct kmend_pack *pack)
+{
+	return !pack->target || !strcmp(pack->target, "vmlinux");
+}
+
+const char *kmend_stage_name(enum kmend_stage stage);
+const char *kmend_cause_name(enum kmend_cause cause);
 
 #endif /* _KMEND_CORE_H */

@@ -26,3 +26,23 @@ expect_not_in() {
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+
+# run_guest OUTPUT [vm-run options...] -- COMMANDS: run COMMANDS in the VM with
+# the guest assertions, the samples and the test modules at /kmend-test/, and
+# fail unless every guest check passed and the kernel stayed clean.
+run_guest() {
+	local out=$1; shift
+	local opts=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
+	shift
+	"$vm_run" --file "$top/tests/vm/guest.sh:/kmend-test/guest.sh" \
+		--file "$build/samples:/kmend-test/samples" \
+		--file "$build/tests/modules:/kmend-test/modules" \
+		"${opts[@]}" -- ". /kmend-test/guest.sh
+$1
+finish" >"$out" 2>&1
+	local status=$?
+	cat "$out"
+	expect_status 0 "$status" "the guest's checks"
+	expect_in "$out" '^guest: [0-9]+ checks, 0 failed$' "the guest ran to the end"
+}

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kmend/patch.h - what an update module gives the kmend engine.
+ *
+ * An update module describes its replacement functions, grouped in one pack
+ * per target object (vmlinux or a module), and registers with the engine when
+ * it loads. Loading changes nothing: the update's stage is "preparing" until
+ * "applied" is written to /sys/kernel/kmend/<id>/stage.
+ *
+ *	static struct kmend_func funcs[] = {
+ *		{ .old_name = "cmdline_proc_show", .new_func = my_cmdline_proc_show },
+ *		{ }
+ *	};
+ *	static struct kmend_pack packs[] = {
+ *		{ .target = NULL, .funcs = funcs },	// NULL: vmlinux
+ *		{ }
+ *	};
+ *	static struct kmend_update update = {
+ *		.mod = THIS_MODULE, .id = "my-fix", .packs = packs,
+ *	};
+ *	KMEND_UPDATE(update);
+ *
+ * Fields under "engine-private" are zero in the update and owned by the
+ * engine once the update is registered.
+ */
+#ifndef _KMEND_PATCH_H
+#define _KMEND_PATCH_H
+
+#include <linux/list.h>
+#include <linux/module.h>
+#include <linux/types.h>
+
+/* Longest update id, and the characters it may use: [A-Za-z0-9_-]. */
+#define KMEND_ID_MAX 64
+
+/*
+ * The consistency model, as in the 2014 discussion: what a task must have
+ * left before it may run new code (leave), and what switches at once
+ * (switch). The zero value is the default, patched-set + kernel: Ksplice's
+ * and kpatch's stop_machine with a stack check.
+ */
+enum kmend_leave {
+	KMEND_LEAVE_PATCHED_SET = 0,
+	KMEND_LEAVE_FUNCTION,
+	KMEND_LEAVE_KERNEL,
+};
+
+enum kmend_switch {
+	KMEND_SWITCH_KERNEL = 0,
+	KMEND_SWITCH_FUNCTION,
+	KMEND_SWITCH_THREAD,
+};
+
+struct kmend_model {
+	enum kmend_leave leave;
+	enum kmend_switch sw;
+};
+
+struct kmend_ops;
+
+/* One replaced function. */
+struct kmend_func {
+	/* The function to replace, as kallsyms names it in the target. */
+	const char *old_name;
+	/*
+	 * Which of several same-named local symbols in the target: 0 when the
+	 * name is unique (the engine refuses it otherwise), else the n-th in
+	 * kallsyms order, counting from 1.
+	 */
+	unsigned long old_sympos;
+	/* The replacement, in the update module. */
+	void *new_func;
+
+	/* engine-private */
+	unsigned long old_addr;
+	unsigned long old_size;
+	unsigned long new_size;
+	struct kmend_ops *ops;
+	struct list_head stack_node;
+	bool patched;
+};
+
+/* The functions an update replaces in one target object. */
+struct kmend_pack {
+	/* NULL (or "vmlinux") for the kernel image, else a module's name. */
+	const char *target;
+	/* Ends with an entry whose old_name is NULL. */
+	struct kmend_func *funcs;
+
+	/* engine-private: the target module, referenced while applied */
+	struct module *mod;
+};
+
+struct kmend_state;
+
+struct kmend_update {
+	struct module *mod;		/* THIS_MODULE */
+	const char *id;			/* the name below /sys/kernel/kmend */
+	const char *description;	/* one line, optional */
+	struct kmend_model model;
+	struct kmend_pack *packs;	/* ends with an entry whose funcs is NULL */
+
+	/* engine-private */
+	struct kmend_state *state;
+};
+
+/*
+ * Register @update with the engine (from the update module's init). Nothing
+ * in the running kernel changes. Returns 0, -EINVAL for a malformed update
+ * (the kernel log says what), -EEXIST when an update with its id is loaded,
+ * -EOPNOTSUPP for a consistency model this engine does not implement, or
+ * -ENOMEM.
+ */
+int kmend_register(struct kmend_update *update);
+
+/*
+ * Forget @update (from the update module's exit). The module cannot be
+ * unloaded while the update is applied: the engine holds a reference.
+ */
+void kmend_unregister(struct kmend_update *update);
+
+#define KMEND_UPDATE(update)						\
+	static int __init kmend_update_init(void)			\
+	{								\
+		return kmend_register(&(update));			\
+	}								\
+	static void __exit kmend_update_exit(void)			\
+	{								\
+		kmend_unregister(&(update));				\
+	}								\
+	module_init(kmend_update_init);					\
+	module_exit(kmend_update_exit)
+
+#endif /* _KMEND_PATCH_H */

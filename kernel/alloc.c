@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * alloc.c - the engine's allocator: kzalloc with fault injection and a count
+ * of live allocations.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/debugfs.h>
+#include <linux/slab.h>
+
+#include "alloc.h"
+#include "log.h"
+
+static atomic_t live = ATOMIC_INIT(0);
+/* 0: off; n > 0: the n-th allocation from now fails. */
+static atomic_t fail_countdown = ATOMIC_INIT(0);
+
+void *kmend_alloc(size_t size)
+{
+	void *p;
+	int left = atomic_read(&fail_countdown);
+
+	while (left > 0) {
+		if (atomic_try_cmpxchg(&fail_countdown, &left, left - 1)) {
+			if (left == 1) {
+				pr_info("injected allocation failure (%zu bytes)\n",
+					size);
+				return NULL;
+			}
+			break;
+		}
+	}
+
+	p = kzalloc(size, GFP_KERNEL);
+	if (p)
+		atomic_inc(&live);
+	return p;
+}
+
+void kmend_free(const void *p)
+{
+	if (!p)
+		return;
+	atomic_dec(&live);
+	kfree(p);
+}
+
+static int fail_get(void *data, u64 *val)
+{
+	*val = atomic_read(&fail_countdown);
+	return 0;
+}
+
+static int fail_set(void *data, u64 val)
+{
+	if (val > INT_MAX)
+		return -EINVAL;
+	atomic_set(&fail_countdown, val);
+	return 0;
+}
+
+static int live_get(void *data, u64 *val)
+{
+	*val = atomic_read(&live);
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(fail_fops, fail_get, fail_set, "%llu\n");
+DEFINE_DEBUGFS_ATTRIBUTE(live_fops, live_get, NULL, "%llu\n");
+
+void kmend_alloc_debugfs_init(void)
+{
+	debugfs_create_file_unsafe("fail_alloc", 0600, kmend_debugfs_root(),
+				   NULL, &fail_fops);
+	debugfs_create_file_unsafe("allocations", 0400, kmend_debugfs_root(),
+				   NULL, &live_fops);
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _KMEND_ALLOC_H
+#define _KMEND_ALLOC_H
+
+#include <linux/types.h>
+
+/*
+ * Every allocation of the engine goes through these, so that tests can
+ * (a) make the n-th one fail, through /sys/kernel/debug/kmend/fail_alloc,
+ * to walk every error path, and (b) see in .../allocations that nothing the
+ * engine allocated outlives its use.
+ */
+void *kmend_alloc(size_t size);
+void kmend_free(const void *p);
+
+void kmend_alloc_debugfs_init(void);
+
+#endif /* _KMEND_ALLOC_H */

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ksyms.c - the one place where unexported kernel symbols are found.
+ *
+ * kallsyms_lookup_name() itself is unexported since 5.7; a kprobe registered
+ * on it by name reports its address. Every other symbol comes from it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kprobes.h>
+
+#include "ksyms.h"
+
+struct kmend_ksyms kmend_ksyms;
+
+#define KSYM(field, symbol) { #symbol, (void **)&kmend_ksyms.field }
+
+static const struct {
+	const char *name;
+	void **slot;
+} wanted[] = {
+	KSYM(on_each_symbol, kallsyms_on_each_symbol),
+	KSYM(module_on_each_symbol, module_kallsyms_on_each_symbol),
+	KSYM(lookup_size_offset, kallsyms_lookup_size_offset),
+	KSYM(save_tsk_reliable, stack_trace_save_tsk_reliable),
+	KSYM(idle_task, idle_task),
+	KSYM(task_curr, task_curr),
+	KSYM(ftrace_location, ftrace_location),
+	KSYM(ftrace_enabled, ftrace_enabled),
+	KSYM(task_call_func, task_call_func),
+	KSYM(text_poke, text_poke),
+};
+
+static unsigned long find_kallsyms_lookup_name(void)
+{
+	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
+	unsigned long addr;
+
+	if (register_kprobe(&kp) < 0)
+		return 0;
+	addr = (unsigned long)kp.addr;
+	unregister_kprobe(&kp);
+	return addr;
+}
+
+int kmend_ksyms_init(void)
+{
+	unsigned long addr;
+	int i;
+
+	addr = find_kallsyms_lookup_name();
+	if (!addr) {
+		pr_err("cannot find kallsyms_lookup_name (needs CONFIG_KPROBES and CONFIG_KALLSYMS)\n");
+		return -ENOENT;
+	}
+	kmend_ksyms.lookup_name = (void *)addr;
+
+	for (i = 0; i < ARRAY_SIZE(wanted); i++) {
+		addr = kmend_ksyms.lookup_name(wanted[i].name);
+		if (!addr) {
+			pr_err("required kernel symbol %s not found\n",
+			       wanted[i].name);
+			return -ENOENT;
+		}
+		*wanted[i].slot = (void *)addr;
+	}
+	return 0;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _KMEND_KSYMS_H
+#define _KMEND_KSYMS_H
+
+#include <linux/ftrace.h>
+#include <linux/kallsyms.h>
+#include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/stacktrace.h>
+#include <linux/wait.h>
+#include <asm/text-patching.h>
+
+/*
+ * Kernel functions and variables the engine needs that the kernel does not
+ * export to modules. All are found once, at engine load, by kmend_ksyms_init();
+ * a missing one fails the load with its name. Nothing else in the engine
+ * looks symbols up for its own use.
+ */
+struct kmend_ksyms {
+	typeof(&kallsyms_lookup_name) lookup_name;
+	typeof(&kallsyms_on_each_symbol) on_each_symbol;
+	typeof(&module_kallsyms_on_each_symbol) module_on_each_symbol;
+	typeof(&kallsyms_lookup_size_offset) lookup_size_offset;
+	typeof(&stack_trace_save_tsk_reliable) save_tsk_reliable;
+	typeof(&idle_task) idle_task;
+	typeof(&task_curr) task_curr;
+	typeof(&ftrace_location) ftrace_location;
+	int *ftrace_enabled;
+	/* for the per-task consistency models */
+	typeof(&task_call_func) task_call_func;
+	/* for writing relocations into update code */
+	typeof(&text_poke) text_poke;
+};
+
+extern struct kmend_ksyms kmend_ksyms;
+
+int kmend_ksyms_init(void);
+
+#endif /* _KMEND_KSYMS_H */

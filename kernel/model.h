@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _KMEND_MODEL_H
+#define _KMEND_MODEL_H
+
+#include "core.h"
+
+/* An address range of code that must not be on a stack at the switch. */
+struct kmend_range {
+	unsigned long start;
+	unsigned long end;
+};
+
+/* One switch of an update's functions, on (apply) or off (revert). */
+struct kmend_transition {
+	struct kmend_state *st;
+	bool revert;
+	/* The patched set: old, current and new code of every function. */
+	struct kmend_range *ranges;
+	unsigned int nr_ranges;
+};
+
+/*
+ * A consistency model: how the switch of all of an update's functions is
+ * made safe. Each model lives in a file of its own and plugs in here.
+ */
+struct kmend_model_ops {
+	struct kmend_model model;
+	/*
+	 * Switch every function of t->st->update (off when t->revert).
+	 * Returns 0 once switched; on failure nothing is switched, and
+	 * t->st->cause says why.
+	 */
+	int (*switch_update)(struct kmend_transition *t);
+};
+
+/* The implementation of @model, or NULL if this engine has none. */
+const struct kmend_model_ops *kmend_model_ops(const struct kmend_model *model);
+
+/* "leave=patched-set,switch=kernel", as the model file shows it. */
+int kmend_model_print(const struct kmend_model *model, char *buf,
+		      size_t size);
+
+extern const struct kmend_model_ops kmend_switch_kernel_model;
+
+#endif /* _KMEND_MODEL_H */

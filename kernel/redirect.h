@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _KMEND_REDIRECT_H
+#define _KMEND_REDIRECT_H
+
+#include <linux/ftrace.h>
+#include <linux/list.h>
+
+#include "core.h"
+
+/*
+ * One ftrace_ops per replaced function, shared by every update that replaces
+ * it. Its stack holds the updates' kmend_funcs, newest first; calls go to the
+ * first one. An empty stack (registered, not yet switched, or switched back)
+ * lets calls through to the original.
+ */
+struct kmend_ops {
+	unsigned long old_addr;
+	struct list_head node;		/* in the list of all ops */
+	struct list_head stack;		/* kmend_func.stack_node, RCU */
+	unsigned int users;		/* kmend_funcs pointing here */
+	struct ftrace_ops fops;
+};
+
+/*
+ * Give every function of @update its ops, registering ftrace for functions
+ * not yet redirected. Changes no call: the new entries are not on any stack.
+ * On failure, releases what it took, sets st->cause and returns an error.
+ */
+int kmend_redirect_prepare(struct kmend_state *st);
+
+/* Drop @update's ops references; unregister ops nobody uses any more. */
+void kmend_redirect_release(struct kmend_state *st);
+
+/*
+ * Push (on) or pop (off) every function of the update on its ops' stack, so
+ * that calls go to the new code, or back. Called with every other CPU
+ * stopped, so all functions switch at the same instant.
+ */
+void kmend_redirect_switch(struct kmend_update *update, bool on);
+
+/* The code that runs now for @func's target: the top of its stack, or 0. */
+unsigned long kmend_redirect_current(const struct kmend_func *func,
+				     unsigned long *size);
+
+#endif /* _KMEND_REDIRECT_H */

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * resolve.c - finding the functions an update replaces in the running kernel.
+ */
+#include <linux/module.h>
+#include <linux/string.h>
+
+#include "ksyms.h"
+#include "resolve.h"
+
+struct lookup {
+	const char *target;	/* module name, or NULL for vmlinux */
+	const char *name;
+	unsigned long sympos;
+	unsigned long count;	/* symbols of that name seen */
+	unsigned long addr;	/* the chosen one */
+	struct module *mod;	/* referenced module owning it */
+	bool mod_seen;		/* the target module is loaded */
+};
+
+/* Count the symbols called l->name; keep the one old_sympos asks for. */
+static int match_symbol(void *data, const char *name, struct module *mod,
+			unsigned long addr)
+{
+	struct lookup *l = data;
+
+	if (l->target) {
+		if (!mod || strcmp(mod->name, l->target))
+			return 0;
+		/* module_mutex is held here, so the module cannot go away. */
+		if (!l->mod_seen) {
+			l->mod_seen = true;
+			if (try_module_get(mod))
+				l->mod = mod;
+		}
+	}
+	if (strcmp(name, l->name))
+		return 0;
+
+	l->count++;
+	if ((l->sympos == 0 && l->count == 1) || l->count == l->sympos)
+		l->addr = addr;
+	/* Counting further only matters for telling duplicates apart. */
+	return l->sympos && l->count == l->sympos;
+}
+
+static int find_module_ref(struct kmend_state *st, struct kmend_pack *pack)
+{
+	struct lookup l = { .target = pack->target, .name = "" };
+
+	kmend_ksyms.module_on_each_symbol(match_symbol, &l);
+	if (!l.mod) {
+		kmend_log(st, "target module %s is %s", pack->target,
+			  l.mod_seen ? "being unloaded" : "not loaded");
+		st->cause = KMEND_TARGET_NOT_LOADED;
+		return -ENOENT;
+	}
+	pack->mod = l.mod;
+	return 0;
+}
+
+static int resolve_func(struct kmend_state *st, struct kmend_pack *pack,
+			struct kmend_func *func)
+{
+	struct lookup l = {
+		.target = kmend_pack_is_vmlinux(pack) ? NULL : pack->target,
+		.name = func->old_name,
+		.sympos = func->old_sympos,
+	};
+	unsigned long size, offset;
+
+	if (l.target)
+		kmend_ksyms.module_on_each_symbol(match_symbol, &l);
+	else
+		kmend_ksyms.on_each_symbol(match_symbol, &l);
+	/* match_symbol took its own reference; the pack already holds one. */
+	if (l.mod)
+		module_put(l.mod);
+
+	if (!l.addr) {
+		if (l.count && l.sympos)
+			kmend_log(st, "%s: %s has only %lu symbols named %s, not %lu",
+				  kmend_pack_name(pack), kmend_pack_name(pack),
+				  l.count, func->old_name, l.sympos);
+		else
+			kmend_log(st, "%s: no symbol %s", kmend_pack_name(pack),
+				  func->old_name);
+		st->cause = KMEND_FAILED_TO_FIND;
+		return -ENOENT;
+	}
+	if (!l.sympos && l.count > 1) {
+		kmend_log(st, "%s: %lu symbols are named %s; the update must say which (old_sympos)",
+			  kmend_pack_name(pack), l.count, func->old_name);
+		st->cause = KMEND_FAILED_TO_FIND;
+		return -ENOENT;
+	}
+
+	if (!kmend_ksyms.lookup_size_offset(l.addr, &size, &offset) ||
+	    offset) {
+		kmend_log(st, "%s: %s at %px is not the start of a function",
+			  kmend_pack_name(pack), func->old_name, (void *)l.addr);
+		st->cause = KMEND_FAILED_TO_FIND;
+		return -ENOENT;
+	}
+	func->old_addr = l.addr;
+	func->old_size = size;
+
+	if (!kmend_ksyms.ftrace_location(func->old_addr)) {
+		kmend_log(st, "%s: %s has no ftrace call site (notrace, or not traceable); it cannot be redirected",
+			  kmend_pack_name(pack), func->old_name);
+		st->cause = KMEND_NO_FTRACE_SITE;
+		return -EINVAL;
+	}
+
+	if (!kmend_ksyms.lookup_size_offset((unsigned long)func->new_func,
+					    &size, &offset) || offset) {
+		kmend_log(st, "the replacement of %s at %px is not a known function",
+			  func->old_name, func->new_func);
+		st->cause = KMEND_UNEXPECTED;
+		return -EINVAL;
+	}
+	func->new_size = size;
+
+	kmend_dbg(st, "%s: %s at %px (%lu bytes) -> %ps (%lu bytes)",
+		  kmend_pack_name(pack), func->old_name, (void *)func->old_addr,
+		  func->old_size, func->new_func, func->new_size);
+	return 0;
+}
+
+int kmend_resolve(struct kmend_state *st)
+{
+	struct kmend_pack *pack;
+	struct kmend_func *func;
+	int ret;
+
+	kmend_for_each_pack(st->update, pack) {
+		if (!kmend_pack_is_vmlinux(pack)) {
+			ret = find_module_ref(st, pack);
+			if (ret)
+				goto fail;
+		}
+		kmend_for_each_func(pack, func) {
+			ret = resolve_func(st, pack, func);
+			if (ret)
+				goto fail;
+		}
+	}
+	return 0;
+
+fail:
+	kmend_resolve_release(st);
+	return ret;
+}
+
+void kmend_resolve_release(struct kmend_state *st)
+{
+	struct kmend_pack *pack;
+
+	kmend_for_each_pack(st->update, pack) {
+		if (pack->mod) {
+			module_put(pack->mod);
+			pack->mod = NULL;
+		}
+	}
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _KMEND_RESOLVE_H
+#define _KMEND_RESOLVE_H
+
+#include "core.h"
+
+/*
+ * Find every replaced function in its target: its address (telling
+ * same-named locals apart by old_sympos), its size, its ftrace site, and the
+ * size of its replacement. Takes a reference on each target module. On
+ * failure, drops what it took, sets st->cause and returns an error.
+ */
+int kmend_resolve(struct kmend_state *st);
+
+/* Drop the references kmend_resolve() took on target modules. */
+void kmend_resolve_release(struct kmend_state *st);
+
+#endif /* _KMEND_RESOLVE_H */

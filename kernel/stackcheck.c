@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * stackcheck.c - whether a task's stack holds code being replaced, from a
+ * reliable stack trace (ORC), as every consistency model needs to know.
+ */
+#include <linux/string.h>
+
+#include "ksyms.h"
+#include "stackcheck.h"
+
+#define MAX_STACK_ENTRIES 128
+
+static unsigned long entries[MAX_STACK_ENTRIES];
+
+static bool in_patched_set(const struct kmend_transition *t, unsigned long addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->nr_ranges; i++)
+		if (addr >= t->ranges[i].start && addr < t->ranges[i].end)
+			return true;
+	return false;
+}
+
+int kmend_stack_check(struct task_struct *task,
+		      const struct kmend_transition *t, unsigned long *hit)
+{
+	int nr, i;
+
+	*hit = 0;
+	nr = kmend_ksyms.save_tsk_reliable(task, entries, ARRAY_SIZE(entries));
+	if (nr < 0)
+		return -EINVAL;
+	for (i = 0; i < nr; i++) {
+		if (in_patched_set(t, entries[i])) {
+			*hit = entries[i];
+			return -EADDRINUSE;
+		}
+	}
+	return 0;
+}
+
+void kmend_conflict_add(struct kmend_state *st, struct task_struct *task,
+			unsigned long addr)
+{
+	struct kmend_conflict *c;
+
+	if (st->nr_conflicts++ >= KMEND_MAX_CONFLICTS)
+		return;
+	c = &st->conflicts[st->nr_conflicts - 1];
+	/* Other CPUs are stopped or the task is pinned: comm cannot change. */
+	memcpy(c->comm, task->comm, sizeof(c->comm));
+	c->comm[sizeof(c->comm) - 1] = '\0';
+	c->pid = task->pid;
+	c->addr = addr;
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _KMEND_STACKCHECK_H
+#define _KMEND_STACKCHECK_H
+
+#include "model.h"
+
+/*
+ * Is any code of @t's patched set on @task's stack? Returns 0 if not,
+ * -EADDRINUSE with *hit set to the return address found if so, and -EINVAL
+ * (*hit = 0) if the stack cannot be walked reliably, which counts as busy.
+ * The task must not be running, or be current. Callers hold kmend_mutex
+ * (the trace buffer is shared).
+ */
+int kmend_stack_check(struct task_struct *task,
+		      const struct kmend_transition *t, unsigned long *hit);
+
+/* Note @task in the update's conflicts (addr 0: unreliable stack). */
+void kmend_conflict_add(struct kmend_state *st, struct task_struct *task,
+			unsigned long addr);
+
+#endif /* _KMEND_STACKCHECK_H */

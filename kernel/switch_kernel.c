@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * switch_kernel.c - LEAVE_PATCHED_SET + SWITCH_KERNEL, the model of Ksplice
+ * and kpatch: stop every CPU, check that no task's stack holds any code of
+ * the patched set, and switch all of the update's functions at once. If a
+ * task is in the way, let the machine run a while and try again; after a few
+ * attempts give up with code_busy and name the tasks.
+ */
+#include <linux/delay.h>
+#include <linux/ktime.h>
+#include <linux/sched/signal.h>
+#include <linux/stop_machine.h>
+
+#include "ksyms.h"
+#include "redirect.h"
+#include "stackcheck.h"
+
+#define SWITCH_ATTEMPTS		5
+#define SWITCH_RETRY_MS		200
+
+struct stop_ctx {
+	struct kmend_transition *t;
+	unsigned int tasks;
+	bool unexpected_running;
+	u64 window_ns;
+};
+
+/* Under stop_machine, the only other running tasks are its CPU stoppers. */
+static bool is_cpu_stopper(struct task_struct *task)
+{
+	return (task->flags & PF_KTHREAD) &&
+	       !strncmp(task->comm, "migration/", 10);
+}
+
+/* Returns true if @task is in the way. */
+static bool check_task(struct stop_ctx *ctx, struct task_struct *task)
+{
+	struct kmend_state *st = ctx->t->st;
+	unsigned long hit;
+
+	ctx->tasks++;
+	if (task != current && kmend_ksyms.task_curr(task)) {
+		if (is_cpu_stopper(task))
+			return false;
+		ctx->unexpected_running = true;
+		kmend_conflict_add(st, task, 0);
+		return true;
+	}
+	if (kmend_stack_check(task, ctx->t, &hit)) {
+		kmend_conflict_add(st, task, hit);
+		return true;
+	}
+	return false;
+}
+
+static int switch_stopped(void *data)
+{
+	struct stop_ctx *ctx = data;
+	struct task_struct *g, *task;
+	u64 start = ktime_get_ns();
+	bool busy = false;
+	int cpu;
+
+	/* Check every task, not just the first in the way, to name them all. */
+	rcu_read_lock();
+	for_each_process_thread(g, task)
+		busy |= check_task(ctx, task);
+	rcu_read_unlock();
+	for_each_online_cpu(cpu)
+		busy |= check_task(ctx, kmend_ksyms.idle_task(cpu));
+
+	if (!busy)
+		kmend_redirect_switch(ctx->t->st->update, !ctx->t->revert);
+
+	ctx->window_ns = ktime_get_ns() - start;
+	return busy ? -EBUSY : 0;
+}
+
+static void log_conflicts(struct kmend_state *st)
+{
+	unsigned int i, n = min_t(unsigned int, st->nr_conflicts,
+				  KMEND_MAX_CONFLICTS);
+
+	for (i = 0; i < n; i++) {
+		struct kmend_conflict *c = &st->conflicts[i];
+
+		if (c->addr)
+			kmend_log(st, "  busy: %s (pid %d) in %pS", c->comm,
+				  c->pid, (void *)c->addr);
+		else
+			kmend_log(st, "  busy: %s (pid %d): stack unreliable or task running",
+				  c->comm, c->pid);
+	}
+	if (st->nr_conflicts > n)
+		kmend_log(st, "  ... and %u more", st->nr_conflicts - n);
+}
+
+static int switch_kernel(struct kmend_transition *t)
+{
+	struct kmend_state *st = t->st;
+	struct stop_ctx ctx = { .t = t };
+	int attempt, ret = -EBUSY;
+	u64 start;
+
+	for (attempt = 1; attempt <= SWITCH_ATTEMPTS; attempt++) {
+		ctx.tasks = 0;
+		ctx.unexpected_running = false;
+		st->nr_conflicts = 0;
+
+		start = ktime_get_ns();
+		ret = stop_machine(switch_stopped, &ctx, NULL);
+		kmend_log(st, "%s attempt %d: stopped %u CPUs, checked %u tasks, stop window %llu us (stop_machine %llu us): %s",
+			  t->revert ? "undo" : "apply", attempt,
+			  num_online_cpus(), ctx.tasks,
+			  div_u64(ctx.window_ns, NSEC_PER_USEC),
+			  div_u64(ktime_get_ns() - start, NSEC_PER_USEC),
+			  ret ? "busy" : "switched");
+		if (ret != -EBUSY)
+			break;
+		log_conflicts(st);
+		if (attempt == SWITCH_ATTEMPTS)
+			break;
+		if (msleep_interruptible(SWITCH_RETRY_MS) ||
+		    signal_pending(current)) {
+			kmend_log(st, "interrupted by a signal; nothing switched");
+			break;
+		}
+	}
+
+	if (ret == -EBUSY)
+		st->cause = ctx.unexpected_running ?
+			KMEND_UNEXPECTED_RUNNING_TASK : KMEND_CODE_BUSY;
+	else if (ret)
+		st->cause = KMEND_UNEXPECTED;
+	return ret;
+}
+
+const struct kmend_model_ops kmend_switch_kernel_model = {
+	.model = {
+		.leave = KMEND_LEAVE_PATCHED_SET,
+		.sw = KMEND_SWITCH_KERNEL,
+	},
+	.switch_update = switch_kernel,
+};

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sysfs.c - /sys/kernel/kmend/<id>/, the interface of Ksplice's kernel half:
+ * stage, abort_cause, conflicts and debug, plus model and functions.
+ * See docs/sysfs-abi.md.
+ */
+#include <linux/kobject.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+
+#include "alloc.h"
+#include "model.h"
+#include "sysfs.h"
+#include "update.h"
+
+#define to_state(k) container_of(k, struct kmend_state, kobj)
+
+static ssize_t stage_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%s\n",
+			  kmend_stage_name(READ_ONCE(to_state(kobj)->stage)));
+}
+
+static ssize_t stage_store(struct kobject *kobj, struct kobj_attribute *attr,
+			   const char *buf, size_t count)
+{
+	struct kmend_state *st = to_state(kobj);
+	int ret;
+
+	mutex_lock(&kmend_mutex);
+	if (!st->registered)
+		ret = -ENODEV;
+	else if (sysfs_streq(buf, "applied"))
+		ret = kmend_apply(st);
+	else if (sysfs_streq(buf, "reversed"))
+		ret = kmend_revert(st);
+	else
+		ret = -EINVAL;
+	mutex_unlock(&kmend_mutex);
+
+	return ret ? ret : count;
+}
+
+static ssize_t abort_cause_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n",
+			  kmend_cause_name(READ_ONCE(to_state(kobj)->cause)));
+}
+
+/* "<comm> <pid> <function>" per task; spaces in comm become '_'. */
+static ssize_t conflicts_show(struct kobject *kobj,
+			      struct kobj_attribute *attr, char *buf)
+{
+	struct kmend_state *st = to_state(kobj);
+	unsigned int i, n;
+	ssize_t len = 0;
+
+	mutex_lock(&kmend_mutex);
+	n = min_t(unsigned int, st->nr_conflicts, KMEND_MAX_CONFLICTS);
+	for (i = 0; i < n; i++) {
+		struct kmend_conflict *c = &st->conflicts[i];
+		char comm[TASK_COMM_LEN];
+
+		strscpy(comm, c->comm, sizeof(comm));
+		strreplace(comm, ' ', '_');
+		if (c->addr)
+			len += sysfs_emit_at(buf, len, "%s %d %ps\n", comm,
+					     c->pid, (void *)c->addr);
+		else
+			len += sysfs_emit_at(buf, len, "%s %d unreliable_stack\n",
+					     comm, c->pid);
+	}
+	mutex_unlock(&kmend_mutex);
+	return len;
+}
+
+static ssize_t debug_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%d\n", READ_ONCE(to_state(kobj)->debug));
+}
+
+static ssize_t debug_store(struct kobject *kobj, struct kobj_attribute *attr,
+			   const char *buf, size_t count)
+{
+	bool debug;
+	int ret = kstrtobool(buf, &debug);
+
+	if (ret)
+		return ret;
+	WRITE_ONCE(to_state(kobj)->debug, debug);
+	return count;
+}
+
+static ssize_t model_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	char model[64];
+
+	kmend_model_print(&to_state(kobj)->update->model, model, sizeof(model));
+	return sysfs_emit(buf, "%s\n", model);
+}
+
+/* "<target> <old function> -> <new function>" per function. */
+static ssize_t functions_show(struct kobject *kobj,
+			      struct kobj_attribute *attr, char *buf)
+{
+	struct kmend_update *update = to_state(kobj)->update;
+	struct kmend_pack *pack;
+	struct kmend_func *func;
+	ssize_t len = 0;
+
+	kmend_for_each_pack(update, pack)
+		kmend_for_each_func(pack, func)
+			len += sysfs_emit_at(buf, len, "%s %s -> %ps\n",
+					     kmend_pack_name(pack),
+					     func->old_name, func->new_func);
+	return len;
+}
+
+static ssize_t description_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	const char *d = to_state(kobj)->update->description;
+
+	return sysfs_emit(buf, "%s\n", d ? d : "");
+}
+
+static struct kobj_attribute stage_attr = __ATTR(stage, 0600, stage_show,
+						 stage_store);
+static struct kobj_attribute abort_cause_attr = __ATTR(abort_cause, 0400,
+						       abort_cause_show, NULL);
+static struct kobj_attribute conflicts_attr = __ATTR(conflicts, 0400,
+						     conflicts_show, NULL);
+static struct kobj_attribute debug_attr = __ATTR(debug, 0600, debug_show,
+						 debug_store);
+static struct kobj_attribute model_attr = __ATTR(model, 0400, model_show, NULL);
+static struct kobj_attribute functions_attr = __ATTR(functions, 0400,
+						     functions_show, NULL);
+static struct kobj_attribute description_attr = __ATTR(description, 0400,
+							description_show, NULL);
+
+static struct attribute *kmend_state_attrs[] = {
+	&stage_attr.attr,
+	&abort_cause_attr.attr,
+	&conflicts_attr.attr,
+	&debug_attr.attr,
+	&model_attr.attr,
+	&functions_attr.attr,
+	&description_attr.attr,
+	NULL
+};
+ATTRIBUTE_GROUPS(kmend_state);
+
+static void kmend_state_release(struct kobject *kobj)
+{
+	struct kmend_state *st = to_state(kobj);
+
+	kmend_log_exit(st);
+	kmend_free(st);
+}
+
+const struct kobj_type kmend_state_ktype = {
+	.release = kmend_state_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = kmend_state_groups,
+};

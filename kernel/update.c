@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * update.c - applying and undoing an update: find its functions, prepare
+ * their redirection, let its consistency model switch them, and unwind every
+ * step if anything fails.
+ */
+#include <linux/kernel.h>
+#include <linux/panic.h>
+
+#include "alloc.h"
+#include "model.h"
+#include "redirect.h"
+#include "resolve.h"
+#include "update.h"
+
+/* Counts applications, so that undo can follow stacking order. */
+static u64 kmend_apply_counter;
+
+static void patched_set_add(struct kmend_transition *t, unsigned long start,
+		      unsigned long size)
+{
+	if (!start)
+		return;
+	t->ranges[t->nr_ranges].start = start;
+	t->ranges[t->nr_ranges].end = start + size;
+	t->nr_ranges++;
+}
+
+/*
+ * The patched set: for each function, the original, the code in effect now
+ * (an earlier update's, when stacked) and the replacement. Including the
+ * original when undoing also catches a task preempted in the ftrace
+ * trampoline on its way to the new code.
+ */
+static int build_patched_set(struct kmend_transition *t)
+{
+	struct kmend_update *update = t->st->update;
+	struct kmend_pack *pack;
+	struct kmend_func *func;
+	unsigned int n = 0;
+
+	kmend_for_each_pack(update, pack)
+		kmend_for_each_func(pack, func)
+			n++;
+	t->ranges = kmend_alloc(3 * n * sizeof(*t->ranges));
+	if (!t->ranges) {
+		t->st->cause = KMEND_OUT_OF_MEMORY;
+		return -ENOMEM;
+	}
+	t->nr_ranges = 0;
+	kmend_for_each_pack(update, pack) {
+		kmend_for_each_func(pack, func) {
+			unsigned long size = 0;
+			unsigned long cur = kmend_redirect_current(func, &size);
+
+			patched_set_add(t, func->old_addr, func->old_size);
+			if (cur != (unsigned long)func->new_func)
+				patched_set_add(t, cur, size);
+			patched_set_add(t, (unsigned long)func->new_func,
+				  func->new_size);
+		}
+	}
+	return 0;
+}
+
+static int run_model(struct kmend_state *st, bool revert)
+{
+	const struct kmend_model_ops *model = kmend_model_ops(&st->update->model);
+	struct kmend_transition t = { .st = st, .revert = revert };
+	int ret;
+
+	if (WARN_ON_ONCE(!model)) {	/* kmend_register() checked it */
+		st->cause = KMEND_UNEXPECTED;
+		return -EINVAL;
+	}
+	ret = build_patched_set(&t);
+	if (ret)
+		return ret;
+	ret = model->switch_update(&t);
+	kmend_free(t.ranges);
+	return ret;
+}
+
+int kmend_apply(struct kmend_state *st)
+{
+	int ret;
+
+	lockdep_assert_held(&kmend_mutex);
+
+	switch (st->stage) {
+	case KMEND_APPLIED:
+		kmend_log(st, "apply: already applied; nothing to do");
+		return 0;
+	case KMEND_REVERSED:
+		kmend_log(st, "apply: refused, the update was reversed; load it again to apply it");
+		st->cause = KMEND_ALREADY_REVERSED;
+		return -EINVAL;
+	case KMEND_PREPARING:
+		break;
+	}
+
+	st->cause = KMEND_OK;
+	st->nr_conflicts = 0;
+	kmend_log(st, "apply: starting");
+
+	/* Held while applied, so that the new code cannot be unloaded. */
+	if (!try_module_get(st->update->mod)) {
+		kmend_log(st, "apply: the update module is being unloaded");
+		st->cause = KMEND_MODULE_BUSY;
+		return -EBUSY;
+	}
+	ret = kmend_resolve(st);
+	if (ret)
+		goto put_module;
+	ret = kmend_redirect_prepare(st);
+	if (ret)
+		goto release_targets;
+	ret = run_model(st, false);
+	if (ret)
+		goto release_redirect;
+
+	st->stage = KMEND_APPLIED;
+	st->apply_seq = ++kmend_apply_counter;
+	add_taint(TAINT_LIVEPATCH, LOCKDEP_STILL_OK);
+	kmend_log(st, "apply: applied");
+	return 0;
+
+release_redirect:
+	kmend_redirect_release(st);
+release_targets:
+	kmend_resolve_release(st);
+put_module:
+	module_put(st->update->mod);
+	kmend_log(st, "apply: aborted (%s); nothing was changed",
+		  kmend_cause_name(st->cause));
+	return ret;
+}
+
+static bool share_functions(struct kmend_update *a, struct kmend_update *b)
+{
+	struct kmend_pack *pa, *pb;
+	struct kmend_func *fa, *fb;
+
+	kmend_for_each_pack(a, pa)
+		kmend_for_each_func(pa, fa)
+			kmend_for_each_pack(b, pb)
+				kmend_for_each_func(pb, fb)
+					if (fa->old_addr == fb->old_addr)
+						return true;
+	return false;
+}
+
+/* An update applied later that replaces one of our functions again. */
+static struct kmend_state *stacked_above(struct kmend_state *st)
+{
+	struct kmend_state *other;
+
+	list_for_each_entry(other, &kmend_updates, node) {
+		if (other == st || other->stage != KMEND_APPLIED ||
+		    other->apply_seq < st->apply_seq)
+			continue;
+		if (share_functions(st->update, other->update))
+			return other;
+	}
+	return NULL;
+}
+
+int kmend_revert(struct kmend_state *st)
+{
+	struct kmend_state *above;
+	int ret;
+
+	lockdep_assert_held(&kmend_mutex);
+
+	switch (st->stage) {
+	case KMEND_REVERSED:
+		kmend_log(st, "undo: already reversed");
+		st->cause = KMEND_ALREADY_REVERSED;
+		return -EINVAL;
+	case KMEND_PREPARING:
+		/* Never applied: nothing to undo, and it may not be applied now. */
+		st->stage = KMEND_REVERSED;
+		st->cause = KMEND_OK;
+		kmend_log(st, "undo: reversed before it was applied");
+		return 0;
+	case KMEND_APPLIED:
+		break;
+	}
+
+	st->cause = KMEND_OK;
+	st->nr_conflicts = 0;
+	kmend_log(st, "undo: starting");
+
+	above = stacked_above(st);
+	if (above) {
+		kmend_log(st, "undo: refused, update %s was applied later and replaces some of the same functions; undo it first",
+			  above->update->id);
+		st->cause = KMEND_MODULE_BUSY;
+		return -EBUSY;
+	}
+
+	ret = run_model(st, true);
+	if (ret) {
+		kmend_log(st, "undo: aborted (%s); the update stays applied",
+			  kmend_cause_name(st->cause));
+		return ret;
+	}
+
+	kmend_redirect_release(st);
+	kmend_resolve_release(st);
+	module_put(st->update->mod);
+	st->stage = KMEND_REVERSED;
+	kmend_log(st, "undo: reversed");
+	return 0;
+}

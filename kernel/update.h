@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _KMEND_UPDATE_H
+#define _KMEND_UPDATE_H
+
+#include "core.h"
+
+/*
+ * Apply or undo an update (writing "applied" or "reversed" to its stage).
+ * Called with kmend_mutex held. On failure the kernel is as it was, the
+ * stage unchanged, and st->cause says why.
+ */
+int kmend_apply(struct kmend_state *st);
+int kmend_revert(struct kmend_state *st);
+
+#endif /* _KMEND_UPDATE_H */

@@ -1,0 +1,62 @@
+# tests/vm/guest.sh: assertions for scenario commands inside the VM (busybox
+# sh), sourced as /kmend-test/guest.sh. Each check prints "ok: ..." or
+# "FAIL: ..."; `finish` prints the count and exits non-zero on any failure.
+fails=0
+checks=0
+
+ok() { checks=$((checks + 1)); echo "ok: $*"; }
+bad() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL: $*"; }
+
+# expect_eq GOT WANT WHAT
+expect_eq() {
+	if [ "$1" = "$2" ]; then ok "$3"; else bad "$3: got '$1', expected '$2'"; fi
+}
+
+# expect_match TEXT REGEX WHAT
+expect_match() {
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then ok "$3"
+	else bad "$3: '$1' does not match /$2/"; fi
+}
+
+# expect_no_match TEXT REGEX WHAT
+expect_no_match() {
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then bad "$3: '$1' matches /$2/"
+	else ok "$3"; fi
+}
+
+# expect_fails WHAT COMMAND...: the command must fail.
+expect_fails() {
+	what=$1; shift
+	if "$@" 2>/dev/null; then bad "$what: succeeded"; else ok "$what"; fi
+}
+
+# expect_succeeds WHAT COMMAND...
+expect_succeeds() {
+	what=$1; shift
+	if "$@"; then ok "$what"; else bad "$what: failed (exit $?)"; fi
+}
+
+# set_stage ID STAGE: write the stage; returns the write's status.
+set_stage() { echo "$2" >"/sys/kernel/kmend/$1/stage"; }
+stage() { cat "/sys/kernel/kmend/$1/stage"; }
+cause() { cat "/sys/kernel/kmend/$1/abort_cause"; }
+
+# Functions ftrace has an ops on; kmend's redirections show up here.
+traced() { cat /sys/kernel/tracing/enabled_functions; }
+engine_allocations() { cat /sys/kernel/debug/kmend/allocations; }
+
+# wait_for COMMAND...: retry for up to 10 s.
+wait_for() {
+	n=0
+	while ! "$@"; do
+		n=$((n + 1))
+		[ $n -lt 100 ] || return 1
+		sleep 0.1
+	done
+}
+
+finish() {
+	echo "guest: $checks checks, $fails failed"
+	[ "$fails" -eq 0 ]
+	exit $?
+}

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kmend_test_target.c - functions for test updates to replace, driven from
+ * /sys/kernel/debug/kmend_test_target/:
+ *
+ *   value     read: what kmend_test_value() returns ("original")
+ *   sleep     read: sleeps inside kmend_test_sleep() until "wake" is written
+ *   wake      write: wakes every sleeper
+ *   sleepers  read: how many tasks are inside kmend_test_sleep() now
+ *   notrace   read: what kmend_test_notrace() returns; it has no ftrace site
+ */
+#include <linux/atomic.h>
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/module.h>
+#include <linux/wait.h>
+
+static struct dentry *dir;
+static DECLARE_WAIT_QUEUE_HEAD(wake_queue);
+static atomic_t wake_generation = ATOMIC_INIT(0);
+static atomic_t sleepers = ATOMIC_INIT(0);
+
+/* noipa: callers must not learn the return value at compile time. */
+noinline __attribute__((__noipa__)) const char *kmend_test_value(void)
+{
+	return "original";
+}
+
+noinline __attribute__((__noipa__)) const char *kmend_test_sleep(void)
+{
+	int gen = atomic_read(&wake_generation);
+
+	atomic_inc(&sleepers);
+	wait_event_interruptible(wake_queue,
+				 atomic_read(&wake_generation) != gen);
+	atomic_dec(&sleepers);
+	return "woken";
+}
+
+noinline notrace __attribute__((__noipa__)) const char *kmend_test_notrace(void)
+{
+	return "untraced";
+}
+
+static ssize_t reply(char __user *ubuf, size_t count, loff_t *ppos,
+		     const char *text)
+{
+	char line[64];
+	int n = scnprintf(line, sizeof(line), "%s\n", text);
+
+	return simple_read_from_buffer(ubuf, count, ppos, line, n);
+}
+
+static ssize_t value_read(struct file *f, char __user *ubuf, size_t count,
+			  loff_t *ppos)
+{
+	return reply(ubuf, count, ppos, *ppos ? "" : kmend_test_value());
+}
+
+static ssize_t sleep_read(struct file *f, char __user *ubuf, size_t count,
+			  loff_t *ppos)
+{
+	return reply(ubuf, count, ppos, *ppos ? "" : kmend_test_sleep());
+}
+
+static ssize_t notrace_read(struct file *f, char __user *ubuf, size_t count,
+			    loff_t *ppos)
+{
+	return reply(ubuf, count, ppos, *ppos ? "" : kmend_test_notrace());
+}
+
+static ssize_t sleepers_read(struct file *f, char __user *ubuf, size_t count,
+			     loff_t *ppos)
+{
+	char n[16];
+
+	snprintf(n, sizeof(n), "%d", atomic_read(&sleepers));
+	return reply(ubuf, count, ppos, n);
+}
+
+static ssize_t wake_write(struct file *f, const char __user *ubuf,
+			  size_t count, loff_t *ppos)
+{
+	atomic_inc(&wake_generation);
+	wake_up_all(&wake_queue);
+	return count;
+}
+
+static const struct file_operations value_fops = { .read = value_read };
+static const struct file_operations sleep_fops = { .read = sleep_read };
+static const struct file_operations notrace_fops = { .read = notrace_read };
+static const struct file_operations sleepers_fops = { .read = sleepers_read };
+static const struct file_operations wake_fops = { .write = wake_write };
+
+static int __init kmend_test_target_init(void)
+{
+	dir = debugfs_create_dir("kmend_test_target", NULL);
+	debugfs_create_file("value", 0400, dir, NULL, &value_fops);
+	debugfs_create_file("sleep", 0400, dir, NULL, &sleep_fops);
+	debugfs_create_file("notrace", 0400, dir, NULL, &notrace_fops);
+	debugfs_create_file("sleepers", 0400, dir, NULL, &sleepers_fops);
+	debugfs_create_file("wake", 0200, dir, NULL, &wake_fops);
+	return 0;
+}
+
+static void __exit kmend_test_target_exit(void)
+{
+	debugfs_remove_recursive(dir);
+}
+
+module_init(kmend_test_target_init);
+module_exit(kmend_test_target_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("kmend test: functions to replace and to hold busy");

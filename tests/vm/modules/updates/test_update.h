@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* One-pack test updates: id, target object, model, then the functions. */
+#ifndef KMEND_TEST_UPDATE_H
+#define KMEND_TEST_UPDATE_H
+
+#include <linux/module.h>
+#include <kmend/patch.h>
+
+#define KMEND_TEST_UPDATE(_id, _target, _leave, _switch, ...)		\
+	static struct kmend_func funcs[] = { __VA_ARGS__, { } };	\
+	static struct kmend_pack packs[] = {				\
+		{ .target = _target, .funcs = funcs },			\
+		{ }							\
+	};								\
+	static struct kmend_update update = {				\
+		.mod = THIS_MODULE,					\
+		.id = _id,						\
+		.model = { .leave = _leave, .sw = _switch },		\
+		.packs = packs,						\
+	};								\
+	KMEND_UPDATE(update);						\
+	MODULE_LICENSE("GPL")
+
+#endif
