@@ -13,25 +13,32 @@
 #include "log.h"
 
 static atomic_t live = ATOMIC_INIT(0);
-/* 0: off; n > 0: the n-th allocation from now fails. */
+/*
+ * 0: off; n > 0: the n-th allocation from now and every later one fail,
+ * until 0 is written (so that a caller that retries fails again).
+ */
 static atomic_t fail_countdown = ATOMIC_INIT(0);
+
+static bool should_fail(size_t size)
+{
+	int left = atomic_read(&fail_countdown);
+
+	while (left > 1)
+		if (atomic_try_cmpxchg(&fail_countdown, &left, left - 1))
+			return false;
+	if (left == 1) {
+		pr_info("injected allocation failure (%zu bytes)\n", size);
+		return true;
+	}
+	return false;
+}
 
 void *kmend_alloc(size_t size)
 {
 	void *p;
-	int left = atomic_read(&fail_countdown);
 
-	while (left > 0) {
-		if (atomic_try_cmpxchg(&fail_countdown, &left, left - 1)) {
-			if (left == 1) {
-				pr_info("injected allocation failure (%zu bytes)\n",
-					size);
-				return NULL;
-			}
-			break;
-		}
-	}
-
+	if (should_fail(size))
+		return NULL;
 	p = kzalloc(size, GFP_KERNEL);
 	if (p)
 		atomic_inc(&live);

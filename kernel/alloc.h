@@ -6,9 +6,10 @@
 
 /*
  * Every allocation of the engine goes through these, so that tests can
- * (a) make the n-th one fail, through /sys/kernel/debug/kmend/fail_alloc,
- * to walk every error path, and (b) see in .../allocations that nothing the
- * engine allocated outlives its use.
+ * (a) make the n-th one and all after it fail, through
+ * /sys/kernel/debug/kmend/fail_alloc, to walk every error path, and
+ * (b) see in .../allocations that nothing the engine allocated outlives
+ * its use.
  */
 void *kmend_alloc(size_t size);
 void kmend_free(const void *p);

@@ -4,6 +4,7 @@
  * stage, abort_cause, conflicts and debug, plus model and functions.
  * See docs/sysfs-abi.md.
  */
+#include <linux/kallsyms.h>
 #include <linux/kobject.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
@@ -63,14 +64,17 @@ static ssize_t conflicts_show(struct kobject *kobj,
 		struct kmend_conflict *c = &st->conflicts[i];
 		char comm[TASK_COMM_LEN];
 
+		char func[KSYM_SYMBOL_LEN] = "unreliable_stack";
+
 		strscpy(comm, c->comm, sizeof(comm));
 		strreplace(comm, ' ', '_');
-		if (c->addr)
-			len += sysfs_emit_at(buf, len, "%s %d %ps\n", comm,
-					     c->pid, (void *)c->addr);
-		else
-			len += sysfs_emit_at(buf, len, "%s %d unreliable_stack\n",
-					     comm, c->pid);
+		if (c->addr) {
+			/* %ps adds " [module]" for module code: keep the name. */
+			snprintf(func, sizeof(func), "%ps", (void *)c->addr);
+			strreplace(func, ' ', '\0');
+		}
+		len += sysfs_emit_at(buf, len, "%s %d %s\n", comm, c->pid,
+				     func);
 	}
 	mutex_unlock(&kmend_mutex);
 	return len;
