@@ -14,7 +14,7 @@ struct dentry;
  * half is dropped.
  */
 struct kmend_log {
-	struct mutex lock;
+	struct mutex lock;	/* protects buf and len */
 	char *buf;
 	size_t len;
 	struct dentry *dentry;

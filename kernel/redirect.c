@@ -68,7 +68,7 @@ static int register_ops(struct kmend_state *st, struct kmend_func *func,
 
 	ret = ftrace_set_filter_ip(&ops->fops, func->old_addr, 0, 0);
 	if (ret) {
-		kmend_log(st, "ftrace cannot filter %s at %px: error %d",
+		kmend_log(st, "ftrace cannot filter %s (%pS): error %d",
 			  func->old_name, (void *)func->old_addr, ret);
 		st->cause = ret == -ENOMEM ? KMEND_OUT_OF_MEMORY :
 					     KMEND_FTRACE_UNAVAILABLE;

@@ -97,7 +97,7 @@ static int resolve_func(struct kmend_state *st, struct kmend_pack *pack,
 
 	if (!kmend_ksyms.lookup_size_offset(l.addr, &size, &offset) ||
 	    offset) {
-		kmend_log(st, "%s: %s at %px is not the start of a function",
+		kmend_log(st, "%s: %s is %pS, not the start of a function",
 			  kmend_pack_name(pack), func->old_name, (void *)l.addr);
 		st->cause = KMEND_FAILED_TO_FIND;
 		return -ENOENT;
@@ -114,16 +114,16 @@ static int resolve_func(struct kmend_state *st, struct kmend_pack *pack,
 
 	if (!kmend_ksyms.lookup_size_offset((unsigned long)func->new_func,
 					    &size, &offset) || offset) {
-		kmend_log(st, "the replacement of %s at %px is not a known function",
+		kmend_log(st, "the replacement of %s (%pS) is not a known function",
 			  func->old_name, func->new_func);
 		st->cause = KMEND_UNEXPECTED;
 		return -EINVAL;
 	}
 	func->new_size = size;
 
-	kmend_dbg(st, "%s: %s at %px (%lu bytes) -> %ps (%lu bytes)",
+	kmend_dbg(st, "%s: %s is %pS with an ftrace site -> %pS",
 		  kmend_pack_name(pack), func->old_name, (void *)func->old_addr,
-		  func->old_size, func->new_func, func->new_size);
+		  func->new_func);
 	return 0;
 }
 

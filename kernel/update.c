@@ -17,7 +17,7 @@
 static u64 kmend_apply_counter;
 
 static void patched_set_add(struct kmend_transition *t, unsigned long start,
-		      unsigned long size)
+			    unsigned long size)
 {
 	if (!start)
 		return;
@@ -57,7 +57,7 @@ static int build_patched_set(struct kmend_transition *t)
 			if (cur != (unsigned long)func->new_func)
 				patched_set_add(t, cur, size);
 			patched_set_add(t, (unsigned long)func->new_func,
-				  func->new_size);
+					func->new_size);
 		}
 	}
 	return 0;

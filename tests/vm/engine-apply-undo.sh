@@ -54,7 +54,7 @@ expect_eq "$(cat /sys/kernel/kmend/sample-two/debug)" 1 "debug reads back"
 expect_succeeds "apply sample-two" set_stage sample-two applied
 expect_eq "$(cat /proc/version)" "version: live patched by kmend (sample-two)" "/proc/version patched"
 expect_eq "$(cat /proc/uptime)" "uptime: live patched by kmend (sample-two)" "/proc/uptime patched"
-expect_match "$(cat /sys/kernel/debug/kmend/sample-two)" "vmlinux: version_proc_show at [0-9a-f]+ \([0-9]+ bytes\) -> sample_version_proc_show" "debug shows each resolved function"
+expect_match "$(cat /sys/kernel/debug/kmend/sample-two)" "vmlinux: version_proc_show is version_proc_show\+0x0/0x[0-9a-f]+ with an ftrace site -> sample_version_proc_show\+0x0/0x[0-9a-f]+ \[kmend_sample_two\]" "debug shows each resolved function"
 expect_succeeds "undo sample-two" set_stage sample-two reversed
 expect_eq "$(cat /proc/version)" "$orig_version" "/proc/version back"
 expect_match "$(cat /proc/uptime)" "^[0-9.]+ [0-9.]+$" "/proc/uptime back"
