@@ -31,6 +31,24 @@ static const struct {
 	KSYM(text_poke, text_poke),
 };
 
+/* Lets the tests see the refusal that a kernel lacking a symbol causes. */
+static char *require_symbol;
+module_param(require_symbol, charp, 0400);
+MODULE_PARM_DESC(require_symbol,
+		 "also require this kernel symbol at load (to test the refusal)");
+
+static int lookup(const char *name, void **slot)
+{
+	unsigned long addr = kmend_ksyms.lookup_name(name);
+
+	if (!addr) {
+		pr_err("required kernel symbol %s not found\n", name);
+		return -ENOENT;
+	}
+	*slot = (void *)addr;
+	return 0;
+}
+
 static unsigned long find_kallsyms_lookup_name(void)
 {
 	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
@@ -46,7 +64,7 @@ static unsigned long find_kallsyms_lookup_name(void)
 int kmend_ksyms_init(void)
 {
 	unsigned long addr;
-	int i;
+	int i, ret;
 
 	addr = find_kallsyms_lookup_name();
 	if (!addr) {
@@ -56,13 +74,14 @@ int kmend_ksyms_init(void)
 	kmend_ksyms.lookup_name = (void *)addr;
 
 	for (i = 0; i < ARRAY_SIZE(wanted); i++) {
-		addr = kmend_ksyms.lookup_name(wanted[i].name);
-		if (!addr) {
-			pr_err("required kernel symbol %s not found\n",
-			       wanted[i].name);
-			return -ENOENT;
-		}
-		*wanted[i].slot = (void *)addr;
+		ret = lookup(wanted[i].name, wanted[i].slot);
+		if (ret)
+			return ret;
+	}
+	if (require_symbol) {
+		void *unused;
+
+		return lookup(require_symbol, &unused);
 	}
 	return 0;
 }

@@ -4,7 +4,7 @@
 # --strict's style checks are not required). MACRO_WITH_FLOW_CONTROL is
 # ignored: KMEND_UPDATE defines module init/exit functions, whose "return" it
 # mistakes for a return from the macro, as it would for module_driver().
-. "$(dirname "$0")/../vm/lib.bash"
+. "$(dirname "$0")/../vm/lib/host.bash"
 
 eval "$("$top/scripts/target-kernel" 2>/dev/null)" || fail "no target kernel"
 cd "$top" || exit 1

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/target-kernel: prints the target's paths, answers quickly from its
 # cache, prepares a source tree that compiles single units, and refuses clearly.
-. "$(dirname "$0")/../vm/lib.bash"
+. "$(dirname "$0")/../vm/lib/host.bash"
 
 "$top/scripts/target-kernel" >"$tmp/env" 2>"$tmp/err" || { cat "$tmp/err"; fail "target-kernel failed"; }
 cat "$tmp/env"

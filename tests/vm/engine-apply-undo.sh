@@ -3,7 +3,7 @@
 # "reversed"; two functions switch together; the sysfs files read as
 # documented; the update module cannot be unloaded while applied; the debugfs
 # log gives the stop window; nothing is left behind.
-. "$(dirname "$0")/lib.bash"
+. "$(dirname "$0")/lib/host.bash"
 
 run_guest "$tmp/out" -- '
 S=/kmend-test/samples

@@ -3,7 +3,7 @@
 # the conflict names the task and function, nothing is redirected; it
 # succeeds once the task has left. The same for undo while a task sleeps in
 # the new code, and an undo interrupted by a signal leaves it applied.
-. "$(dirname "$0")/lib.bash"
+. "$(dirname "$0")/lib/host.bash"
 
 run_guest "$tmp/out" -- '
 M=/kmend-test/modules

@@ -6,7 +6,7 @@
 # the reader for leaks: the engine's live allocations return to where they
 # were, no slab cache grows by an object a cycle, and unreclaimable slab
 # does not grow.
-. "$(dirname "$0")/lib.bash"
+. "$(dirname "$0")/lib/host.bash"
 
 cycles=${KMEND_LOOP_CYCLES:-200}
 

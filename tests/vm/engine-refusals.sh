@@ -3,7 +3,7 @@
 # site, missing function, target not loaded, unknown model, duplicate id,
 # ftrace held by another IPMODIFY user, ftrace disabled, and an allocation
 # failure at each allocation of an apply in turn.
-. "$(dirname "$0")/lib.bash"
+. "$(dirname "$0")/lib/host.bash"
 
 run_guest "$tmp/out" -- '
 M=/kmend-test/modules

@@ -2,7 +2,7 @@
 # Stacked updates: a second update of the same function takes over; undo must
 # follow stacking order (out of order: module_busy, nothing changed); updates
 # of other functions undo in any order.
-. "$(dirname "$0")/lib.bash"
+. "$(dirname "$0")/lib/host.bash"
 
 run_guest "$tmp/out" -- '
 S=/kmend-test/samples

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # vm-run fails a run in which the kernel oopses, warns or panics, and prints
 # the report, whatever the guest's commands returned.
-. "$(dirname "$0")/lib.bash"
+. "$(dirname "$0")/lib/host.bash"
 
 mods=$build/tests/modules/faults
 [ -f "$mods/kmend_test_bug.ko" ] || fail "test modules are missing; run make check"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # --file puts host files into the guest; --module makes a module of the target
 # kernel and its dependencies loadable with modprobe.
-. "$(dirname "$0")/lib.bash"
+. "$(dirname "$0")/lib/host.bash"
 
 echo "hello from the host $$" >"$tmp/greeting"
 "$vm_run" --file "$tmp/greeting:/opt/data/greeting" --module vfat -- '

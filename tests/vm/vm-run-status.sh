@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # vm-run exits with the guest commands' status, and nothing the commands print
 # can pass for the status line.
-. "$(dirname "$0")/lib.bash"
+. "$(dirname "$0")/lib/host.bash"
 
 "$vm_run" -- 'echo before; exit 3' >"$tmp/out" 2>&1
 status=$?

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A guest that does not finish is killed at the timeout with a clear message.
-. "$(dirname "$0")/lib.bash"
+. "$(dirname "$0")/lib/host.bash"
 
 start=$(date +%s)
 "$vm_run" --timeout 20 -- 'echo started; sleep 600; echo not-reached' >"$tmp/out" 2>&1

@@ -1,9 +1,9 @@
-# tests/vm/lib.bash: helpers for VM scenarios (sourced, not run).
+# tests/vm/lib/host.bash: helpers for VM scenarios (sourced, not run).
 # A scenario exits 0 when it passes, 77 when it cannot run here (its last line
 # says why), anything else when it fails; `fail` says what went wrong.
 set -uo pipefail
 
-top=${KMEND_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+top=${KMEND_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}
 build=${KMEND_BUILD:-$top/build}
 vm_run=$top/scripts/vm-run
 
@@ -35,7 +35,7 @@ run_guest() {
 	local opts=()
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
 	shift
-	"$vm_run" --file "$top/tests/vm/guest.sh:/kmend-test/guest.sh" \
+	"$vm_run" --file "$top/tests/vm/lib/guest.sh:/kmend-test/guest.sh" \
 		--file "$build/samples:/kmend-test/samples" \
 		--file "$build/tests/modules:/kmend-test/modules" \
 		"${opts[@]}" -- ". /kmend-test/guest.sh

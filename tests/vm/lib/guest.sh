@@ -1,4 +1,4 @@
-# tests/vm/guest.sh: assertions for scenario commands inside the VM (busybox
+# tests/vm/lib/guest.sh: assertions for scenario commands inside the VM (busybox
 # sh), sourced as /kmend-test/guest.sh. Each check prints "ok: ..." or
 # "FAIL: ..."; `finish` prints the count and exits non-zero on any failure.
 fails=0
