@@ -14,9 +14,9 @@ TOP     := $(CURDIR)
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-KMEND_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror \
+KMEND_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
 		-DKMEND_VERSION='"$(VERSION)"' -Isrc -Iinclude
-LDLIBS  :=
+LDLIBS  := -lelf
 
 KMEND_SRCS := $(filter-out src/main.c,$(wildcard src/*.c))
 KMEND_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(KMEND_SRCS))
@@ -42,9 +42,29 @@ $(BUILD)/bin/kmend: $(BUILD)/obj/main.o $(BUILD)/lib/libkmend.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/lib/libkmend.a
+# Fixtures: small units compiled as the kernel compiles (-ffunction-sections
+# -fdata-sections, no unwind tables), for the differ's tests.
+FIXTURE_DIR  := $(BUILD)/tests/unit/fixtures
+# Each is also built without -fdata-sections (-shared-rodata.o), where string
+# literals share one section and move when others are added.
+FIXTURE_SRCS := $(wildcard tests/unit/fixtures/*.c)
+FIXTURE_OBJS := $(patsubst tests/unit/fixtures/%.c,$(FIXTURE_DIR)/%.o,$(FIXTURE_SRCS)) \
+		$(patsubst tests/unit/fixtures/%.c,$(FIXTURE_DIR)/%-shared-rodata.o,$(FIXTURE_SRCS))
+FIXTURE_CFLAGS := -c -O2 -ffunction-sections -fno-asynchronous-unwind-tables \
+		-fno-pic -mcmodel=kernel -fno-common
+$(FIXTURE_DIR)/%.o: tests/unit/fixtures/%.c
 	@mkdir -p $(@D)
-	$(CC) $(KMEND_CFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/lib/libkmend.a $(LDLIBS) -lcmocka
+	$(CC) $(FIXTURE_CFLAGS) -fdata-sections -o $@ $<
+	@cp $< $(FIXTURE_DIR)/
+$(FIXTURE_DIR)/%-shared-rodata.o: tests/unit/fixtures/%.c
+	@mkdir -p $(@D)
+	$(CC) $(FIXTURE_CFLAGS) -o $@ $<
+.SECONDARY: $(FIXTURE_OBJS)
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/lib/libkmend.a $(FIXTURE_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(KMEND_CFLAGS) $(CFLAGS) -DFIXTURES='"$(TOP)/$(FIXTURE_DIR)"' \
+		-o $@ $< $(BUILD)/lib/libkmend.a $(LDLIBS) -lcmocka
 
 # --- kernel modules, built against the target's headers ------------------------
 

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Loading a relocatable ELF object with libelf.
+ */
+#include "elfobj.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int cmp_rela(const void *a, const void *b)
+{
+	const struct elf_rela *x = a, *y = b;
+
+	return (x->offset > y->offset) - (x->offset < y->offset);
+}
+
+static int load_sections(struct elf_object *obj, size_t shstrndx, char *err,
+			 size_t errlen)
+{
+	Elf_Scn *scn = NULL;
+
+	obj->sections = calloc(obj->nr_sections, sizeof(*obj->sections));
+	if (!obj->sections)
+		return fail(err, errlen, "%s: out of memory", obj->path);
+
+	while ((scn = elf_nextscn(obj->elf, scn))) {
+		size_t i = elf_ndxscn(scn);
+		struct elf_section *s = &obj->sections[i];
+		Elf_Data *data;
+
+		if (i >= obj->nr_sections || !gelf_getshdr(scn, &s->shdr))
+			return fail(err, errlen, "%s: bad section header: %s",
+				    obj->path, elf_errmsg(-1));
+		s->index = i;
+		s->name = elf_strptr(obj->elf, shstrndx, s->shdr.sh_name);
+		if (!s->name)
+			return fail(err, errlen, "%s: section %zu has no name",
+				    obj->path, i);
+		if (s->shdr.sh_type == SHT_NOBITS) {
+			s->size = s->shdr.sh_size;
+			continue;
+		}
+		data = elf_getdata(scn, NULL);
+		if (!data && s->shdr.sh_size)
+			return fail(err, errlen, "%s: cannot read section %s: %s",
+				    obj->path, s->name, elf_errmsg(-1));
+		s->data = data ? data->d_buf : NULL;
+		s->size = data ? data->d_size : 0;
+	}
+	return 0;
+}
+
+static int load_symbols(struct elf_object *obj, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < obj->nr_sections; i++) {
+		struct elf_section *s = &obj->sections[i];
+		Elf_Data *data;
+
+		if (s->shdr.sh_type != SHT_SYMTAB)
+			continue;
+		data = elf_getdata(elf_getscn(obj->elf, i), NULL);
+		if (!data)
+			return fail(err, errlen, "%s: cannot read the symbol table",
+				    obj->path);
+		obj->nr_symbols = s->shdr.sh_entsize ?
+				  s->shdr.sh_size / s->shdr.sh_entsize : 0;
+		obj->symbols = calloc(obj->nr_symbols ? obj->nr_symbols : 1,
+				      sizeof(*obj->symbols));
+		if (!obj->symbols)
+			return fail(err, errlen, "%s: out of memory", obj->path);
+		for (size_t n = 0; n < obj->nr_symbols; n++) {
+			struct elf_symbol *sym = &obj->symbols[n];
+
+			if (!gelf_getsym(data, (int)n, &sym->sym))
+				return fail(err, errlen, "%s: bad symbol %zu",
+					    obj->path, n);
+			sym->index = n;
+			sym->type = GELF_ST_TYPE(sym->sym.st_info);
+			sym->bind = GELF_ST_BIND(sym->sym.st_info);
+			sym->name = elf_strptr(obj->elf, s->shdr.sh_link,
+					       sym->sym.st_name);
+			if (!sym->name)
+				sym->name = "";
+			/* Section symbols are named by their section. */
+			if (sym->type == STT_SECTION &&
+			    sym->sym.st_shndx < obj->nr_sections)
+				sym->name = obj->sections[sym->sym.st_shndx].name;
+		}
+		return 0;
+	}
+	return fail(err, errlen, "%s: no symbol table (stripped?)", obj->path);
+}
+
+static int load_relocations(struct elf_object *obj, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < obj->nr_sections; i++) {
+		struct elf_section *rs = &obj->sections[i];
+		struct elf_section *target;
+		Elf_Data *data;
+		size_t n;
+
+		if (rs->shdr.sh_type == SHT_REL)
+			return fail(err, errlen, "%s: %s: REL relocations are not supported (x86-64 uses RELA)",
+				    obj->path, rs->name);
+		if (rs->shdr.sh_type != SHT_RELA)
+			continue;
+		if (rs->shdr.sh_info >= obj->nr_sections || !rs->shdr.sh_entsize)
+			return fail(err, errlen, "%s: %s: bad relocation section",
+				    obj->path, rs->name);
+		target = &obj->sections[rs->shdr.sh_info];
+		data = elf_getdata(elf_getscn(obj->elf, i), NULL);
+		if (!data)
+			return fail(err, errlen, "%s: cannot read %s", obj->path,
+				    rs->name);
+		n = rs->shdr.sh_size / rs->shdr.sh_entsize;
+		target->relas = calloc(n ? n : 1, sizeof(*target->relas));
+		if (!target->relas)
+			return fail(err, errlen, "%s: out of memory", obj->path);
+		for (size_t k = 0; k < n; k++) {
+			GElf_Rela r;
+
+			if (!gelf_getrela(data, (int)k, &r))
+				return fail(err, errlen, "%s: bad relocation in %s",
+					    obj->path, rs->name);
+			target->relas[k].offset = r.r_offset;
+			target->relas[k].type = (uint32_t)GELF_R_TYPE(r.r_info);
+			target->relas[k].sym = (uint32_t)GELF_R_SYM(r.r_info);
+			target->relas[k].addend = r.r_addend;
+			if (target->relas[k].sym >= obj->nr_symbols)
+				return fail(err, errlen, "%s: relocation in %s names symbol %u of %zu",
+					    obj->path, rs->name,
+					    target->relas[k].sym,
+					    obj->nr_symbols);
+		}
+		target->nr_relas = n;
+		qsort(target->relas, n, sizeof(*target->relas), cmp_rela);
+	}
+	return 0;
+}
+
+int elf_object_open(struct elf_object *obj, const char *path, char *err,
+		    size_t errlen)
+{
+	GElf_Ehdr ehdr;
+	size_t shstrndx;
+
+	memset(obj, 0, sizeof(*obj));
+	obj->path = path;
+	obj->fd = -1;
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return fail(err, errlen, "libelf is too old");
+
+	obj->fd = open(path, O_RDONLY);
+	if (obj->fd < 0)
+		return fail(err, errlen, "%s: %s", path, strerror(errno));
+	obj->elf = elf_begin(obj->fd, ELF_C_READ, NULL);
+	if (!obj->elf || elf_kind(obj->elf) != ELF_K_ELF) {
+		fail(err, errlen, "%s: not an ELF file", path);
+		goto out;
+	}
+	if (!gelf_getehdr(obj->elf, &ehdr) || ehdr.e_type != ET_REL ||
+	    ehdr.e_machine != EM_X86_64) {
+		fail(err, errlen, "%s: not an x86-64 relocatable object (.o)",
+		     path);
+		goto out;
+	}
+	if (elf_getshdrnum(obj->elf, &obj->nr_sections) ||
+	    elf_getshdrstrndx(obj->elf, &shstrndx)) {
+		fail(err, errlen, "%s: bad section headers: %s", path,
+		     elf_errmsg(-1));
+		goto out;
+	}
+	if (load_sections(obj, shstrndx, err, errlen) ||
+	    load_symbols(obj, err, errlen) ||
+	    load_relocations(obj, err, errlen))
+		goto out;
+	return 0;
+
+out:
+	elf_object_close(obj);
+	return -1;
+}
+
+void elf_object_close(struct elf_object *obj)
+{
+	for (size_t i = 0; obj->sections && i < obj->nr_sections; i++)
+		free(obj->sections[i].relas);
+	free(obj->sections);
+	free(obj->symbols);
+	if (obj->elf)
+		elf_end(obj->elf);
+	if (obj->fd >= 0)
+		close(obj->fd);
+	memset(obj, 0, sizeof(*obj));
+	obj->fd = -1;
+}
+
+const struct elf_section *elf_symbol_section(const struct elf_object *obj,
+					     const struct elf_symbol *sym)
+{
+	GElf_Section shndx = sym->sym.st_shndx;
+
+	if (shndx == SHN_UNDEF || shndx >= SHN_LORESERVE ||
+	    shndx >= obj->nr_sections)
+		return NULL;
+	return &obj->sections[shndx];
+}

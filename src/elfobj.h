@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A relocatable ELF object (.o) loaded with libelf: its sections, symbols
+ * and relocations, indexed for comparing two builds of one unit.
+ */
+#ifndef KMEND_ELFOBJ_H
+#define KMEND_ELFOBJ_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <gelf.h>
+
+struct elf_rela {
+	uint64_t offset;
+	uint32_t type;
+	uint32_t sym;		/* index into the object's symbols */
+	int64_t addend;
+};
+
+struct elf_section {
+	const char *name;
+	size_t index;
+	GElf_Shdr shdr;
+	const unsigned char *data;	/* NULL for SHT_NOBITS */
+	size_t size;
+	struct elf_rela *relas;		/* from the section's SHT_RELA, by offset */
+	size_t nr_relas;
+};
+
+struct elf_symbol {
+	const char *name;
+	size_t index;
+	GElf_Sym sym;
+	unsigned char type;		/* STT_* */
+	unsigned char bind;		/* STB_* */
+};
+
+struct elf_object {
+	const char *path;
+	int fd;
+	Elf *elf;
+	struct elf_section *sections;	/* by section index */
+	size_t nr_sections;
+	struct elf_symbol *symbols;	/* by symbol index */
+	size_t nr_symbols;
+};
+
+/*
+ * Load @path. Returns 0, or -1 with a message in @err naming the file and
+ * what is wrong with it.
+ */
+int elf_object_open(struct elf_object *obj, const char *path, char *err,
+		    size_t errlen);
+void elf_object_close(struct elf_object *obj);
+
+/* The section a symbol is defined in, or NULL (undefined, absolute, common). */
+const struct elf_section *elf_symbol_section(const struct elf_object *obj,
+					     const struct elf_symbol *sym);
+
+#endif /* KMEND_ELFOBJ_H */

@@ -1,0 +1,429 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Function- and data-level comparison of two relocatable objects.
+ *
+ * In a relocatable object the bytes under a RELA relocation are zero, so code
+ * is compared byte for byte and relocations are compared by their target:
+ * the symbol (without the compiler's .N numbering of statics), the offset
+ * into it, or, for a mergeable string, the string itself.
+ */
+#include "objdiff.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Functions that take __LINE__ as an argument in might_sleep() and kin. */
+static const char *const line_macro_callees[] = {
+	"__might_sleep", "__might_resched", "__might_fault", "__cant_sleep",
+	"__cant_migrate", "lockdep_rcu_suspicious",
+};
+
+size_t objdiff_base_name_len(const char *name)
+{
+	size_t len = strlen(name), i = len;
+
+	while (i > 0 && isdigit((unsigned char)name[i - 1]))
+		i--;
+	if (i < len && i > 1 && name[i - 1] == '.')
+		return i - 1;
+	return len;
+}
+
+const char *objdiff_status_name(enum objdiff_status status)
+{
+	switch (status) {
+	case OBJDIFF_SAME: return "same";
+	case OBJDIFF_CHANGED: return "changed";
+	case OBJDIFF_LINE_ONLY: return "line-only";
+	case OBJDIFF_NEW: return "new";
+	case OBJDIFF_DELETED: return "deleted";
+	}
+	return "?";
+}
+
+static bool is_candidate(const struct elf_object *obj,
+			 const struct elf_symbol *sym)
+{
+	if (sym->type != STT_FUNC && sym->type != STT_OBJECT)
+		return false;
+	return elf_symbol_section(obj, sym) != NULL && *sym->name;
+}
+
+static bool is_pc_relative(uint32_t type)
+{
+	switch (type) {
+	case R_X86_64_PC32:
+	case R_X86_64_PLT32:
+	case R_X86_64_GOTPCREL:
+	case R_X86_64_GOTPCRELX:
+	case R_X86_64_REX_GOTPCRELX:
+		return true;
+	}
+	return false;
+}
+
+/* What a relocation refers to. */
+struct target {
+	const struct elf_symbol *sym;	/* named symbol, or NULL */
+	const char *name;		/* symbol or section name */
+	size_t name_len;		/* without the .N numbering */
+	const char *string;		/* for a mergeable string section */
+	int64_t offset;			/* into the symbol or section */
+};
+
+/* The defined function or object covering @off in @sec, if one does. */
+static const struct elf_symbol *symbol_at(const struct elf_object *obj,
+					  const struct elf_section *sec,
+					  int64_t off)
+{
+	for (size_t i = 0; i < obj->nr_symbols; i++) {
+		const struct elf_symbol *s = &obj->symbols[i];
+
+		if ((s->type != STT_FUNC && s->type != STT_OBJECT) ||
+		    s->sym.st_shndx != sec->index)
+			continue;
+		if (off >= (int64_t)s->sym.st_value &&
+		    off < (int64_t)(s->sym.st_value + (s->sym.st_size ? s->sym.st_size : 1)))
+			return s;
+	}
+	return NULL;
+}
+
+static struct target resolve(const struct elf_object *obj,
+			     const struct elf_rela *r)
+{
+	const struct elf_symbol *sym = &obj->symbols[r->sym];
+	const struct elf_section *sec;
+	struct target t = { .name = sym->name, .offset = r->addend };
+	int64_t at = r->addend + (is_pc_relative(r->type) ? 4 : 0);
+
+	if (sym->type != STT_SECTION) {
+		t.sym = sym;
+		t.name_len = objdiff_base_name_len(sym->name);
+		return t;
+	}
+	sec = elf_symbol_section(obj, sym);
+	if (sec && (sec->shdr.sh_flags & SHF_STRINGS) && sec->data &&
+	    at >= 0 && (uint64_t)at < sec->size &&
+	    memchr(sec->data + at, '\0', sec->size - (size_t)at)) {
+		t.string = (const char *)sec->data + at;
+		t.name_len = 0;
+		t.offset = 0;
+		return t;
+	}
+	if (sec) {
+		const struct elf_symbol *s = symbol_at(obj, sec, at);
+
+		if (s) {
+			t.sym = s;
+			t.name = s->name;
+			t.offset = r->addend - (int64_t)s->sym.st_value;
+		}
+	}
+	t.name_len = objdiff_base_name_len(t.name);
+	return t;
+}
+
+static bool same_target(const struct target *a, const struct target *b)
+{
+	if (a->string || b->string)
+		return a->string && b->string && !strcmp(a->string, b->string);
+	return a->name_len == b->name_len &&
+	       !strncmp(a->name, b->name, a->name_len) &&
+	       a->offset == b->offset;
+}
+
+/* The relocations of @sec that fall in [start, end), as a range. */
+static void relas_in(const struct elf_section *sec, uint64_t start,
+		     uint64_t end, size_t *first, size_t *count)
+{
+	size_t i = 0, n = 0;
+
+	while (i < sec->nr_relas && sec->relas[i].offset < start)
+		i++;
+	*first = i;
+	while (i + n < sec->nr_relas && sec->relas[i + n].offset < end)
+		n++;
+	*count = n;
+}
+
+static bool is_line_macro_call(const struct elf_object *obj,
+			       const struct elf_rela *r)
+{
+	const struct elf_symbol *sym = &obj->symbols[r->sym];
+
+	if (sym->type == STT_SECTION)
+		return false;
+	for (size_t i = 0; i < sizeof(line_macro_callees) / sizeof(*line_macro_callees); i++)
+		if (!strcmp(sym->name, line_macro_callees[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Is the byte at @pos inside the 32-bit immediate of "mov $imm32, %reg"
+ * (opcodes b8+r) loading an argument of a might_sleep()-like call soon after?
+ */
+static bool in_line_argument(const struct elf_object *obj,
+			     const struct elf_section *sec,
+			     const unsigned char *code, size_t size, size_t pos,
+			     size_t first, size_t count, uint64_t base)
+{
+	for (size_t op = pos >= 4 ? pos - 4 : 0; op < pos; op++) {
+		if (code[op] < 0xb8 || code[op] > 0xbf || pos > op + 4 ||
+		    op + 5 > size)
+			continue;
+		for (size_t k = first; k < first + count; k++) {
+			const struct elf_rela *r = &sec->relas[k];
+			uint64_t at = r->offset - base;
+
+			if (at > op + 5 && at <= op + 64 && code[at - 1] == 0xe8 &&
+			    is_line_macro_call(obj, r))
+				return true;
+		}
+	}
+	return false;
+}
+
+static char *format(const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	return s;
+}
+
+/* Compare one symbol's bytes and relocations; sets *why when they differ. */
+static enum objdiff_status compare_symbol(const struct elf_object *pre,
+					  const struct elf_symbol *a,
+					  const struct elf_object *post,
+					  const struct elf_symbol *b, char **why)
+{
+	const struct elf_section *sa = elf_symbol_section(pre, a);
+	const struct elf_section *sb = elf_symbol_section(post, b);
+	uint64_t size = a->sym.st_size, va = a->sym.st_value, vb = b->sym.st_value;
+	size_t fa, na, fb, nb;
+	bool line_only = false;
+
+	if (a->sym.st_size != b->sym.st_size) {
+		*why = format("size %lu -> %lu", (unsigned long)a->sym.st_size,
+			      (unsigned long)b->sym.st_size);
+		return OBJDIFF_CHANGED;
+	}
+	if ((sa->shdr.sh_type == SHT_NOBITS) != (sb->shdr.sh_type == SHT_NOBITS)) {
+		*why = format("moved between zero-filled and initialised data");
+		return OBJDIFF_CHANGED;
+	}
+	if (va + size > sa->size || vb + size > sb->size) {
+		*why = format("extends past its section");
+		return OBJDIFF_CHANGED;
+	}
+
+	relas_in(sa, va, va + size, &fa, &na);
+	relas_in(sb, vb, vb + size, &fb, &nb);
+	if (na != nb) {
+		*why = format("%zu relocations -> %zu", na, nb);
+		return OBJDIFF_CHANGED;
+	}
+	for (size_t k = 0; k < na; k++) {
+		const struct elf_rela *ra = &sa->relas[fa + k], *rb = &sb->relas[fb + k];
+		struct target ta = resolve(pre, ra), tb = resolve(post, rb);
+
+		if (ra->offset - va != rb->offset - vb || ra->type != rb->type) {
+			*why = format("relocation %zu at +0x%lx -> +0x%lx", k,
+				      (unsigned long)(ra->offset - va),
+				      (unsigned long)(rb->offset - vb));
+			return OBJDIFF_CHANGED;
+		}
+		if (!same_target(&ta, &tb)) {
+			*why = format("reference at +0x%lx: %s -> %s",
+				      (unsigned long)(ra->offset - va),
+				      ta.string ? ta.string : ta.name,
+				      tb.string ? tb.string : tb.name);
+			return OBJDIFF_CHANGED;
+		}
+	}
+
+	if (sa->shdr.sh_type == SHT_NOBITS)
+		return OBJDIFF_SAME;
+	for (size_t i = 0; i < size; i++) {
+		if (sa->data[va + i] == sb->data[vb + i])
+			continue;
+		if (a->type == STT_FUNC &&
+		    in_line_argument(pre, sa, sa->data + va, size, i, fa, na, va) &&
+		    in_line_argument(post, sb, sb->data + vb, size, i, fb, nb, vb)) {
+			line_only = true;
+			continue;
+		}
+		*why = format("%s at +0x%zx", a->type == STT_FUNC ? "code" : "value", i);
+		return OBJDIFF_CHANGED;
+	}
+	return line_only ? OBJDIFF_LINE_ONLY : OBJDIFF_SAME;
+}
+
+/* The first function that refers to @sym: the owner of a static local. */
+static const struct elf_symbol *owner_of(const struct elf_object *obj,
+					 const struct elf_symbol *sym)
+{
+	for (size_t i = 0; i < obj->nr_symbols; i++) {
+		const struct elf_symbol *f = &obj->symbols[i];
+		const struct elf_section *sec = elf_symbol_section(obj, f);
+		size_t first, n;
+
+		if (f->type != STT_FUNC || !sec)
+			continue;
+		relas_in(sec, f->sym.st_value, f->sym.st_value + f->sym.st_size,
+			 &first, &n);
+		for (size_t k = first; k < first + n; k++) {
+			struct target t = resolve(obj, &sec->relas[k]);
+
+			if (t.sym == sym)
+				return f;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Pairing key: the name; for a static the compiler numbered (calls.3), the
+ * name without the number and with the function that uses it, since the
+ * numbers shift as statics come and go elsewhere in the unit.
+ */
+static char *pairing_key(const struct elf_object *obj,
+			 const struct elf_symbol *sym)
+{
+	size_t len = objdiff_base_name_len(sym->name);
+	const struct elf_symbol *owner;
+
+	if (sym->bind != STB_LOCAL || len == strlen(sym->name))
+		return strdup(sym->name);
+	owner = owner_of(obj, sym);
+	return format("%.*s@%s", (int)len, sym->name, owner ? owner->name : "?");
+}
+
+static char **pairing_keys(const struct elf_object *obj)
+{
+	char **keys = calloc(obj->nr_symbols ? obj->nr_symbols : 1, sizeof(*keys));
+
+	if (!keys)
+		return NULL;
+	for (size_t i = 0; i < obj->nr_symbols; i++) {
+		if (!is_candidate(obj, &obj->symbols[i]))
+			continue;
+		keys[i] = pairing_key(obj, &obj->symbols[i]);
+		if (!keys[i]) {
+			for (size_t k = 0; k < i; k++)
+				free(keys[k]);
+			free(keys);
+			return NULL;
+		}
+	}
+	return keys;
+}
+
+static void free_keys(char **keys, size_t n)
+{
+	for (size_t i = 0; keys && i < n; i++)
+		free(keys[i]);
+	free(keys);
+}
+
+static size_t find_key(char **keys, size_t n, const char *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (keys[i] && !strcmp(keys[i], key))
+			return i;
+	return (size_t)-1;
+}
+
+static int add_entry(struct objdiff *d, const struct elf_symbol *sym,
+		     enum objdiff_status status, char *why)
+{
+	struct objdiff_entry *e;
+	struct objdiff_entry *grown = realloc(d->entries, (d->nr_entries + 1) * sizeof(*grown));
+
+	if (!grown) {
+		free(why);
+		return -1;
+	}
+	d->entries = grown;
+	e = &d->entries[d->nr_entries];
+	e->name = strdup(sym->name);
+	if (!e->name) {
+		free(why);
+		return -1;
+	}
+	e->kind = sym->type == STT_FUNC ? OBJDIFF_FUNC : OBJDIFF_DATA;
+	e->status = status;
+	e->local = sym->bind == STB_LOCAL;
+	e->why = why;
+	d->nr_entries++;
+	return 0;
+}
+
+int objdiff_compare(const struct elf_object *pre, const struct elf_object *post,
+		    struct objdiff *out, char *err, size_t errlen)
+{
+	char **kpre = pairing_keys(pre), **kpost = pairing_keys(post);
+	bool *paired = calloc(pre->nr_symbols ? pre->nr_symbols : 1, sizeof(*paired));
+	int ret = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (!kpre || !kpost || !paired) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+
+	for (size_t i = 0; i < post->nr_symbols; i++) {
+		const struct elf_symbol *b = &post->symbols[i];
+		size_t j;
+		char *why = NULL;
+		enum objdiff_status status;
+
+		if (!kpost[i])
+			continue;
+		j = find_key(kpre, pre->nr_symbols, kpost[i]);
+		if (j == (size_t)-1 || pre->symbols[j].type != b->type) {
+			status = OBJDIFF_NEW;
+		} else {
+			paired[j] = true;
+			status = compare_symbol(pre, &pre->symbols[j], post, b, &why);
+		}
+		if (add_entry(out, b, status, why))
+			goto nomem;
+	}
+	for (size_t j = 0; j < pre->nr_symbols; j++)
+		if (kpre[j] && !paired[j] &&
+		    add_entry(out, &pre->symbols[j], OBJDIFF_DELETED, NULL))
+			goto nomem;
+	ret = 0;
+	goto out;
+
+nomem:
+	snprintf(err, errlen, "out of memory");
+	objdiff_free(out);
+out:
+	free_keys(kpre, pre->nr_symbols);
+	free_keys(kpost, post->nr_symbols);
+	free(paired);
+	return ret;
+}
+
+void objdiff_free(struct objdiff *diff)
+{
+	for (size_t i = 0; i < diff->nr_entries; i++) {
+		free(diff->entries[i].name);
+		free(diff->entries[i].why);
+	}
+	free(diff->entries);
+	diff->entries = NULL;
+	diff->nr_entries = 0;
+}

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests for the object differ, on two builds of a small unit compiled
+ * with the kernel's -ffunction-sections -fdata-sections (see Makefile).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "elfobj.h"
+#include "objdiff.h"
+
+#ifndef FIXTURES
+#error "FIXTURES must name the folder of the compiled fixtures"
+#endif
+
+struct objs {
+	struct elf_object pre, post;
+	struct objdiff diff;
+};
+
+static int open_pair(void **state, struct objs *o, const char *suffix)
+{
+	char err[256], pre[512], post[512];
+
+	snprintf(pre, sizeof(pre), FIXTURES "/objdiff_pre%s.o", suffix);
+	snprintf(post, sizeof(post), FIXTURES "/objdiff_post%s.o", suffix);
+	if (elf_object_open(&o->pre, pre, err, sizeof(err)) ||
+	    elf_object_open(&o->post, post, err, sizeof(err)) ||
+	    objdiff_compare(&o->pre, &o->post, &o->diff, err, sizeof(err))) {
+		fprintf(stderr, "setup: %s\n", err);
+		return -1;
+	}
+	*state = o;
+	return 0;
+}
+
+/* As kmend create builds: -ffunction-sections -fdata-sections. */
+static int setup(void **state)
+{
+	static struct objs o;
+
+	return open_pair(state, &o, "");
+}
+
+/* Strings of all functions in one section, shifted by the new one. */
+static int setup_shared_rodata(void **state)
+{
+	static struct objs o;
+
+	return open_pair(state, &o, "-shared-rodata");
+}
+
+static int teardown(void **state)
+{
+	struct objs *o = *state;
+
+	if (!o)		/* setup failed */
+		return 0;
+	objdiff_free(&o->diff);
+	elf_object_close(&o->pre);
+	elf_object_close(&o->post);
+	return 0;
+}
+
+static const struct objdiff_entry *find(const struct objdiff *d,
+					const char *name)
+{
+	size_t len = objdiff_base_name_len(name);
+
+	for (size_t i = 0; i < d->nr_entries; i++)
+		if (!strncmp(d->entries[i].name, name, len) &&
+		    objdiff_base_name_len(d->entries[i].name) == len)
+			return &d->entries[i];
+	return NULL;
+}
+
+static void expect(void **state, const char *name, enum objdiff_status want)
+{
+	struct objs *o = *state;
+	const struct objdiff_entry *e = find(&o->diff, name);
+
+	if (!e)
+		fail_msg("%s: not in the diff", name);
+	if (e->status != want)
+		fail_msg("%s: %s (%s), expected %s", name,
+			 objdiff_status_name(e->status), e->why ? e->why : "",
+			 objdiff_status_name(want));
+}
+
+static void test_unchanged_function(void **state)
+{
+	expect(state, "unchanged", OBJDIFF_SAME);
+}
+
+static void test_changed_function(void **state)
+{
+	struct objs *o = *state;
+
+	expect(state, "changed", OBJDIFF_CHANGED);
+	assert_non_null(find(&o->diff, "changed")->why);
+}
+
+static void test_new_and_deleted_functions(void **state)
+{
+	expect(state, "new_func", OBJDIFF_NEW);
+	expect(state, "deleted_func", OBJDIFF_DELETED);
+}
+
+static void test_new_string_elsewhere(void **state)
+{
+	expect(state, "shifted_string", OBJDIFF_SAME);
+}
+
+static void test_shared_rodata(void **state)
+{
+	expect(state, "shifted_string", OBJDIFF_SAME);
+	expect(state, "unchanged", OBJDIFF_SAME);
+	expect(state, "changed", OBJDIFF_CHANGED);
+	expect(state, "line_only", OBJDIFF_LINE_ONLY);
+}
+
+static void test_static_local_renumbered(void **state)
+{
+	struct objs *o = *state;
+	size_t same = 0, new = 0;
+
+	expect(state, "uses_static", OBJDIFF_SAME);
+	/* Two "calls.N" in post: the one of uses_static is the old one. */
+	for (size_t i = 0; i < o->diff.nr_entries; i++) {
+		const struct objdiff_entry *e = &o->diff.entries[i];
+
+		if (strncmp(e->name, "calls.", 6))
+			continue;
+		same += e->status == OBJDIFF_SAME;
+		new += e->status == OBJDIFF_NEW;
+	}
+	assert_int_equal(same, 1);
+	assert_int_equal(new, 1);
+}
+
+static void test_line_only_change(void **state)
+{
+	expect(state, "line_only", OBJDIFF_LINE_ONLY);
+}
+
+static void test_data(void **state)
+{
+	expect(state, "data_value", OBJDIFF_CHANGED);
+	expect(state, "data_same", OBJDIFF_SAME);
+	expect(state, "counter", OBJDIFF_SAME);
+}
+
+static void test_base_name(void **state)
+{
+	(void)state;
+	assert_int_equal(objdiff_base_name_len("calls.12"), 5);
+	assert_int_equal(objdiff_base_name_len("foo.isra.0"), 8);
+	assert_int_equal(objdiff_base_name_len("plain"), 5);
+	assert_int_equal(objdiff_base_name_len("v2"), 2);
+	assert_int_equal(objdiff_base_name_len(".5"), 2);
+}
+
+static void test_refuses_what_is_not_an_object(void **state)
+{
+	struct elf_object obj;
+	char err[256] = "";
+
+	(void)state;
+	assert_int_equal(elf_object_open(&obj, "/nonexistent.o", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "/nonexistent.o"));
+	assert_int_equal(elf_object_open(&obj, FIXTURES "/objdiff_pre.c", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not an ELF file"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_unchanged_function),
+		cmocka_unit_test(test_changed_function),
+		cmocka_unit_test(test_new_and_deleted_functions),
+		cmocka_unit_test(test_new_string_elsewhere),
+		cmocka_unit_test(test_static_local_renumbered),
+		cmocka_unit_test(test_line_only_change),
+		cmocka_unit_test(test_data),
+		cmocka_unit_test(test_base_name),
+		cmocka_unit_test(test_refuses_what_is_not_an_object),
+	};
+
+	const struct CMUnitTest shared[] = {
+		cmocka_unit_test(test_shared_rodata),
+	};
+
+	return cmocka_run_group_tests_name("objdiff", tests, setup, teardown) |
+	       cmocka_run_group_tests_name("objdiff, shared .rodata", shared,
+					   setup_shared_rodata, teardown);
+}
