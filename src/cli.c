@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include "create.h"
+
 #ifndef KMEND_VERSION
 #error "KMEND_VERSION must be defined by the build"
 #endif
@@ -20,6 +22,7 @@ struct subcommand {
 static int help_run(int argc, char **argv, FILE *out, FILE *err);
 
 static const struct subcommand subcommands[] = {
+	{ "create", "compare a unit before and after a source patch (--dry-run; in progress)", create_run },
 	{ "help", "show this help, or a subcommand's", help_run },
 };
 

@@ -4,23 +4,15 @@
  */
 #include "elfobj.h"
 
+
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
+#include "util.h"
 
 static int cmp_rela(const void *a, const void *b)
 {
@@ -36,7 +28,7 @@ static int load_sections(struct elf_object *obj, size_t shstrndx, char *err,
 
 	obj->sections = calloc(obj->nr_sections, sizeof(*obj->sections));
 	if (!obj->sections)
-		return fail(err, errlen, "%s: out of memory", obj->path);
+		return set_error(err, errlen, "%s: out of memory", obj->path);
 
 	while ((scn = elf_nextscn(obj->elf, scn))) {
 		size_t i = elf_ndxscn(scn);
@@ -44,12 +36,12 @@ static int load_sections(struct elf_object *obj, size_t shstrndx, char *err,
 		Elf_Data *data;
 
 		if (i >= obj->nr_sections || !gelf_getshdr(scn, &s->shdr))
-			return fail(err, errlen, "%s: bad section header: %s",
+			return set_error(err, errlen, "%s: bad section header: %s",
 				    obj->path, elf_errmsg(-1));
 		s->index = i;
 		s->name = elf_strptr(obj->elf, shstrndx, s->shdr.sh_name);
 		if (!s->name)
-			return fail(err, errlen, "%s: section %zu has no name",
+			return set_error(err, errlen, "%s: section %zu has no name",
 				    obj->path, i);
 		if (s->shdr.sh_type == SHT_NOBITS) {
 			s->size = s->shdr.sh_size;
@@ -57,7 +49,7 @@ static int load_sections(struct elf_object *obj, size_t shstrndx, char *err,
 		}
 		data = elf_getdata(scn, NULL);
 		if (!data && s->shdr.sh_size)
-			return fail(err, errlen, "%s: cannot read section %s: %s",
+			return set_error(err, errlen, "%s: cannot read section %s: %s",
 				    obj->path, s->name, elf_errmsg(-1));
 		s->data = data ? data->d_buf : NULL;
 		s->size = data ? data->d_size : 0;
@@ -75,19 +67,19 @@ static int load_symbols(struct elf_object *obj, char *err, size_t errlen)
 			continue;
 		data = elf_getdata(elf_getscn(obj->elf, i), NULL);
 		if (!data)
-			return fail(err, errlen, "%s: cannot read the symbol table",
+			return set_error(err, errlen, "%s: cannot read the symbol table",
 				    obj->path);
 		obj->nr_symbols = s->shdr.sh_entsize ?
 				  s->shdr.sh_size / s->shdr.sh_entsize : 0;
 		obj->symbols = calloc(obj->nr_symbols ? obj->nr_symbols : 1,
 				      sizeof(*obj->symbols));
 		if (!obj->symbols)
-			return fail(err, errlen, "%s: out of memory", obj->path);
+			return set_error(err, errlen, "%s: out of memory", obj->path);
 		for (size_t n = 0; n < obj->nr_symbols; n++) {
 			struct elf_symbol *sym = &obj->symbols[n];
 
 			if (!gelf_getsym(data, (int)n, &sym->sym))
-				return fail(err, errlen, "%s: bad symbol %zu",
+				return set_error(err, errlen, "%s: bad symbol %zu",
 					    obj->path, n);
 			sym->index = n;
 			sym->type = GELF_ST_TYPE(sym->sym.st_info);
@@ -103,7 +95,7 @@ static int load_symbols(struct elf_object *obj, char *err, size_t errlen)
 		}
 		return 0;
 	}
-	return fail(err, errlen, "%s: no symbol table (stripped?)", obj->path);
+	return set_error(err, errlen, "%s: no symbol table (stripped?)", obj->path);
 }
 
 static int load_relocations(struct elf_object *obj, char *err, size_t errlen)
@@ -115,34 +107,34 @@ static int load_relocations(struct elf_object *obj, char *err, size_t errlen)
 		size_t n;
 
 		if (rs->shdr.sh_type == SHT_REL)
-			return fail(err, errlen, "%s: %s: REL relocations are not supported (x86-64 uses RELA)",
+			return set_error(err, errlen, "%s: %s: REL relocations are not supported (x86-64 uses RELA)",
 				    obj->path, rs->name);
 		if (rs->shdr.sh_type != SHT_RELA)
 			continue;
 		if (rs->shdr.sh_info >= obj->nr_sections || !rs->shdr.sh_entsize)
-			return fail(err, errlen, "%s: %s: bad relocation section",
+			return set_error(err, errlen, "%s: %s: bad relocation section",
 				    obj->path, rs->name);
 		target = &obj->sections[rs->shdr.sh_info];
 		data = elf_getdata(elf_getscn(obj->elf, i), NULL);
 		if (!data)
-			return fail(err, errlen, "%s: cannot read %s", obj->path,
+			return set_error(err, errlen, "%s: cannot read %s", obj->path,
 				    rs->name);
 		n = rs->shdr.sh_size / rs->shdr.sh_entsize;
 		target->relas = calloc(n ? n : 1, sizeof(*target->relas));
 		if (!target->relas)
-			return fail(err, errlen, "%s: out of memory", obj->path);
+			return set_error(err, errlen, "%s: out of memory", obj->path);
 		for (size_t k = 0; k < n; k++) {
 			GElf_Rela r;
 
 			if (!gelf_getrela(data, (int)k, &r))
-				return fail(err, errlen, "%s: bad relocation in %s",
+				return set_error(err, errlen, "%s: bad relocation in %s",
 					    obj->path, rs->name);
 			target->relas[k].offset = r.r_offset;
 			target->relas[k].type = (uint32_t)GELF_R_TYPE(r.r_info);
 			target->relas[k].sym = (uint32_t)GELF_R_SYM(r.r_info);
 			target->relas[k].addend = r.r_addend;
 			if (target->relas[k].sym >= obj->nr_symbols)
-				return fail(err, errlen, "%s: relocation in %s names symbol %u of %zu",
+				return set_error(err, errlen, "%s: relocation in %s names symbol %u of %zu",
 					    obj->path, rs->name,
 					    target->relas[k].sym,
 					    obj->nr_symbols);
@@ -163,25 +155,25 @@ int elf_object_open(struct elf_object *obj, const char *path, char *err,
 	obj->path = path;
 	obj->fd = -1;
 	if (elf_version(EV_CURRENT) == EV_NONE)
-		return fail(err, errlen, "libelf is too old");
+		return set_error(err, errlen, "libelf is too old");
 
 	obj->fd = open(path, O_RDONLY);
 	if (obj->fd < 0)
-		return fail(err, errlen, "%s: %s", path, strerror(errno));
+		return set_error(err, errlen, "%s: %s", path, strerror(errno));
 	obj->elf = elf_begin(obj->fd, ELF_C_READ, NULL);
 	if (!obj->elf || elf_kind(obj->elf) != ELF_K_ELF) {
-		fail(err, errlen, "%s: not an ELF file", path);
+		set_error(err, errlen, "%s: not an ELF file", path);
 		goto out;
 	}
 	if (!gelf_getehdr(obj->elf, &ehdr) || ehdr.e_type != ET_REL ||
 	    ehdr.e_machine != EM_X86_64) {
-		fail(err, errlen, "%s: not an x86-64 relocatable object (.o)",
+		set_error(err, errlen, "%s: not an x86-64 relocatable object (.o)",
 		     path);
 		goto out;
 	}
 	if (elf_getshdrnum(obj->elf, &obj->nr_sections) ||
 	    elf_getshdrstrndx(obj->elf, &shstrndx)) {
-		fail(err, errlen, "%s: bad section headers: %s", path,
+		set_error(err, errlen, "%s: bad section headers: %s", path,
 		     elf_errmsg(-1));
 		goto out;
 	}

@@ -9,12 +9,14 @@
  */
 #include "objdiff.h"
 
+
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "util.h"
 
 /* Functions that take __LINE__ as an argument in might_sleep() and kin. */
 static const char *const line_macro_callees[] = {
@@ -189,18 +191,6 @@ static bool in_line_argument(const struct elf_object *obj,
 	return false;
 }
 
-static char *format(const char *fmt, ...)
-{
-	va_list ap;
-	char *s = NULL;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	return s;
-}
-
 /* Compare one symbol's bytes and relocations; sets *why when they differ. */
 static enum objdiff_status compare_symbol(const struct elf_object *pre,
 					  const struct elf_symbol *a,
@@ -214,23 +204,23 @@ static enum objdiff_status compare_symbol(const struct elf_object *pre,
 	bool line_only = false;
 
 	if (a->sym.st_size != b->sym.st_size) {
-		*why = format("size %lu -> %lu", (unsigned long)a->sym.st_size,
+		*why = str_format("size %lu -> %lu", (unsigned long)a->sym.st_size,
 			      (unsigned long)b->sym.st_size);
 		return OBJDIFF_CHANGED;
 	}
 	if ((sa->shdr.sh_type == SHT_NOBITS) != (sb->shdr.sh_type == SHT_NOBITS)) {
-		*why = format("moved between zero-filled and initialised data");
+		*why = str_format("moved between zero-filled and initialised data");
 		return OBJDIFF_CHANGED;
 	}
 	if (va + size > sa->size || vb + size > sb->size) {
-		*why = format("extends past its section");
+		*why = str_format("extends past its section");
 		return OBJDIFF_CHANGED;
 	}
 
 	relas_in(sa, va, va + size, &fa, &na);
 	relas_in(sb, vb, vb + size, &fb, &nb);
 	if (na != nb) {
-		*why = format("%zu relocations -> %zu", na, nb);
+		*why = str_format("%zu relocations -> %zu", na, nb);
 		return OBJDIFF_CHANGED;
 	}
 	for (size_t k = 0; k < na; k++) {
@@ -238,13 +228,13 @@ static enum objdiff_status compare_symbol(const struct elf_object *pre,
 		struct target ta = resolve(pre, ra), tb = resolve(post, rb);
 
 		if (ra->offset - va != rb->offset - vb || ra->type != rb->type) {
-			*why = format("relocation %zu at +0x%lx -> +0x%lx", k,
+			*why = str_format("relocation %zu at +0x%lx -> +0x%lx", k,
 				      (unsigned long)(ra->offset - va),
 				      (unsigned long)(rb->offset - vb));
 			return OBJDIFF_CHANGED;
 		}
 		if (!same_target(&ta, &tb)) {
-			*why = format("reference at +0x%lx: %s -> %s",
+			*why = str_format("reference at +0x%lx: %s -> %s",
 				      (unsigned long)(ra->offset - va),
 				      ta.string ? ta.string : ta.name,
 				      tb.string ? tb.string : tb.name);
@@ -263,7 +253,7 @@ static enum objdiff_status compare_symbol(const struct elf_object *pre,
 			line_only = true;
 			continue;
 		}
-		*why = format("%s at +0x%zx", a->type == STT_FUNC ? "code" : "value", i);
+		*why = str_format("%s at +0x%zx", a->type == STT_FUNC ? "code" : "value", i);
 		return OBJDIFF_CHANGED;
 	}
 	return line_only ? OBJDIFF_LINE_ONLY : OBJDIFF_SAME;
@@ -306,7 +296,7 @@ static char *pairing_key(const struct elf_object *obj,
 	if (sym->bind != STB_LOCAL || len == strlen(sym->name))
 		return strdup(sym->name);
 	owner = owner_of(obj, sym);
-	return format("%.*s@%s", (int)len, sym->name, owner ? owner->name : "?");
+	return str_format("%.*s@%s", (int)len, sym->name, owner ? owner->name : "?");
 }
 
 static char **pairing_keys(const struct elf_object *obj)
@@ -336,12 +326,32 @@ static void free_keys(char **keys, size_t n)
 	free(keys);
 }
 
-static size_t find_key(char **keys, size_t n, const char *key)
+/*
+ * The pre symbol to pair with post symbol @b: an unpaired one with the same
+ * key and type, preferring one that compares the same (several statics can
+ * share a key, __func__ of functions only data refers to, say).
+ */
+static size_t find_pair(const struct elf_object *pre, char **kpre,
+			const bool *paired, const struct elf_object *post,
+			const struct elf_symbol *b, const char *key)
 {
-	for (size_t i = 0; i < n; i++)
-		if (keys[i] && !strcmp(keys[i], key))
+	size_t first = (size_t)-1;
+
+	for (size_t i = 0; i < pre->nr_symbols; i++) {
+		char *why = NULL;
+		enum objdiff_status st;
+
+		if (!kpre[i] || paired[i] || strcmp(kpre[i], key) ||
+		    pre->symbols[i].type != b->type)
+			continue;
+		if (first == (size_t)-1)
+			first = i;
+		st = compare_symbol(pre, &pre->symbols[i], post, b, &why);
+		free(why);
+		if (st == OBJDIFF_SAME)
 			return i;
-	return (size_t)-1;
+	}
+	return first;
 }
 
 static int add_entry(struct objdiff *d, const struct elf_symbol *sym,
@@ -390,8 +400,8 @@ int objdiff_compare(const struct elf_object *pre, const struct elf_object *post,
 
 		if (!kpost[i])
 			continue;
-		j = find_key(kpre, pre->nr_symbols, kpost[i]);
-		if (j == (size_t)-1 || pre->symbols[j].type != b->type) {
+		j = find_pair(pre, kpre, paired, post, b, kpost[i]);
+		if (j == (size_t)-1) {
 			status = OBJDIFF_NEW;
 		} else {
 			paired[j] = true;

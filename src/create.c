@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kmend create: from a source patch to what an update must replace.
+ *
+ * The units the patch touches are compiled twice outside the source tree,
+ * before and after the patch, as Kbuild compiles them plus
+ * -ffunction-sections -fdata-sections, and compared function by function.
+ * Writing the update module is the next step; for now --dry-run reports
+ * what it would hold.
+ */
+#include "create.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "elfobj.h"
+#include "objdiff.h"
+#include "run.h"
+#include "unit.h"
+
+static void create_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: kmend create --dry-run [--source DIR] [-v] PATCH...\n"
+		"\n"
+		"Find the compilation units that PATCH (a unified diff, -p1) touches in a\n"
+		"prepared kernel source tree, compile each before and after the patch as\n"
+		"Kbuild does (plus -ffunction-sections -fdata-sections), and compare them\n"
+		"function by function. The source tree is only read: the patched copies\n"
+		"and the objects live in a temporary folder, removed on exit.\n"
+		"\n"
+		"Writing the update module is not implemented yet: --dry-run is required\n"
+		"and prints, per unit, its target (vmlinux or a module) and every function\n"
+		"and data object that changed, is new, was deleted, or differs only in\n"
+		"__LINE__ (not a change).\n"
+		"\n"
+		"Options:\n"
+		"  --source DIR  the prepared kernel source tree (default: the current\n"
+		"                folder; for the VM target: SOURCE from scripts/target-kernel)\n"
+		"  --dry-run     compare and report; write nothing\n"
+		"  -v, --verbose show each compile step\n"
+		"  -h, --help    this help\n"
+		"\n"
+		"Refused for now, with the file named: patches that add, delete or rename\n"
+		"files, or touch anything but .c files (headers, assembly, Makefiles).\n"
+		"\n"
+		"Exit status: 0 done, 1 failed (the message says why), 2 bad usage.\n");
+}
+
+/* Format a path into @buf; -1 if it does not fit. */
+static int path_printf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+/* The work folder, removed on every exit, Ctrl-C included. */
+static char work_dir[PATH_MAX];
+
+static void remove_work(void)
+{
+	if (work_dir[0]) {
+		char *argv[] = { "rm", "-rf", work_dir, NULL };
+		char err[128];
+
+		run_program(argv, NULL, NULL, NULL, err, sizeof(err));
+		work_dir[0] = '\0';
+	}
+}
+
+static void on_signal(int sig)
+{
+	remove_work();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+struct create {
+	const char *source;
+	bool dry_run, verbose;
+	char **patches;
+	int nr_patches;
+	char **files;		/* touched .c files */
+	size_t nr_files;
+	FILE *out, *err;
+	char log[PATH_MAX];
+};
+
+static int add_file(struct create *c, const char *path)
+{
+	char **grown;
+
+	for (size_t i = 0; i < c->nr_files; i++)
+		if (!strcmp(c->files[i], path))
+			return 0;
+	grown = realloc(c->files, (c->nr_files + 1) * sizeof(*grown));
+	if (!grown)
+		return -1;
+	c->files = grown;
+	c->files[c->nr_files] = strdup(path);
+	return c->files[c->nr_files++] ? 0 : -1;
+}
+
+/* The files a patch touches, from lsdiff (patchutils); refuse what is not
+ * yet supported, naming it. */
+static int collect_files(struct create *c, const char *patch)
+{
+	char *argv[] = { "lsdiff", "-s", "--strip=1", (char *)patch, NULL };
+	char *list = NULL, errbuf[256];
+	int status = run_program(argv, NULL, &list, NULL, errbuf, sizeof(errbuf));
+	int ret = 0, n = 0;
+
+	if (status) {
+		fprintf(c->err, "kmend create: %s: %s\n", patch,
+			status < 0 ? errbuf : "not a patch lsdiff can read");
+		free(list);
+		return -1;
+	}
+	for (char *line = strtok(list, "\n"); line; line = strtok(NULL, "\n")) {
+		char kind = line[0];
+		const char *path = line + 2;
+		size_t len = strlen(path);
+
+		n++;
+		if (kind == '+' || kind == '-') {
+			fprintf(c->err, "kmend create: %s %s %s: patches that add or delete files are not supported yet\n",
+				patch, kind == '+' ? "adds" : "deletes", path);
+			ret = -1;
+		} else if (len > 2 && !strcmp(path + len - 2, ".h")) {
+			fprintf(c->err, "kmend create: %s changes the header %s: rebuilding the units that include it is not supported yet; move the change into the .c files that need it\n",
+				patch, path);
+			ret = -1;
+		} else if (len > 2 && !strcmp(path + len - 2, ".S")) {
+			fprintf(c->err, "kmend create: %s changes the assembly file %s: assembly is not supported\n",
+				patch, path);
+			ret = -1;
+		} else if (len < 3 || strcmp(path + len - 2, ".c")) {
+			fprintf(c->err, "kmend create: %s changes %s: only C files can be live patched\n",
+				patch, path);
+			ret = -1;
+		} else if (strstr(path, "..") || path[0] == '/') {
+			fprintf(c->err, "kmend create: %s names %s, outside the tree\n",
+				patch, path);
+			ret = -1;
+		} else if (add_file(c, path)) {
+			fprintf(c->err, "kmend create: out of memory\n");
+			ret = -1;
+		}
+	}
+	free(list);
+	if (!ret && n == 0) {
+		fprintf(c->err, "kmend create: %s changes no file\n", patch);
+		ret = -1;
+	}
+	return ret;
+}
+
+static int make_dirs(char *path)
+{
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0755) && errno != EEXIST) {
+			*p = '/';
+			return -1;
+		}
+		*p = '/';
+	}
+	return 0;
+}
+
+/* Copy the touched files to work/post and apply the patches there. */
+static int patch_copies(struct create *c)
+{
+	char errbuf[256];
+
+	for (size_t i = 0; i < c->nr_files; i++) {
+		char from[PATH_MAX], to[PATH_MAX];
+		char *argv[] = { "cp", from, to, NULL };
+
+		if (path_printf(from, sizeof(from), "%s/%s", c->source, c->files[i]) ||
+		    path_printf(to, sizeof(to), "%s/post/%s", work_dir, c->files[i])) {
+			fprintf(c->err, "kmend create: path too long: %s\n", c->files[i]);
+			return -1;
+		}
+		if (access(from, R_OK)) {
+			fprintf(c->err, "kmend create: %s is not in the source tree %s\n",
+				c->files[i], c->source);
+			return -1;
+		}
+		if (make_dirs(to) || run_program(argv, NULL, NULL, c->log, errbuf, sizeof(errbuf))) {
+			fprintf(c->err, "kmend create: cannot copy %s to %s\n", from, to);
+			return -1;
+		}
+	}
+	for (int i = 0; i < c->nr_patches; i++) {
+		char dir[PATH_MAX];
+		char *argv[] = { "patch", "-p1", "--batch", "--forward", "-d", dir,
+				 "-i", c->patches[i], NULL };
+		char *output = NULL;
+		int status;
+
+		if (path_printf(dir, sizeof(dir), "%s/post", work_dir))
+			return -1;
+		status = run_program(argv, NULL, &output, NULL, errbuf, sizeof(errbuf));
+		if (status) {
+			fprintf(c->err, "kmend create: %s does not apply to %s:\n%s",
+				c->patches[i], c->source, output ? output : errbuf);
+			free(output);
+			return -1;
+		}
+		free(output);
+	}
+	return 0;
+}
+
+static void report_unit(struct create *c, const struct unit *u,
+			const struct objdiff *d)
+{
+	size_t same_funcs = 0, same_data = 0;
+
+	fprintf(c->out, "%s -> %s\n", u->path, u->target);
+	for (size_t i = 0; i < d->nr_entries; i++) {
+		const struct objdiff_entry *e = &d->entries[i];
+
+		if (e->status == OBJDIFF_SAME) {
+			if (e->kind == OBJDIFF_FUNC)
+				same_funcs++;
+			else
+				same_data++;
+			continue;
+		}
+		fprintf(c->out, "  %-9s %-8s %s%s%s%s\n",
+			objdiff_status_name(e->status),
+			e->kind == OBJDIFF_FUNC ? "function" : "data",
+			e->name, e->why ? " (" : "", e->why ? e->why : "",
+			e->why ? ")" : "");
+	}
+	fprintf(c->out, "  unchanged: %zu functions, %zu data objects\n",
+		same_funcs, same_data);
+}
+
+static int compare_unit(struct create *c, const char *path)
+{
+	char pre[PATH_MAX], post[PATH_MAX], src[PATH_MAX], prefix[PATH_MAX];
+	char errbuf[512];
+	struct unit u;
+	struct elf_object a, b;
+	struct objdiff d;
+	int ret = -1;
+
+	if (unit_lookup(c->source, path, work_dir, &u, errbuf, sizeof(errbuf))) {
+		fprintf(c->err, "kmend create: %s\n", errbuf);
+		return -1;
+	}
+	if (path_printf(pre, sizeof(pre), "%s/pre/%s", work_dir, u.object) ||
+	    path_printf(post, sizeof(post), "%s/post/%s", work_dir, u.object) ||
+	    path_printf(src, sizeof(src), "%s/post/%s", work_dir, u.path) ||
+	    path_printf(prefix, sizeof(prefix), "%s/post", work_dir) ||
+	    make_dirs(pre) || make_dirs(post)) {
+		fprintf(c->err, "kmend create: cannot create %s\n", work_dir);
+		goto out;
+	}
+	if (c->verbose)
+		fprintf(c->err, "  CC      %s (before the patch, for %s)\n", u.path, u.target);
+	if (unit_compile(c->source, &u, u.path, pre, NULL, c->log, errbuf, sizeof(errbuf))) {
+		fprintf(c->err, "kmend create: before the patch: %s\n", errbuf);
+		goto out;
+	}
+	if (c->verbose)
+		fprintf(c->err, "  CC      %s (after the patch)\n", u.path);
+	if (unit_compile(c->source, &u, src, post, prefix, c->log, errbuf, sizeof(errbuf))) {
+		fprintf(c->err, "kmend create: after the patch: %s\n", errbuf);
+		goto out;
+	}
+	if (elf_object_open(&a, pre, errbuf, sizeof(errbuf))) {
+		fprintf(c->err, "kmend create: %s\n", errbuf);
+		goto out;
+	}
+	if (elf_object_open(&b, post, errbuf, sizeof(errbuf))) {
+		fprintf(c->err, "kmend create: %s\n", errbuf);
+		elf_object_close(&a);
+		goto out;
+	}
+	if (objdiff_compare(&a, &b, &d, errbuf, sizeof(errbuf))) {
+		fprintf(c->err, "kmend create: comparing %s: %s\n", u.path, errbuf);
+	} else {
+		report_unit(c, &u, &d);
+		objdiff_free(&d);
+		ret = 0;
+	}
+	elf_object_close(&a);
+	elf_object_close(&b);
+out:
+	unit_free(&u);
+	return ret;
+}
+
+static void show_log_tail(struct create *c)
+{
+	char *argv[] = { "tail", "-n", "20", c->log, NULL };
+	char *text = NULL, errbuf[64];
+
+	if (!run_program(argv, NULL, &text, NULL, errbuf, sizeof(errbuf)) && text && *text)
+		fprintf(c->err, "kmend create: last lines of the build log:\n%s", text);
+	free(text);
+}
+
+int create_run(int argc, char **argv, FILE *out, FILE *err)
+{
+	static const struct option options[] = {
+		{ "source", required_argument, NULL, 's' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct create c = { .source = ".", .out = out, .err = err };
+	char config[PATH_MAX], tmpl[PATH_MAX];
+	int opt, ret = KMEND_EXIT_FAILURE;
+	const char *tmp = getenv("TMPDIR");
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+vh", options, NULL)) != -1) {
+		switch (opt) {
+		case 's': c.source = optarg; break;
+		case 'n': c.dry_run = true; break;
+		case 'v': c.verbose = true; break;
+		case 'h': create_usage(out); return KMEND_EXIT_OK;
+		default:
+			fprintf(err, "kmend create: unknown option '%s'; see 'kmend create --help'\n",
+				argv[optind - 1]);
+			return KMEND_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(err, "kmend create: no patch given; see 'kmend create --help'\n");
+		return KMEND_EXIT_USAGE;
+	}
+	if (!c.dry_run) {
+		fprintf(err, "kmend create: writing the update module is not implemented yet; run with --dry-run to see what the update would replace\n");
+		return KMEND_EXIT_USAGE;
+	}
+	c.patches = argv + optind;
+	c.nr_patches = argc - optind;
+
+	if (path_printf(config, sizeof(config), "%s/.config", c.source) ||
+	    access(config, R_OK)) {
+		fprintf(err, "kmend create: %s is not a prepared kernel source tree (no .config); give one with --source\n",
+			c.source);
+		return KMEND_EXIT_FAILURE;
+	}
+	for (int i = 0; i < c.nr_patches; i++)
+		if (collect_files(&c, c.patches[i]))
+			goto free_files;
+
+	if (path_printf(tmpl, sizeof(tmpl), "%s/kmend-create.XXXXXX", tmp && *tmp ? tmp : "/tmp") ||
+	    !mkdtemp(tmpl)) {
+		fprintf(err, "kmend create: cannot create a work folder in %s: %s\n",
+			tmp && *tmp ? tmp : "/tmp", strerror(errno));
+		goto free_files;
+	}
+	memcpy(work_dir, tmpl, sizeof(work_dir));
+	atexit(remove_work);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (path_printf(c.log, sizeof(c.log), "%s/build.log", work_dir))
+		goto remove;
+
+	if (patch_copies(&c))
+		goto remove;
+	for (size_t i = 0; i < c.nr_files; i++) {
+		if (compare_unit(&c, c.files[i])) {
+			show_log_tail(&c);
+			goto remove;
+		}
+	}
+	ret = KMEND_EXIT_OK;
+remove:
+	remove_work();
+free_files:
+	for (size_t i = 0; i < c.nr_files; i++)
+		free(c.files[i]);
+	free(c.files);
+	return ret;
+}

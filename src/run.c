@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Running helper programs with fork and exec, capturing their output.
+ */
+#include "run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int read_all(int fd, char **out)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap);
+
+	if (!buf)
+		return -1;
+	for (;;) {
+		ssize_t n;
+
+		if (cap - len < 1024) {
+			char *grown = realloc(buf, cap * 2);
+
+			if (!grown) {
+				free(buf);
+				return -1;
+			}
+			buf = grown;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	return 0;
+}
+
+int run_program(char *const argv[], const char *cwd, char **out,
+		const char *log, char *err, size_t errlen)
+{
+	int pipefd[2] = { -1, -1 }, status;
+	pid_t pid;
+
+	if (out && pipe(pipefd)) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		if (out) {
+			close(pipefd[0]);
+			close(pipefd[1]);
+		}
+		return -1;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+		int sink = log ? open(log, O_WRONLY | O_CREAT | O_APPEND, 0644) : null;
+
+		if (null < 0 || sink < 0)
+			_exit(127);
+		dup2(null, STDIN_FILENO);
+		if (out) {
+			dup2(pipefd[1], STDOUT_FILENO);
+			close(pipefd[0]);
+			close(pipefd[1]);
+			dup2(sink, STDERR_FILENO);
+		} else {
+			dup2(sink, STDOUT_FILENO);
+			dup2(sink, STDERR_FILENO);
+		}
+		if (cwd && chdir(cwd))
+			_exit(127);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+
+	if (out) {
+		close(pipefd[1]);
+		if (read_all(pipefd[0], out)) {
+			snprintf(err, errlen, "out of memory reading %s", argv[0]);
+			*out = NULL;
+		}
+		close(pipefd[0]);
+	}
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			snprintf(err, errlen, "waitpid: %s", strerror(errno));
+			return -1;
+		}
+	}
+	if (out && !*out)
+		return -1;
+	if (WIFEXITED(status)) {
+		if (WEXITSTATUS(status) == 127)
+			snprintf(err, errlen, "%s could not be run", argv[0]);
+		return WEXITSTATUS(status);
+	}
+	snprintf(err, errlen, "%s was killed by signal %d", argv[0],
+		 WTERMSIG(status));
+	return -1;
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Running helper programs (make, the compiler, patch) from the kmend command. */
+#ifndef KMEND_RUN_H
+#define KMEND_RUN_H
+
+#include <stddef.h>
+
+/*
+ * Run @argv (argv[0] looked up in PATH) in @cwd (NULL: here), with standard
+ * input from /dev/null. Its standard output is returned in *@out (NUL-
+ * terminated, to free) when @out is not NULL; otherwise it goes, with standard
+ * error, to @log (appended; NULL: discarded). Returns the exit status, or -1
+ * if it could not be run or was killed (a message is in @err).
+ */
+int run_program(char *const argv[], const char *cwd, char **out,
+		const char *log, char *err, size_t errlen);
+
+#endif /* KMEND_RUN_H */

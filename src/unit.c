@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Compiling one unit as Kbuild does, outside the source tree.
+ */
+#include "unit.h"
+
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run.h"
+#include "util.h"
+
+/* The line of make -n's output that compiles @object. */
+static char *find_compile_line(char *output, const char *object)
+{
+	char *cc = str_format("echo '  CC      %s'", object);
+	char *ccm = str_format("echo '  CC [M]  %s'", object);
+	char *line = NULL;
+
+	for (char *l = output; cc && ccm && l && *l; ) {
+		char *nl = strchr(l, '\n');
+
+		if (nl)
+			*nl = '\0';
+		if (!line && (strstr(l, cc) || strstr(l, ccm)))
+			line = l;
+		l = nl ? nl + 1 : NULL;
+	}
+	free(cc);
+	free(ccm);
+	return line;
+}
+
+/*
+ * Kbuild's command: "<compiler> ... -c -o X.o X.c   ; ./tools/objtool/objtool
+ * ... X.o", followed in make -n's recipe by "; scripts/basic/fixdep ...".
+ */
+static int parse_command(const char *start, struct unit *u, char *err,
+			 size_t errlen)
+{
+	const char *end, *tool, *tool_end;
+
+	while (*start == ' ')
+		start++;
+	tool = strstr(start, "./tools/objtool/objtool ");
+	end = tool ? tool : strstr(start, "; scripts/basic/fixdep");
+	if (!end)
+		end = start + strlen(start);
+	while (end > start && (end[-1] == ' ' || end[-1] == ';'))
+		end--;
+	u->compile = strndup(start, (size_t)(end - start));
+	if (tool) {
+		tool_end = strchr(tool, ';');
+		u->objtool = strndup(tool, tool_end ? (size_t)(tool_end - tool) : strlen(tool));
+	}
+	if (!u->compile || (tool && !u->objtool))
+		return set_error(err, errlen, "out of memory");
+	return 0;
+}
+
+/*
+ * The command Kbuild saved in <dir>/.<name>.o.cmd when it last built the
+ * unit ("cmd_X.o := ...", with $ and # escaped for make), or NULL.
+ */
+static char *saved_command(const char *source, const char *object)
+{
+	const char *slash = strrchr(object, '/');
+	char *path = slash ? str_format("%s/%.*s.%s.cmd", source,
+				    (int)(slash - object + 1), object, slash + 1)
+			   : str_format("%s/.%s.cmd", source, object);
+	char *key = str_format("cmd_%s := ", object), *line = NULL, *cmd = NULL;
+	size_t cap = 0;
+	FILE *f = path ? fopen(path, "r") : NULL;
+
+	while (f && key && getline(&line, &cap, f) > 0) {
+		char *at = strstr(line, key);
+
+		if (!at || (at != line && strncmp(line, "saved", 5)))
+			continue;
+		at += strlen(key);
+		at[strcspn(at, "\n")] = '\0';
+		cmd = malloc(strlen(at) + 1);
+		if (cmd) {
+			char *o = cmd;
+
+			for (const char *i = at; *i; i++) {
+				if ((i[0] == '$' && i[1] == '$') ||
+				    (i[0] == '\\' && i[1] == '#'))
+					i++;
+				*o++ = *i;
+			}
+			*o = '\0';
+		}
+		break;
+	}
+	if (f)
+		fclose(f);
+	free(line);
+	free(path);
+	free(key);
+	return cmd;
+}
+
+static int find_target(struct unit *u, char *err, size_t errlen)
+{
+	const char *name = strstr(u->compile, "-DKBUILD_MODNAME='\"");
+	const char *end;
+
+	if (!strstr(u->compile, " -DMODULE ")) {
+		u->target = strdup("vmlinux");
+		return u->target ? 0 : set_error(err, errlen, "out of memory");
+	}
+	if (!name)
+		return set_error(err, errlen, "%s: module unit without KBUILD_MODNAME", u->path);
+	name += strlen("-DKBUILD_MODNAME='\"");
+	end = strchr(name, '"');
+	if (!end)
+		return set_error(err, errlen, "%s: bad KBUILD_MODNAME", u->path);
+	u->target = strndup(name, (size_t)(end - name));
+	return u->target ? 0 : set_error(err, errlen, "out of memory");
+}
+
+int unit_lookup(const char *source, const char *path, const char *scratch,
+		struct unit *u, char *err, size_t errlen)
+{
+	char *output = NULL, *line, *tmpout = NULL, *saved = NULL;
+	const char *start;
+	size_t len = strlen(path);
+	int ret = -1, status;
+
+	memset(u, 0, sizeof(*u));
+	if (len < 3 || strcmp(path + len - 2, ".c"))
+		return set_error(err, errlen, "%s: not a C file", path);
+	u->path = strdup(path);
+	u->object = strdup(path);
+	/* Kbuild's try-run removes the whole TMPOUT folder: give it its own. */
+	tmpout = str_format("TMPOUT=%s/kbuild-tmp/", scratch);
+	if (!u->path || !u->object || !tmpout) {
+		set_error(err, errlen, "out of memory");
+		goto out;
+	}
+	u->object[len - 1] = 'o';
+
+	/* Built before: Kbuild saved the command. Else make -n prints it. */
+	saved = saved_command(source, u->object);
+	if (saved) {
+		if (parse_command(saved, u, err, errlen))
+			goto out;
+	} else {
+		char *argv[] = { "make", "-n", "--no-print-directory", tmpout,
+				 u->object, NULL };
+
+		status = run_program(argv, source, &output, NULL, err, errlen);
+		if (status < 0)
+			goto out;
+		line = output ? find_compile_line(output, u->object) : NULL;
+		/* The command follows the last trap: "... $$' PIPE;  gcc ..." */
+		start = line ? strstr(line, "' PIPE;") : NULL;
+		if (status != 0 || !start) {
+			set_error(err, errlen, "%s: Kbuild does not build it in this configuration (make -n %s found no compile step)",
+			     path, u->object);
+			goto out;
+		}
+		if (parse_command(start + strlen("' PIPE;"), u, err, errlen))
+			goto out;
+	}
+	if (find_target(u, err, errlen))
+		goto out;
+	ret = 0;
+out:
+	free(output);
+	free(tmpout);
+	free(saved);
+	if (ret)
+		unit_free(u);
+	return ret;
+}
+
+/* Replace the first @from in *@s by @to. */
+static int replace(char **s, const char *from, const char *to)
+{
+	char *at = strstr(*s, from), *r;
+
+	if (!at)
+		return -1;
+	r = str_format("%.*s%s%s", (int)(at - *s), *s, to, at + strlen(from));
+	if (!r)
+		return -1;
+	free(*s);
+	*s = r;
+	return 0;
+}
+
+/* Replace the word of *@s that starts with @prefix (if any) by @to. */
+static int replace_word(char **s, const char *prefix, const char *to)
+{
+	char *at = strstr(*s, prefix), *r;
+	size_t len;
+
+	if (!at)
+		return 0;
+	len = strcspn(at, " ");
+	r = str_format("%.*s%s%s", (int)(at - *s), *s, to, at + len);
+	if (!r)
+		return -1;
+	free(*s);
+	*s = r;
+	return 0;
+}
+
+int unit_compile(const char *source, const struct unit *u, const char *src,
+		 const char *out, const char *prefix, const char *log,
+		 char *err, size_t errlen)
+{
+	char *cmd = strdup(u->compile), *from = NULL, *to = NULL, *dep = NULL;
+	char *dir = strdup(u->path), *slash, *tool = NULL;
+	int ret = -1, status;
+
+	if (!cmd || !dir)
+		goto nomem;
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		strcpy(dir, ".");
+
+	from = str_format(" -c -o %s %s", u->object, u->path);
+	if (prefix)
+		to = str_format(" -ffunction-sections -fdata-sections -fmacro-prefix-map=%s/= -iquote %s -c -o %s %s",
+			    prefix, dir, out, src);
+	else
+		to = str_format(" -ffunction-sections -fdata-sections -c -o %s %s",
+			    out, src);
+	dep = str_format("-Wp,-MMD,%s.d", out);
+	if (!from || !to || !dep)
+		goto nomem;
+	if (replace(&cmd, from, to)) {
+		set_error(err, errlen, "%s: Kbuild's command has no '%s'", u->path, from);
+		goto out;
+	}
+	/* Kbuild's dependency file would go into the tree: move it out. */
+	if (replace_word(&cmd, "-Wp,-MMD,", dep))
+		goto nomem;
+
+	{
+		char *argv[] = { "sh", "-c", cmd, NULL };
+
+		status = run_program(argv, source, NULL, log, err, errlen);
+	}
+	if (status) {
+		if (status > 0)
+			set_error(err, errlen, "compiling %s failed (exit %d); see %s",
+			     src, status, log ? log : "the compiler's output");
+		goto out;
+	}
+	if (u->objtool) {
+		char *obj_arg = str_format(" %s", u->object), *out_arg = str_format(" %s", out);
+
+		tool = strdup(u->objtool);
+		if (!tool || !obj_arg || !out_arg || replace(&tool, obj_arg, out_arg)) {
+			free(obj_arg);
+			free(out_arg);
+			set_error(err, errlen, "%s: unexpected objtool command", u->path);
+			goto out;
+		}
+		free(obj_arg);
+		free(out_arg);
+		{
+			char *argv[] = { "sh", "-c", tool, NULL };
+
+			status = run_program(argv, source, NULL, log, err, errlen);
+		}
+		if (status) {
+			if (status > 0)
+				set_error(err, errlen, "objtool failed on %s (exit %d); see %s",
+				     out, status, log ? log : "its output");
+			goto out;
+		}
+	}
+	ret = 0;
+	goto out;
+nomem:
+	set_error(err, errlen, "out of memory");
+out:
+	free(cmd);
+	free(from);
+	free(to);
+	free(dep);
+	free(dir);
+	free(tool);
+	return ret;
+}
+
+void unit_free(struct unit *u)
+{
+	free(u->path);
+	free(u->object);
+	free(u->target);
+	free(u->compile);
+	free(u->objtool);
+	memset(u, 0, sizeof(*u));
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One compilation unit of a prepared kernel source tree: how Kbuild compiles
+ * it, into what (vmlinux or a module), and compiling it again outside the
+ * tree with -ffunction-sections -fdata-sections.
+ */
+#ifndef KMEND_UNIT_H
+#define KMEND_UNIT_H
+
+#include <stddef.h>
+
+struct unit {
+	char *path;	/* kernel/sys.c, relative to the source tree */
+	char *object;	/* kernel/sys.o */
+	char *target;	/* "vmlinux", or the module's name */
+	char *compile;	/* Kbuild's compiler command, a shell command line */
+	char *objtool;	/* Kbuild's objtool command, or NULL */
+};
+
+/*
+ * Learn from Kbuild how it compiles @path: from the command it saved when
+ * it last built the unit, or else from make -n (which writes nothing into
+ * the tree; its temporary files go to @scratch). Returns 0, or -1 with a
+ * message in @err (for example: the file is not built in this config).
+ */
+int unit_lookup(const char *source, const char *path, const char *scratch,
+		struct unit *u, char *err, size_t errlen);
+
+/*
+ * Compile @src (relative to the source tree, or absolute) as Kbuild compiles
+ * the unit, plus -ffunction-sections -fdata-sections, into @out, and run
+ * objtool on it. @prefix, if not NULL, is the folder holding @src's patched
+ * copy: it is mapped away from __FILE__ and the unit's own folder in the tree
+ * stays on the include path. Output goes to @log.
+ */
+int unit_compile(const char *source, const struct unit *u, const char *src,
+		 const char *out, const char *prefix, const char *log,
+		 char *err, size_t errlen);
+
+void unit_free(struct unit *u);
+
+#endif /* KMEND_UNIT_H */

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Small helpers shared by the kmend command's files. */
+#ifndef KMEND_UTIL_H
+#define KMEND_UTIL_H
+
+#include <stddef.h>
+
+/* A newly allocated formatted string, or NULL when out of memory. */
+char *str_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Write a message into @err and return -1, for "return set_error(...)". */
+int set_error(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif /* KMEND_UTIL_H */

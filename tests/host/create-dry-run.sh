@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# kmend create --dry-run on the target's source: finds the units a patch
+# touches and whether each is built into vmlinux or a module, reports exactly
+# the functions the patch changes, sees a moved line as no change, refuses
+# what it cannot do yet (naming the file), and leaves the tree untouched.
+. "$(dirname "$0")/../vm/lib/host.bash"
+
+eval "$("$top/scripts/target-kernel" 2>/dev/null)" || fail "no target kernel"
+kmend=$build/bin/kmend
+export TMPDIR=$tmp/tmpdir
+mkdir -p "$TMPDIR"
+
+# make_patch FILE SED-SCRIPT-or-AWK: a -p1 patch of FILE in the target's tree.
+make_patch() {
+	local file=$1 out=$2
+	mkdir -p "$tmp/p/a/$(dirname "$file")" "$tmp/p/b/$(dirname "$file")"
+	cp "$SOURCE/$file" "$tmp/p/a/$file"
+	cat >"$tmp/p/b/$file"
+	(cd "$tmp/p" && diff -u "a/$file" "b/$file") >"$out"
+	rm -rf "$tmp/p"
+}
+
+sed 's/mask = xchg(&current->fs->umask, mask & S_IRWXUGO);/mask = xchg(\&current->fs->umask, mask \& S_IRWXUGO \& ~S_IWOTH);/' \
+	"$SOURCE/kernel/sys.c" | make_patch kernel/sys.c "$tmp/umask.patch"
+awk 'NR == 20 {print "/* a comment that moves every line below */"} {print}' \
+	"$SOURCE/kernel/sys.c" | make_patch kernel/sys.c "$tmp/moved.patch"
+sed 's/\t\treturn -ECHILD;/\t\treturn -EAGAIN;/' "$SOURCE/fs/fat/namei_vfat.c" |
+	make_patch fs/fat/namei_vfat.c "$tmp/vfat.patch"
+grep -q EAGAIN "$tmp/vfat.patch" || fail "could not make the vfat patch"
+
+sum_before=$(md5sum "$SOURCE/kernel/sys.c" "$SOURCE/fs/fat/namei_vfat.c")
+touch "$tmp/stamp"; sleep 1
+
+valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 \
+	"$kmend" create --dry-run --source "$SOURCE" "$tmp/umask.patch" >"$tmp/out" 2>&1
+status=$?
+cat "$tmp/out"
+expect_status 0 "$status" "create --dry-run of a one-line fix (under valgrind)"
+expect_in "$tmp/out" '^kernel/sys.c -> vmlinux$' "the unit and its target"
+expect_in "$tmp/out" '^  changed +function __x64_sys_umask ' "umask's syscall entry changed"
+expect_in "$tmp/out" '^  changed +function __ia32_sys_umask ' "umask's ia32 entry changed"
+[ "$(grep -c '^  [a-z-]* *\(function\|data\)' "$tmp/out")" -eq 2 ] ||
+	fail "more than the two umask entries reported"
+expect_in "$tmp/out" '^  unchanged: 137 functions' "every other function unchanged"
+
+"$kmend" create --dry-run --source "$SOURCE" "$tmp/moved.patch" >"$tmp/out" 2>&1
+status=$?
+cat "$tmp/out"
+expect_status 0 "$status" "a patch that only moves lines"
+expect_not_in "$tmp/out" '^  (changed|new|deleted) ' "moved lines change no function"
+
+"$kmend" create --dry-run --source "$SOURCE" "$tmp/vfat.patch" >"$tmp/out" 2>&1
+status=$?
+cat "$tmp/out"
+expect_status 0 "$status" "a patch to a module's unit"
+expect_in "$tmp/out" '^fs/fat/namei_vfat.c -> vfat$' "Kbuild's module for the unit"
+expect_in "$tmp/out" '^  changed +function vfat_revalidate_ci ' "the changed module function"
+
+# Refusals, each naming what is wrong.
+printf -- '--- a/include/linux/kernel.h\n+++ b/include/linux/kernel.h\n@@ -1 +1 @@\n-x\n+y\n' >"$tmp/header.patch"
+"$kmend" create --dry-run --source "$SOURCE" "$tmp/header.patch" >"$tmp/out" 2>&1
+expect_status 1 $? "a header patch"
+expect_in "$tmp/out" 'changes the header include/linux/kernel.h' "the header is named"
+
+printf -- '--- a/arch/x86/lib/memcpy_64.S\n+++ b/arch/x86/lib/memcpy_64.S\n@@ -1 +1 @@\n-x\n+y\n' >"$tmp/asm.patch"
+"$kmend" create --dry-run --source "$SOURCE" "$tmp/asm.patch" >"$tmp/out" 2>&1
+expect_status 1 $? "an assembly patch"
+expect_in "$tmp/out" 'assembly file arch/x86/lib/memcpy_64.S' "the assembly file is named"
+
+sed 's/S_IRWXUGO);/S_IRWXUGO | 1);/; s/^-\tmask = xchg/-\tmask = xchg_no_such/' "$tmp/umask.patch" >"$tmp/stale.patch"
+"$kmend" create --dry-run --source "$SOURCE" "$tmp/stale.patch" >"$tmp/out" 2>&1
+expect_status 1 $? "a patch that does not apply"
+expect_in "$tmp/out" 'stale.patch does not apply to' "the refusal names the patch"
+
+"$kmend" create --dry-run --source "$tmp" "$tmp/umask.patch" >"$tmp/out" 2>&1
+expect_status 1 $? "a folder that is not a source tree"
+expect_in "$tmp/out" 'is not a prepared kernel source tree' "the refusal says why"
+
+"$kmend" create --source "$SOURCE" "$tmp/umask.patch" >"$tmp/out" 2>&1
+expect_status 2 $? "create without --dry-run"
+expect_in "$tmp/out" 'not implemented yet; run with --dry-run' "says what works"
+
+# Nothing in the tree changed, and no work folder is left.
+[ "$(md5sum "$SOURCE/kernel/sys.c" "$SOURCE/fs/fat/namei_vfat.c")" = "$sum_before" ] ||
+	fail "a source file changed"
+changed=$(find "$SOURCE" -newer "$tmp/stamp" | head -n 5)
+[ -z "$changed" ] || fail "files in the source tree changed: $changed"
+[ -z "$(ls -A "$TMPDIR")" ] || fail "work folders left in TMPDIR: $(ls "$TMPDIR")"
+echo "the source tree is untouched"
