@@ -117,6 +117,29 @@ static void test_help_subcommand(void **state)
 	release(&c);
 }
 
+static void test_create_usage(void **state)
+{
+	char *help[] = { "kmend", "create", "--help", NULL };
+	char *nopatch[] = { "kmend", "create", "--dry-run", NULL };
+	char *bogus[] = { "kmend", "create", "--bogus", "x.patch", NULL };
+	struct captured c = run(3, help);
+
+	(void)state;
+	assert_int_equal(c.status, KMEND_EXIT_OK);
+	assert_non_null(strstr(c.out, "Usage: kmend create"));
+	release(&c);
+
+	c = run(3, nopatch);
+	assert_int_equal(c.status, KMEND_EXIT_USAGE);
+	assert_non_null(strstr(c.err, "no patch given"));
+	release(&c);
+
+	c = run(4, bogus);
+	assert_int_equal(c.status, KMEND_EXIT_USAGE);
+	assert_non_null(strstr(c.err, "'--bogus'"));
+	release(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -126,6 +149,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_command_named),
 		cmocka_unit_test(test_unknown_option_named),
 		cmocka_unit_test(test_help_subcommand),
+		cmocka_unit_test(test_create_usage),
 	};
 
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
