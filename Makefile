@@ -51,7 +51,7 @@ FIXTURE_SRCS := $(wildcard tests/unit/fixtures/*.c)
 FIXTURE_OBJS := $(patsubst tests/unit/fixtures/%.c,$(FIXTURE_DIR)/%.o,$(FIXTURE_SRCS)) \
 		$(patsubst tests/unit/fixtures/%.c,$(FIXTURE_DIR)/%-shared-rodata.o,$(FIXTURE_SRCS))
 FIXTURE_CFLAGS := -c -O2 -ffunction-sections -fno-asynchronous-unwind-tables \
-		-fno-pic -mcmodel=kernel -fno-common
+		-fno-pic -mcmodel=kernel -fno-common -pg -mrecord-mcount -mfentry
 $(FIXTURE_DIR)/%.o: tests/unit/fixtures/%.c
 	@mkdir -p $(@D)
 	$(CC) $(FIXTURE_CFLAGS) -fdata-sections -o $@ $<

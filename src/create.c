@@ -24,6 +24,7 @@
 #include "cli.h"
 #include "elfobj.h"
 #include "objdiff.h"
+#include "refuse.h"
 #include "run.h"
 #include "unit.h"
 
@@ -41,7 +42,9 @@ static void create_usage(FILE *f)
 		"Writing the update module is not implemented yet: --dry-run is required\n"
 		"and prints, per unit, its target (vmlinux or a module) and every function\n"
 		"and data object that changed, is new, was deleted, or differs only in\n"
-		"__LINE__ (not a change).\n"
+		"__LINE__ (not a change), then each change an update cannot carry, with\n"
+		"what to do instead: a changed value of existing data, changed __init or\n"
+		"__exit code, a changed function without an ftrace call site.\n"
 		"\n"
 		"Options:\n"
 		"  --source DIR  the prepared kernel source tree (default: the current\n"
@@ -53,7 +56,8 @@ static void create_usage(FILE *f)
 		"Refused for now, with the file named: patches that add, delete or rename\n"
 		"files, or touch anything but .c files (headers, assembly, Makefiles).\n"
 		"\n"
-		"Exit status: 0 done, 1 failed (the message says why), 2 bad usage.\n");
+		"Exit status: 0 done, 1 failed or refused (the message says why), 2 bad\n"
+		"usage.\n");
 }
 
 /* Format a path into @buf; -1 if it does not fit. */
@@ -98,6 +102,7 @@ struct create {
 	size_t nr_files;
 	FILE *out, *err;
 	char log[PATH_MAX];
+	size_t nr_refusals;	/* changes an update cannot carry */
 };
 
 static int add_file(struct create *c, const char *path)
@@ -300,9 +305,20 @@ static int compare_unit(struct create *c, const char *path)
 	if (objdiff_compare(&a, &b, &d, errbuf, sizeof(errbuf))) {
 		fprintf(c->err, "kmend create: comparing %s: %s\n", u.path, errbuf);
 	} else {
+		struct refusals r;
+
 		report_unit(c, &u, &d);
+		if (refusals_find(&a, &d, &r)) {
+			fprintf(c->err, "kmend create: out of memory\n");
+		} else {
+			for (size_t i = 0; i < r.nr; i++)
+				fprintf(c->out, "  refused   %s: %s\n",
+					r.items[i].name, r.items[i].reason);
+			c->nr_refusals += r.nr;
+			refusals_free(&r);
+			ret = 0;
+		}
 		objdiff_free(&d);
-		ret = 0;
 	}
 	elf_object_close(&a);
 	elf_object_close(&b);
@@ -390,6 +406,11 @@ int create_run(int argc, char **argv, FILE *out, FILE *err)
 			show_log_tail(&c);
 			goto remove;
 		}
+	}
+	if (c.nr_refusals) {
+		fprintf(err, "kmend create: %zu change%s cannot be live patched as written (\"refused\" above)\n",
+			c.nr_refusals, c.nr_refusals == 1 ? "" : "s");
+		goto remove;
 	}
 	ret = KMEND_EXIT_OK;
 remove:

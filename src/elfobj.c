@@ -212,3 +212,21 @@ const struct elf_section *elf_symbol_section(const struct elf_object *obj,
 		return NULL;
 	return &obj->sections[shndx];
 }
+
+const struct elf_symbol *elf_symbol_at(const struct elf_object *obj,
+				       const struct elf_section *sec,
+				       int64_t off)
+{
+	for (size_t i = 0; i < obj->nr_symbols; i++) {
+		const struct elf_symbol *s = &obj->symbols[i];
+		uint64_t size = s->sym.st_size ? s->sym.st_size : 1;
+
+		if ((s->type != STT_FUNC && s->type != STT_OBJECT) ||
+		    s->sym.st_shndx != sec->index)
+			continue;
+		if (off >= (int64_t)s->sym.st_value &&
+		    off < (int64_t)(s->sym.st_value + size))
+			return s;
+	}
+	return NULL;
+}

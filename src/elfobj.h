@@ -57,4 +57,9 @@ void elf_object_close(struct elf_object *obj);
 const struct elf_section *elf_symbol_section(const struct elf_object *obj,
 					     const struct elf_symbol *sym);
 
+/* The defined function or object of @sec covering offset @off, or NULL. */
+const struct elf_symbol *elf_symbol_at(const struct elf_object *obj,
+				       const struct elf_section *sec,
+				       int64_t off);
+
 #endif /* KMEND_ELFOBJ_H */

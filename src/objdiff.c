@@ -77,24 +77,6 @@ struct target {
 	int64_t offset;			/* into the symbol or section */
 };
 
-/* The defined function or object covering @off in @sec, if one does. */
-static const struct elf_symbol *symbol_at(const struct elf_object *obj,
-					  const struct elf_section *sec,
-					  int64_t off)
-{
-	for (size_t i = 0; i < obj->nr_symbols; i++) {
-		const struct elf_symbol *s = &obj->symbols[i];
-
-		if ((s->type != STT_FUNC && s->type != STT_OBJECT) ||
-		    s->sym.st_shndx != sec->index)
-			continue;
-		if (off >= (int64_t)s->sym.st_value &&
-		    off < (int64_t)(s->sym.st_value + (s->sym.st_size ? s->sym.st_size : 1)))
-			return s;
-	}
-	return NULL;
-}
-
 static struct target resolve(const struct elf_object *obj,
 			     const struct elf_rela *r)
 {
@@ -118,7 +100,7 @@ static struct target resolve(const struct elf_object *obj,
 		return t;
 	}
 	if (sec) {
-		const struct elf_symbol *s = symbol_at(obj, sec, at);
+		const struct elf_symbol *s = elf_symbol_at(obj, sec, at);
 
 		if (s) {
 			t.sym = s;

@@ -2,7 +2,8 @@
 # kmend create --dry-run on the target's source: finds the units a patch
 # touches and whether each is built into vmlinux or a module, reports exactly
 # the functions the patch changes, sees a moved line as no change, refuses
-# what it cannot do yet (naming the file), and leaves the tree untouched.
+# what it cannot do yet (naming the file) and changes an update cannot carry
+# (a variable's value), and leaves the tree untouched.
 . "$(dirname "$0")/../vm/lib/host.bash"
 
 eval "$("$top/scripts/target-kernel" 2>/dev/null)" || fail "no target kernel"
@@ -56,7 +57,18 @@ expect_status 0 "$status" "a patch to a module's unit"
 expect_in "$tmp/out" '^fs/fat/namei_vfat.c -> vfat$' "Kbuild's module for the unit"
 expect_in "$tmp/out" '^  changed +function vfat_revalidate_ci ' "the changed module function"
 
-# Refusals, each naming what is wrong.
+# A change of an existing variable's value is reported and refused.
+sed 's/^int overflowuid = DEFAULT_OVERFLOWUID;/int overflowuid = 65535;/' "$SOURCE/kernel/sys.c" |
+	make_patch kernel/sys.c "$tmp/data.patch"
+"$kmend" create --dry-run --source "$SOURCE" "$tmp/data.patch" >"$tmp/out" 2>&1
+status=$?
+cat "$tmp/out"
+expect_status 1 "$status" "a patch changing a variable's initial value"
+expect_in "$tmp/out" '^  changed +data +overflowuid ' "the changed variable is reported"
+expect_in "$tmp/out" '^  refused +overflowuid: its value changes, .*callback.*shadow variable' "and refused, saying what to do"
+expect_in "$tmp/out" '1 change cannot be live patched as written' "the summary"
+
+# Refusals of input, each naming what is wrong.
 printf -- '--- a/include/linux/kernel.h\n+++ b/include/linux/kernel.h\n@@ -1 +1 @@\n-x\n+y\n' >"$tmp/header.patch"
 "$kmend" create --dry-run --source "$SOURCE" "$tmp/header.patch" >"$tmp/out" 2>&1
 expect_status 1 $? "a header patch"

@@ -14,6 +14,7 @@
 
 #include "elfobj.h"
 #include "objdiff.h"
+#include "refuse.h"
 
 #ifndef FIXTURES
 #error "FIXTURES must name the folder of the compiled fixtures"
@@ -156,6 +157,27 @@ static void test_data(void **state)
 	expect(state, "counter", OBJDIFF_SAME);
 }
 
+static void test_refusals(void **state)
+{
+	struct objs *o = *state;
+	struct refusals r;
+	const char *want[] = { "init_func", "untraced_func", "data_value" };
+	const char *reason[] = { "__init code", "no ftrace call site", "value changes" };
+
+	assert_int_equal(refusals_find(&o->pre, &o->diff, &r), 0);
+	assert_int_equal(r.nr, 3);
+	for (size_t i = 0; i < 3; i++) {
+		size_t k = 0;
+
+		while (k < r.nr && strcmp(r.items[k].name, want[i]))
+			k++;
+		if (k == r.nr)
+			fail_msg("%s was not refused", want[i]);
+		assert_non_null(strstr(r.items[k].reason, reason[i]));
+	}
+	refusals_free(&r);
+}
+
 static void test_base_name(void **state)
 {
 	(void)state;
@@ -188,6 +210,7 @@ int main(void)
 		cmocka_unit_test(test_static_local_renumbered),
 		cmocka_unit_test(test_line_only_change),
 		cmocka_unit_test(test_data),
+		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_base_name),
 		cmocka_unit_test(test_refuses_what_is_not_an_object),
 	};

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Changes that replacing functions cannot carry out, each with a reason that
+ * says what to do instead.
+ */
+#include "refuse.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static const struct elf_symbol *find_symbol(const struct elf_object *obj,
+					    const char *name, bool func)
+{
+	for (size_t i = 0; i < obj->nr_symbols; i++) {
+		const struct elf_symbol *s = &obj->symbols[i];
+
+		if (s->type == (func ? STT_FUNC : STT_OBJECT) &&
+		    elf_symbol_section(obj, s) && !strcmp(s->name, name))
+			return s;
+	}
+	return NULL;
+}
+
+static bool starts_with(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+/*
+ * Does @func have an ftrace call site? -mrecord-mcount lists every
+ * __fentry__ call in __mcount_loc, one R_X86_64_64 relocation each.
+ */
+static bool has_ftrace_site(const struct elf_object *obj,
+			    const struct elf_symbol *func)
+{
+	for (size_t i = 0; i < obj->nr_sections; i++) {
+		const struct elf_section *sec = &obj->sections[i];
+
+		if (!sec->name || strcmp(sec->name, "__mcount_loc"))
+			continue;
+		for (size_t k = 0; k < sec->nr_relas; k++) {
+			const struct elf_rela *r = &sec->relas[k];
+			const struct elf_symbol *t = &obj->symbols[r->sym];
+
+			if (t == func)
+				return true;
+			if (t->type == STT_SECTION &&
+			    t->sym.st_shndx == func->sym.st_shndx &&
+			    r->addend >= (int64_t)func->sym.st_value &&
+			    r->addend < (int64_t)(func->sym.st_value + func->sym.st_size))
+				return true;
+		}
+	}
+	return false;
+}
+
+static int add(struct refusals *r, const char *name, char *reason)
+{
+	struct refusal *grown;
+
+	if (!reason)
+		return -1;
+	grown = realloc(r->items, (r->nr + 1) * sizeof(*grown));
+	if (!grown) {
+		free(reason);
+		return -1;
+	}
+	r->items = grown;
+	r->items[r->nr].name = strdup(name);
+	r->items[r->nr].reason = reason;
+	if (!r->items[r->nr].name) {
+		free(reason);
+		return -1;
+	}
+	r->nr++;
+	return 0;
+}
+
+int refusals_find(const struct elf_object *pre, const struct objdiff *diff,
+		  struct refusals *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < diff->nr_entries; i++) {
+		const struct objdiff_entry *e = &diff->entries[i];
+		const struct elf_symbol *old;
+		const char *section;
+		char *why = NULL;
+
+		if (e->status != OBJDIFF_CHANGED)
+			continue;
+		old = find_symbol(pre, e->name, e->kind == OBJDIFF_FUNC);
+		if (!old)	/* a renumbered static: compared under its new name */
+			continue;
+		section = elf_symbol_section(pre, old)->name;
+
+		if (e->kind == OBJDIFF_DATA)
+			why = str_format("its value changes, but the running kernel keeps the old one; set it from a callback, or keep new state in a shadow variable");
+		else if (starts_with(section, ".init.") || starts_with(section, ".exit."))
+			why = str_format("it is %s code (%s), which the running kernel has freed or will not run again",
+					 starts_with(section, ".init.") ? "__init" : "__exit",
+					 section);
+		else if (!has_ftrace_site(pre, old))
+			why = str_format("it has no ftrace call site (notrace or not instrumented), so its callers cannot be redirected; patch its callers instead");
+		else
+			continue;
+		if (add(out, e->name, why)) {
+			refusals_free(out);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void refusals_free(struct refusals *r)
+{
+	for (size_t i = 0; i < r->nr; i++) {
+		free(r->items[i].name);
+		free(r->items[i].reason);
+	}
+	free(r->items);
+	r->items = NULL;
+	r->nr = 0;
+}
