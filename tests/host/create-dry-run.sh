@@ -92,6 +92,24 @@ expect_in "$tmp/out" 'is not a prepared kernel source tree' "the refusal says wh
 expect_status 2 $? "create without --dry-run"
 expect_in "$tmp/out" 'not implemented yet; run with --dry-run' "says what works"
 
+# Ctrl-C in the middle (SIGINT to the process group, as a terminal sends it):
+# no work folder is left, at whichever step it lands.
+interrupted=0
+for delay in 0.2 0.6 1.0 1.4; do
+	setsid "$kmend" create --dry-run --source "$SOURCE" "$tmp/umask.patch" >/dev/null 2>&1 &
+	pid=$!
+	sleep $delay
+	kill -INT -- -$pid 2>/dev/null
+	wait $pid
+	status=$?
+	[ "$status" -eq 130 ] && interrupted=$((interrupted + 1))
+	sleep 0.2
+	left=$(ls "$TMPDIR" | grep kmend-create || true)
+	[ -z "$left" ] || fail "Ctrl-C after ${delay}s left $left"
+done
+[ "$interrupted" -ge 2 ] || fail "only $interrupted of 4 runs were interrupted (exit 130)"
+echo "Ctrl-C at 0.2, 0.6, 1.0 and 1.4 s ($interrupted runs interrupted) left nothing behind"
+
 # Nothing in the tree changed, and no work folder is left.
 [ "$(md5sum "$SOURCE/kernel/sys.c" "$SOURCE/fs/fat/namei_vfat.c")" = "$sum_before" ] ||
 	fail "a source file changed"
