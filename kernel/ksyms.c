@@ -29,6 +29,7 @@ static const struct {
 	KSYM(ftrace_enabled, ftrace_enabled),
 	KSYM(task_call_func, task_call_func),
 	KSYM(text_poke, text_poke),
+	KSYM(text_mutex, text_mutex),
 };
 
 /* Lets the tests see the refusal that a kernel lacking a symbol causes. */

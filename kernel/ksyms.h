@@ -4,6 +4,7 @@
 
 #include <linux/ftrace.h>
 #include <linux/kallsyms.h>
+#include <linux/memory.h>
 #include <linux/module.h>
 #include <linux/sched.h>
 #include <linux/stacktrace.h>
@@ -30,6 +31,7 @@ struct kmend_ksyms {
 	typeof(&task_call_func) task_call_func;
 	/* for writing relocations into update code */
 	typeof(&text_poke) text_poke;
+	struct mutex *text_mutex;
 };
 
 extern struct kmend_ksyms kmend_ksyms;

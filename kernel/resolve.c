@@ -59,15 +59,15 @@ static int find_module_ref(struct kmend_state *st, struct kmend_pack *pack)
 	return 0;
 }
 
-static int resolve_func(struct kmend_state *st, struct kmend_pack *pack,
-			struct kmend_func *func)
+int kmend_resolve_symbol(struct kmend_state *st, struct kmend_pack *pack,
+			 const char *name, unsigned long sympos,
+			 unsigned long *addr)
 {
 	struct lookup l = {
 		.target = kmend_pack_is_vmlinux(pack) ? NULL : pack->target,
-		.name = func->old_name,
-		.sympos = func->old_sympos,
+		.name = name,
+		.sympos = sympos,
 	};
-	unsigned long size, offset;
 
 	if (l.target)
 		kmend_ksyms.module_on_each_symbol(match_symbol, &l);
@@ -79,30 +79,42 @@ static int resolve_func(struct kmend_state *st, struct kmend_pack *pack,
 
 	if (!l.addr) {
 		if (l.count && l.sympos)
-			kmend_log(st, "%s: %s has only %lu symbols named %s, not %lu",
-				  kmend_pack_name(pack), kmend_pack_name(pack),
-				  l.count, func->old_name, l.sympos);
+			kmend_log(st, "%s: there are only %lu symbols named %s, not %lu",
+				  kmend_pack_name(pack), l.count, name, l.sympos);
 		else
 			kmend_log(st, "%s: no symbol %s", kmend_pack_name(pack),
-				  func->old_name);
+				  name);
 		st->cause = KMEND_FAILED_TO_FIND;
 		return -ENOENT;
 	}
 	if (!l.sympos && l.count > 1) {
-		kmend_log(st, "%s: %lu symbols are named %s; the update must say which (old_sympos)",
-			  kmend_pack_name(pack), l.count, func->old_name);
+		kmend_log(st, "%s: %lu symbols are named %s; the update must say which (sympos)",
+			  kmend_pack_name(pack), l.count, name);
 		st->cause = KMEND_FAILED_TO_FIND;
 		return -ENOENT;
 	}
+	*addr = l.addr;
+	return 0;
+}
 
-	if (!kmend_ksyms.lookup_size_offset(l.addr, &size, &offset) ||
-	    offset) {
+static int resolve_func(struct kmend_state *st, struct kmend_pack *pack,
+			struct kmend_func *func)
+{
+	unsigned long size, offset, addr;
+	int ret;
+
+	ret = kmend_resolve_symbol(st, pack, func->old_name, func->old_sympos,
+				   &addr);
+	if (ret)
+		return ret;
+
+	if (!kmend_ksyms.lookup_size_offset(addr, &size, &offset) || offset) {
 		kmend_log(st, "%s: %s is %pS, not the start of a function",
-			  kmend_pack_name(pack), func->old_name, (void *)l.addr);
+			  kmend_pack_name(pack), func->old_name, (void *)addr);
 		st->cause = KMEND_FAILED_TO_FIND;
 		return -ENOENT;
 	}
-	func->old_addr = l.addr;
+	func->old_addr = addr;
 	func->old_size = size;
 
 	if (!kmend_ksyms.ftrace_location(func->old_addr)) {

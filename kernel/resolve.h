@@ -12,6 +12,15 @@
  */
 int kmend_resolve(struct kmend_state *st);
 
+/*
+ * The address of @name in @pack's target (the @sympos-th of that name, from
+ * 1, or the only one when @sympos is 0). On failure, logs why, sets
+ * st->cause to failed_to_find and returns -ENOENT.
+ */
+int kmend_resolve_symbol(struct kmend_state *st, struct kmend_pack *pack,
+			 const char *name, unsigned long sympos,
+			 unsigned long *addr);
+
 /* Drop the references kmend_resolve() took on target modules. */
 void kmend_resolve_release(struct kmend_state *st);
 

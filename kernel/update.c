@@ -10,6 +10,7 @@
 #include "alloc.h"
 #include "model.h"
 #include "redirect.h"
+#include "reloc.h"
 #include "resolve.h"
 #include "update.h"
 
@@ -112,6 +113,9 @@ int kmend_apply(struct kmend_state *st)
 	ret = kmend_resolve(st);
 	if (ret)
 		goto put_module;
+	ret = kmend_relocs_write(st);
+	if (ret)
+		goto release_targets;
 	ret = kmend_redirect_prepare(st);
 	if (ret)
 		goto release_targets;

@@ -80,12 +80,29 @@ struct kmend_func {
 	bool patched;
 };
 
+/*
+ * A reference from the update's code or data to a symbol of the target that
+ * the module loader cannot resolve (a static, or a symbol not exported).
+ * Before switching anything, the engine finds the symbol in the pack's
+ * target and writes the reference at @place, as the ELF relocation @type
+ * would (x86-64: R_X86_64_64, R_X86_64_32S, R_X86_64_PC32, R_X86_64_PLT32).
+ */
+struct kmend_reloc {
+	void *place;
+	const char *symbol;
+	unsigned long sympos;	/* as for kmend_func.old_sympos */
+	unsigned int type;
+	long addend;
+};
+
 /* The functions an update replaces in one target object. */
 struct kmend_pack {
 	/* NULL (or "vmlinux") for the kernel image, else a module's name. */
 	const char *target;
 	/* Ends with an entry whose old_name is NULL. */
 	struct kmend_func *funcs;
+	/* Optional; ends with an entry whose symbol is NULL. */
+	struct kmend_reloc *relocs;
 
 	/* engine-private: the target module, referenced while applied */
 	struct module *mod;

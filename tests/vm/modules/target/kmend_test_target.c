@@ -8,6 +8,8 @@
  *   wake      write: wakes every sleeper
  *   sleepers  read: how many tasks are inside kmend_test_sleep() now
  *   notrace   read: what kmend_test_notrace() returns; it has no ftrace site
+ *   secret    read: what kmend_test_secret() returns; a static function,
+ *             for updates that must reach it through a kmend relocation
  */
 #include <linux/atomic.h>
 #include <linux/debugfs.h>
@@ -42,6 +44,11 @@ noinline notrace __attribute__((__noipa__)) const char *kmend_test_notrace(void)
 	return "untraced";
 }
 
+static noinline __attribute__((__noipa__)) const char *kmend_test_secret(void)
+{
+	return "secret";
+}
+
 static ssize_t reply(char __user *ubuf, size_t count, loff_t *ppos,
 		     const char *text)
 {
@@ -69,6 +76,12 @@ static ssize_t notrace_read(struct file *f, char __user *ubuf, size_t count,
 	return reply(ubuf, count, ppos, *ppos ? "" : kmend_test_notrace());
 }
 
+static ssize_t secret_read(struct file *f, char __user *ubuf, size_t count,
+			   loff_t *ppos)
+{
+	return reply(ubuf, count, ppos, *ppos ? "" : kmend_test_secret());
+}
+
 static ssize_t sleepers_read(struct file *f, char __user *ubuf, size_t count,
 			     loff_t *ppos)
 {
@@ -90,6 +103,7 @@ static const struct file_operations value_fops = { .read = value_read };
 static const struct file_operations sleep_fops = { .read = sleep_read };
 static const struct file_operations notrace_fops = { .read = notrace_read };
 static const struct file_operations sleepers_fops = { .read = sleepers_read };
+static const struct file_operations secret_fops = { .read = secret_read };
 static const struct file_operations wake_fops = { .write = wake_write };
 
 static int __init kmend_test_target_init(void)
@@ -99,6 +113,7 @@ static int __init kmend_test_target_init(void)
 	debugfs_create_file("sleep", 0400, dir, NULL, &sleep_fops);
 	debugfs_create_file("notrace", 0400, dir, NULL, &notrace_fops);
 	debugfs_create_file("sleepers", 0400, dir, NULL, &sleepers_fops);
+	debugfs_create_file("secret", 0400, dir, NULL, &secret_fops);
 	debugfs_create_file("wake", 0200, dir, NULL, &wake_fops);
 	return 0;
 }

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * reloc.c - writing the update's references to unexported target symbols.
+ */
+#include <linux/elf.h>
+#include <linux/memory.h>
+#include <linux/module.h>
+
+#include "ksyms.h"
+#include "reloc.h"
+#include "resolve.h"
+
+/* The bytes the relocation writes, or -ERANGE/-EINVAL. */
+static int encode(struct kmend_reloc *r, unsigned long sym, u8 *buf,
+		  size_t *len)
+{
+	u64 value = sym + r->addend;
+	s64 rel = (s64)(value - (unsigned long)r->place);
+
+	switch (r->type) {
+	case R_X86_64_64:
+		memcpy(buf, &value, 8);
+		*len = 8;
+		return 0;
+	case R_X86_64_32S:
+		if ((s64)value != (s32)value)
+			return -ERANGE;
+		*len = 4;
+		memcpy(buf, &(s32){ (s32)value }, 4);
+		return 0;
+	case R_X86_64_PC32:
+	case R_X86_64_PLT32:
+		if (rel != (s32)rel)
+			return -ERANGE;
+		*len = 4;
+		memcpy(buf, &(s32){ (s32)rel }, 4);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static bool in_update(struct kmend_update *update, void *place, size_t len)
+{
+	unsigned long start = (unsigned long)place;
+
+	return within_module(start, update->mod) &&
+	       within_module(start + len - 1, update->mod);
+}
+
+int kmend_relocs_write(struct kmend_state *st)
+{
+	struct kmend_pack *pack;
+	struct kmend_reloc *r;
+	unsigned int n = 0;
+
+	kmend_for_each_pack(st->update, pack) {
+		for (r = pack->relocs; r && r->symbol; r++) {
+			unsigned long sym;
+			u8 buf[8];
+			size_t len;
+			int ret;
+
+			ret = kmend_resolve_symbol(st, pack, r->symbol, r->sympos,
+						   &sym);
+			if (ret)
+				return ret;
+			ret = encode(r, sym, buf, &len);
+			if (ret) {
+				kmend_log(st, "relocation to %s: %s", r->symbol,
+					  ret == -ERANGE ? "the value does not fit the field" :
+					  "unsupported relocation type");
+				st->cause = KMEND_UNEXPECTED;
+				return ret;
+			}
+			if (!in_update(st->update, r->place, len)) {
+				kmend_log(st, "relocation to %s: its place %pS is outside the update module",
+					  r->symbol, r->place);
+				st->cause = KMEND_UNEXPECTED;
+				return -EINVAL;
+			}
+			mutex_lock(kmend_ksyms.text_mutex);
+			kmend_ksyms.text_poke(r->place, buf, len);
+			mutex_unlock(kmend_ksyms.text_mutex);
+			kmend_dbg(st, "%s: wrote %s (%pS) at %pS",
+				  kmend_pack_name(pack), r->symbol, (void *)sym,
+				  r->place);
+			n++;
+		}
+	}
+	if (n)
+		kmend_log(st, "wrote %u references to target symbols", n);
+	return 0;
+}
