@@ -8,8 +8,7 @@
 run_guest "$tmp/out" -- '
 M=/kmend-test/modules
 T=/sys/kernel/debug/kmend_test_target
-insmod /lib/kmend/kmend.ko
-insmod $M/target/kmend_test_target.ko
+load_engine_and_target
 insmod $M/updates/kmend_test_update_sleep.ko
 d=/sys/kernel/kmend/test-sleep
 

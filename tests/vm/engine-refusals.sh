@@ -8,8 +8,7 @@
 run_guest "$tmp/out" -- '
 M=/kmend-test/modules
 T=/sys/kernel/debug/kmend_test_target
-insmod /lib/kmend/kmend.ko
-insmod $M/target/kmend_test_target.ko
+load_engine_and_target
 
 # check_refused ID CAUSE WHAT: applying fails with CAUSE and changes nothing.
 check_refused() {

@@ -41,6 +41,12 @@ set_stage() { echo "$2" >"/sys/kernel/kmend/$1/stage"; }
 stage() { cat "/sys/kernel/kmend/$1/stage"; }
 cause() { cat "/sys/kernel/kmend/$1/abort_cause"; }
 
+# Load the engine and the test target module.
+load_engine_and_target() {
+	insmod /lib/kmend/kmend.ko &&
+	insmod /kmend-test/modules/target/kmend_test_target.ko
+}
+
 # Functions ftrace has an ops on; kmend's redirections show up here.
 traced() { cat /sys/kernel/tracing/enabled_functions; }
 engine_allocations() { cat /sys/kernel/debug/kmend/allocations; }

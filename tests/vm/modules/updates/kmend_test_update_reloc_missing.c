@@ -15,21 +15,5 @@ static struct kmend_reloc relocs[] = {
 	{ }
 };
 
-static struct kmend_func funcs[] = {
-	{ .old_name = "kmend_test_value", .new_func = new_value },
-	{ }
-};
-
-static struct kmend_pack packs[] = {
-	{ .target = "kmend_test_target", .funcs = funcs, .relocs = relocs },
-	{ }
-};
-
-static struct kmend_update update = {
-	.mod = THIS_MODULE,
-	.id = "test-reloc-missing",
-	.packs = packs,
-};
-
-KMEND_UPDATE(update);
-MODULE_LICENSE("GPL");
+KMEND_TEST_UPDATE_RELOCS("test-reloc-missing", "kmend_test_target", relocs,
+			 { .old_name = "kmend_test_value", .new_func = new_value });

@@ -1,10 +1,25 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* One-pack test updates: id, target object, model, then the functions. */
+/* One-pack test updates: id, target object, model or relocations, then the functions. */
 #ifndef KMEND_TEST_UPDATE_H
 #define KMEND_TEST_UPDATE_H
 
 #include <linux/module.h>
 #include <kmend/patch.h>
+
+/* With kmend relocations (an array ending with an entry without symbol). */
+#define KMEND_TEST_UPDATE_RELOCS(_id, _target, _relocs, ...)		\
+	static struct kmend_func funcs[] = { __VA_ARGS__, { } };	\
+	static struct kmend_pack packs[] = {				\
+		{ .target = _target, .funcs = funcs, .relocs = _relocs }, \
+		{ }							\
+	};								\
+	static struct kmend_update update = {				\
+		.mod = THIS_MODULE,					\
+		.id = _id,						\
+		.packs = packs,						\
+	};								\
+	KMEND_UPDATE(update);						\
+	MODULE_LICENSE("GPL")
 
 #define KMEND_TEST_UPDATE(_id, _target, _leave, _switch, ...)		\
 	static struct kmend_func funcs[] = { __VA_ARGS__, { } };	\
