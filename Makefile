@@ -79,6 +79,7 @@ $(BUILD)/target.env: FORCE
 # folder it is given, so the output folder holds links to the sources.
 define kbuild
 	@mkdir -p $(2)
+	@find $(2) -maxdepth 1 -xtype l -delete
 	@for f in $(TOP)/$(1)/*; do ln -sf $$f $(2)/; done
 	+. $(BUILD)/target.env && $(MAKE) -C "$$HEADERS" M=$(TOP)/$(2) \
 		KMEND_INCLUDE=$(TOP)/include $(if $(3),KBUILD_EXTRA_SYMBOLS=$(3)) modules

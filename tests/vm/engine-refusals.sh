@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every refusal names its cause and leaves the kernel as it was: no ftrace
-# site, missing function, target not loaded, unknown model, duplicate id,
+# site, missing function, a name held twice without old_sympos (and
+# old_sympos choosing right), target not loaded, unknown model, duplicate id,
 # ftrace held by another IPMODIFY user, ftrace disabled, and an allocation
 # failure at each allocation of an apply in turn.
 . "$(dirname "$0")/lib/host.bash"
@@ -34,6 +35,20 @@ insmod $M/updates/kmend_test_update_absent.ko
 check_refused test-absent target_not_loaded "a target module not loaded"
 expect_match "$(cat /sys/kernel/debug/kmend/test-absent)" "target module kmend_no_such_module is not loaded" "the log names the module"
 rmmod kmend_test_update_absent
+
+# Two static functions named kmend_test_dup in the target module.
+expect_eq "$(grep -c " kmend_test_dup\b" /proc/kallsyms)" 2 "the target has kmend_test_dup twice"
+insmod $M/updates/kmend_test_update_dup_ambiguous.ko
+check_refused test-dup-ambiguous failed_to_find "a name held twice without old_sympos"
+expect_match "$(cat /sys/kernel/debug/kmend/test-dup-ambiguous)" "kmend_test_target: 2 symbols are named kmend_test_dup; the update must say which" "the log names the ambiguous symbol"
+expect_eq "$(cat $T/dup)" "dup1 dup2" "both originals run"
+rmmod kmend_test_update_dup_ambiguous
+insmod $M/updates/kmend_test_update_dup.ko
+expect_succeeds "old_sympos 2 picks the second" set_stage test-dup applied
+expect_eq "$(cat $T/dup)" "dup1 patched2" "only the second kmend_test_dup is replaced"
+expect_succeeds "undo" set_stage test-dup reversed
+expect_eq "$(cat $T/dup)" "dup1 dup2" "both originals again"
+rmmod kmend_test_update_dup
 
 expect_fails "an update asking for a model the engine lacks does not load" insmod $M/updates/kmend_test_update_model.ko
 expect_match "$(dmesg | tail -n 5)" "update test-model: consistency model leave=kernel,switch=thread is not implemented" "the kernel log says why"

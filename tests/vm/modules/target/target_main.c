@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kmend_test_target.c - functions for test updates to replace, driven from
+ * target_main.c - kmend_test_target: functions for test updates to replace, driven from
  * /sys/kernel/debug/kmend_test_target/:
  *
  *   value     read: what kmend_test_value() returns ("original")
@@ -10,12 +10,16 @@
  *   notrace   read: what kmend_test_notrace() returns; it has no ftrace site
  *   secret    read: what kmend_test_secret() returns; a static function,
  *             for updates that must reach it through a kmend relocation
+ *   dup       read: what the two static kmend_test_dup() return, this
+ *             unit's and target_dup.c's
  */
 #include <linux/atomic.h>
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/module.h>
 #include <linux/wait.h>
+
+#include "target.h"
 
 static struct dentry *dir;
 static DECLARE_WAIT_QUEUE_HEAD(wake_queue);
@@ -47,6 +51,11 @@ noinline notrace __attribute__((__noipa__)) const char *kmend_test_notrace(void)
 static noinline __attribute__((__noipa__)) const char *kmend_test_secret(void)
 {
 	return "secret";
+}
+
+static noinline __attribute__((__noipa__)) const char *kmend_test_dup(void)
+{
+	return "dup1";
 }
 
 static ssize_t reply(char __user *ubuf, size_t count, loff_t *ppos,
@@ -82,6 +91,16 @@ static ssize_t secret_read(struct file *f, char __user *ubuf, size_t count,
 	return reply(ubuf, count, ppos, *ppos ? "" : kmend_test_secret());
 }
 
+static ssize_t dup_read(struct file *f, char __user *ubuf, size_t count,
+			loff_t *ppos)
+{
+	char both[64];
+
+	snprintf(both, sizeof(both), "%s %s", kmend_test_dup(),
+		 kmend_test_dup_second());
+	return reply(ubuf, count, ppos, *ppos ? "" : both);
+}
+
 static ssize_t sleepers_read(struct file *f, char __user *ubuf, size_t count,
 			     loff_t *ppos)
 {
@@ -104,6 +123,7 @@ static const struct file_operations sleep_fops = { .read = sleep_read };
 static const struct file_operations notrace_fops = { .read = notrace_read };
 static const struct file_operations sleepers_fops = { .read = sleepers_read };
 static const struct file_operations secret_fops = { .read = secret_read };
+static const struct file_operations dup_fops = { .read = dup_read };
 static const struct file_operations wake_fops = { .write = wake_write };
 
 static int __init kmend_test_target_init(void)
@@ -114,6 +134,7 @@ static int __init kmend_test_target_init(void)
 	debugfs_create_file("notrace", 0400, dir, NULL, &notrace_fops);
 	debugfs_create_file("sleepers", 0400, dir, NULL, &sleepers_fops);
 	debugfs_create_file("secret", 0400, dir, NULL, &secret_fops);
+	debugfs_create_file("dup", 0400, dir, NULL, &dup_fops);
 	debugfs_create_file("wake", 0200, dir, NULL, &wake_fops);
 	return 0;
 }
