@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -31,7 +32,7 @@
 static void create_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: kmend create --dry-run [--source DIR] [-v] PATCH...\n"
+		"Usage: kmend create --dry-run [--source DIR] [-j N] [-v] PATCH...\n"
 		"\n"
 		"Find the compilation units that PATCH (a unified diff, -p1) touches in a\n"
 		"prepared kernel source tree, compile each before and after the patch as\n"
@@ -50,6 +51,7 @@ static void create_usage(FILE *f)
 		"  --source DIR  the prepared kernel source tree (default: the current\n"
 		"                folder; for the VM target: SOURCE from scripts/target-kernel)\n"
 		"  --dry-run     compare and report; write nothing\n"
+		"  -j, --jobs N  run N compiles at once (default: the number of CPUs)\n"
 		"  -v, --verbose show each compile step\n"
 		"  -h, --help    this help\n"
 		"\n"
@@ -103,6 +105,7 @@ struct create {
 	FILE *out, *err;
 	char log[PATH_MAX];
 	size_t nr_refusals;	/* changes an update cannot carry */
+	size_t jobs;		/* compiles at once */
 };
 
 static int add_file(struct create *c, const char *path)
@@ -260,70 +263,158 @@ static void report_unit(struct create *c, const struct unit *u,
 		same_funcs, same_data);
 }
 
-static int compare_unit(struct create *c, const char *path)
-{
-	char pre[PATH_MAX], post[PATH_MAX], src[PATH_MAX], prefix[PATH_MAX];
-	char errbuf[512];
-	struct unit u;
-	struct elf_object a, b;
-	struct objdiff d;
-	int ret = -1;
+/* Where a unit's objects and patched copy live in the work folder. */
+struct unit_paths {
+	char pre[PATH_MAX];	/* object before the patch */
+	char post[PATH_MAX];	/* object after */
+	char src[PATH_MAX];	/* the patched copy */
+	char prefix[PATH_MAX];	/* the folder of patched copies */
+};
 
-	if (unit_lookup(c->source, path, work_dir, &u, errbuf, sizeof(errbuf))) {
+static int unit_paths(const struct unit *u, struct unit_paths *p)
+{
+	return path_printf(p->pre, sizeof(p->pre), "%s/pre/%s", work_dir, u->object) ||
+	       path_printf(p->post, sizeof(p->post), "%s/post/%s", work_dir, u->object) ||
+	       path_printf(p->src, sizeof(p->src), "%s/post/%s", work_dir, u->path) ||
+	       path_printf(p->prefix, sizeof(p->prefix), "%s/post", work_dir) ||
+	       make_dirs(p->pre) || make_dirs(p->post) ? -1 : 0;
+}
+
+/* A compile in progress: its process, unit and side of the patch. */
+struct compile_job {
+	pid_t pid;
+	const struct unit *unit;
+	int after;
+};
+
+/* Start compiling @u before or after the patch; -1 with a message. */
+static pid_t start_compile(struct create *c, const struct unit *u, int after)
+{
+	struct unit_paths p;
+	char errbuf[512], *cmd;
+	pid_t pid;
+
+	if (unit_paths(u, &p)) {
+		fprintf(c->err, "kmend create: cannot create %s\n", work_dir);
+		return -1;
+	}
+	cmd = after ? unit_compile_command(u, p.src, p.post, p.prefix, errbuf, sizeof(errbuf))
+		    : unit_compile_command(u, u->path, p.pre, NULL, errbuf, sizeof(errbuf));
+	if (!cmd) {
 		fprintf(c->err, "kmend create: %s\n", errbuf);
 		return -1;
 	}
-	if (path_printf(pre, sizeof(pre), "%s/pre/%s", work_dir, u.object) ||
-	    path_printf(post, sizeof(post), "%s/post/%s", work_dir, u.object) ||
-	    path_printf(src, sizeof(src), "%s/post/%s", work_dir, u.path) ||
-	    path_printf(prefix, sizeof(prefix), "%s/post", work_dir) ||
-	    make_dirs(pre) || make_dirs(post)) {
-		fprintf(c->err, "kmend create: cannot create %s\n", work_dir);
-		goto out;
-	}
 	if (c->verbose)
-		fprintf(c->err, "  CC      %s (before the patch, for %s)\n", u.path, u.target);
-	if (unit_compile(c->source, &u, u.path, pre, NULL, c->log, errbuf, sizeof(errbuf))) {
-		fprintf(c->err, "kmend create: before the patch: %s\n", errbuf);
-		goto out;
+		fprintf(c->err, "  CC      %s (%s the patch, for %s)\n", u->path,
+			after ? "after" : "before", u->target);
+	{
+		char *argv[] = { "sh", "-c", cmd, NULL };
+
+		pid = run_start(argv, c->source, c->log, errbuf, sizeof(errbuf));
 	}
-	if (c->verbose)
-		fprintf(c->err, "  CC      %s (after the patch)\n", u.path);
-	if (unit_compile(c->source, &u, src, post, prefix, c->log, errbuf, sizeof(errbuf))) {
-		fprintf(c->err, "kmend create: after the patch: %s\n", errbuf);
-		goto out;
-	}
-	if (elf_object_open(&a, pre, errbuf, sizeof(errbuf))) {
+	if (pid < 0)
 		fprintf(c->err, "kmend create: %s\n", errbuf);
-		goto out;
+	free(cmd);
+	return pid;
+}
+
+/* Compile every unit before and after the patch, @c->jobs at a time. */
+static int compile_all(struct create *c, const struct unit *units, size_t n)
+{
+	struct compile_job *jobs = calloc(c->jobs, sizeof(*jobs));
+	size_t next = 0, total = 2 * n, running = 0;
+	bool failed = false;
+
+	if (!jobs) {
+		fprintf(c->err, "kmend create: out of memory\n");
+		return -1;
 	}
-	if (elf_object_open(&b, post, errbuf, sizeof(errbuf))) {
+	while (running || (next < total && !failed)) {
+		int status;
+		pid_t pid;
+		size_t slot;
+
+		if (!failed && next < total && running < c->jobs) {
+			for (slot = 0; jobs[slot].pid; slot++)
+				;
+			jobs[slot].unit = &units[next / 2];
+			jobs[slot].after = (int)(next % 2);
+			jobs[slot].pid = start_compile(c, jobs[slot].unit,
+						       jobs[slot].after);
+			next++;
+			if (jobs[slot].pid < 0) {
+				jobs[slot].pid = 0;
+				failed = true;
+			} else {
+				running++;
+			}
+			continue;
+		}
+		pid = waitpid(-1, &status, 0);
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (slot = 0; slot < c->jobs && jobs[slot].pid != pid; slot++)
+			;
+		if (slot == c->jobs)
+			continue;
+		jobs[slot].pid = 0;
+		running--;
+		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+			fprintf(c->err, "kmend create: compiling %s %s the patch failed (exit %d)\n",
+				jobs[slot].unit->path,
+				jobs[slot].after ? "after" : "before",
+				WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+			failed = true;
+		}
+	}
+	free(jobs);
+	return failed ? -1 : 0;
+}
+
+static int compare_unit(struct create *c, const struct unit *u)
+{
+	struct unit_paths p;
+	char errbuf[512];
+	struct elf_object a, b;
+	struct objdiff d;
+	struct refusals r;
+	int ret = -1;
+
+	if (unit_paths(u, &p)) {
+		fprintf(c->err, "kmend create: cannot create %s\n", work_dir);
+		return -1;
+	}
+	if (elf_object_open(&a, p.pre, errbuf, sizeof(errbuf))) {
+		fprintf(c->err, "kmend create: %s\n", errbuf);
+		return -1;
+	}
+	if (elf_object_open(&b, p.post, errbuf, sizeof(errbuf))) {
 		fprintf(c->err, "kmend create: %s\n", errbuf);
 		elf_object_close(&a);
-		goto out;
+		return -1;
 	}
 	if (objdiff_compare(&a, &b, &d, errbuf, sizeof(errbuf))) {
-		fprintf(c->err, "kmend create: comparing %s: %s\n", u.path, errbuf);
-	} else {
-		struct refusals r;
-
-		report_unit(c, &u, &d);
-		if (refusals_find(&a, &d, &r)) {
-			fprintf(c->err, "kmend create: out of memory\n");
-		} else {
-			for (size_t i = 0; i < r.nr; i++)
-				fprintf(c->out, "  refused   %s: %s\n",
-					r.items[i].name, r.items[i].reason);
-			c->nr_refusals += r.nr;
-			refusals_free(&r);
-			ret = 0;
-		}
-		objdiff_free(&d);
+		fprintf(c->err, "kmend create: comparing %s: %s\n", u->path, errbuf);
+		goto close;
 	}
+	report_unit(c, u, &d);
+	if (refusals_find(&a, &d, &r)) {
+		fprintf(c->err, "kmend create: out of memory\n");
+	} else {
+		for (size_t i = 0; i < r.nr; i++)
+			fprintf(c->out, "  refused   %s: %s\n",
+				r.items[i].name, r.items[i].reason);
+		c->nr_refusals += r.nr;
+		refusals_free(&r);
+		ret = 0;
+	}
+	objdiff_free(&d);
+close:
 	elf_object_close(&a);
 	elf_object_close(&b);
-out:
-	unit_free(&u);
 	return ret;
 }
 
@@ -343,18 +434,34 @@ int create_run(int argc, char **argv, FILE *out, FILE *err)
 		{ "source", required_argument, NULL, 's' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct create c = { .source = ".", .out = out, .err = err };
+	struct unit *units = NULL;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	char config[PATH_MAX], tmpl[PATH_MAX];
 	int opt, ret = KMEND_EXIT_FAILURE;
 	const char *tmp = getenv("TMPDIR");
 
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+vh", options, NULL)) != -1) {
+	c.jobs = cpus > 0 ? (size_t)cpus : 1;
+	while ((opt = getopt_long(argc, argv, "+vhj:", options, NULL)) != -1) {
+		char *end;
+		long n;
+
 		switch (opt) {
+		case 'j':
+			n = strtol(optarg, &end, 10);
+			if (*end || n < 1 || n > 1024) {
+				fprintf(err, "kmend create: -j takes a number of compiles at once (1-1024), not '%s'\n",
+					optarg);
+				return KMEND_EXIT_USAGE;
+			}
+			c.jobs = (size_t)n;
+			break;
 		case 's': c.source = optarg; break;
 		case 'n': c.dry_run = true; break;
 		case 'v': c.verbose = true; break;
@@ -401,12 +508,27 @@ int create_run(int argc, char **argv, FILE *out, FILE *err)
 
 	if (patch_copies(&c))
 		goto remove;
+	units = calloc(c.nr_files, sizeof(*units));
+	if (!units) {
+		fprintf(err, "kmend create: out of memory\n");
+		goto remove;
+	}
 	for (size_t i = 0; i < c.nr_files; i++) {
-		if (compare_unit(&c, c.files[i])) {
-			show_log_tail(&c);
+		char errbuf[512];
+
+		if (unit_lookup(c.source, c.files[i], work_dir, &units[i],
+				errbuf, sizeof(errbuf))) {
+			fprintf(err, "kmend create: %s\n", errbuf);
 			goto remove;
 		}
 	}
+	if (compile_all(&c, units, c.nr_files)) {
+		show_log_tail(&c);
+		goto remove;
+	}
+	for (size_t i = 0; i < c.nr_files; i++)
+		if (compare_unit(&c, &units[i]))
+			goto remove;
 	if (c.nr_refusals) {
 		fprintf(err, "kmend create: %zu change%s cannot be live patched as written (\"refused\" above)\n",
 			c.nr_refusals, c.nr_refusals == 1 ? "" : "s");
@@ -415,6 +537,9 @@ int create_run(int argc, char **argv, FILE *out, FILE *err)
 	ret = KMEND_EXIT_OK;
 remove:
 	remove_work();
+	for (size_t i = 0; units && i < c.nr_files; i++)
+		unit_free(&units[i]);
+	free(units);
 free_files:
 	for (size_t i = 0; i < c.nr_files; i++)
 		free(c.files[i]);

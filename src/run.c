@@ -44,6 +44,43 @@ static int read_all(int fd, char **out)
 	return 0;
 }
 
+/* In the child: set up its standard streams and run @argv; never returns. */
+static void exec_child(char *const argv[], const char *cwd, const int *pipefd,
+		       const char *log)
+{
+	int null = open("/dev/null", O_RDWR);
+	int sink = log ? open(log, O_WRONLY | O_CREAT | O_APPEND, 0644) : null;
+
+	if (null < 0 || sink < 0)
+		_exit(127);
+	dup2(null, STDIN_FILENO);
+	if (pipefd) {
+		dup2(pipefd[1], STDOUT_FILENO);
+		close(pipefd[0]);
+		close(pipefd[1]);
+		dup2(sink, STDERR_FILENO);
+	} else {
+		dup2(sink, STDOUT_FILENO);
+		dup2(sink, STDERR_FILENO);
+	}
+	if (cwd && chdir(cwd))
+		_exit(127);
+	execvp(argv[0], argv);
+	_exit(127);
+}
+
+pid_t run_start(char *const argv[], const char *cwd, const char *log,
+		char *err, size_t errlen)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+	else if (pid == 0)
+		exec_child(argv, cwd, NULL, log);
+	return pid;
+}
+
 int run_program(char *const argv[], const char *cwd, char **out,
 		const char *log, char *err, size_t errlen)
 {
@@ -63,27 +100,8 @@ int run_program(char *const argv[], const char *cwd, char **out,
 		}
 		return -1;
 	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-		int sink = log ? open(log, O_WRONLY | O_CREAT | O_APPEND, 0644) : null;
-
-		if (null < 0 || sink < 0)
-			_exit(127);
-		dup2(null, STDIN_FILENO);
-		if (out) {
-			dup2(pipefd[1], STDOUT_FILENO);
-			close(pipefd[0]);
-			close(pipefd[1]);
-			dup2(sink, STDERR_FILENO);
-		} else {
-			dup2(sink, STDOUT_FILENO);
-			dup2(sink, STDERR_FILENO);
-		}
-		if (cwd && chdir(cwd))
-			_exit(127);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
+	if (pid == 0)
+		exec_child(argv, cwd, out ? pipefd : NULL, log);
 
 	if (out) {
 		close(pipefd[1]);

@@ -4,6 +4,7 @@
 #define KMEND_RUN_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 /*
  * Run @argv (argv[0] looked up in PATH) in @cwd (NULL: here), with standard
@@ -14,5 +15,13 @@
  */
 int run_program(char *const argv[], const char *cwd, char **out,
 		const char *log, char *err, size_t errlen);
+
+/*
+ * Start @argv in @cwd with standard input from /dev/null and standard
+ * output and error appended to @log (NULL: discarded), without waiting.
+ * Returns its pid, or -1 with a message in @err.
+ */
+pid_t run_start(char *const argv[], const char *cwd, const char *log,
+	      char *err, size_t errlen);
 
 #endif /* KMEND_RUN_H */

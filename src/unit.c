@@ -210,13 +210,13 @@ static int replace_word(char **s, const char *prefix, const char *to)
 	return 0;
 }
 
-int unit_compile(const char *source, const struct unit *u, const char *src,
-		 const char *out, const char *prefix, const char *log,
-		 char *err, size_t errlen)
+char *unit_compile_command(const struct unit *u, const char *src,
+			   const char *out, const char *prefix, char *err,
+			   size_t errlen)
 {
 	char *cmd = strdup(u->compile), *from = NULL, *to = NULL, *dep = NULL;
-	char *dir = strdup(u->path), *slash, *tool = NULL;
-	int ret = -1, status;
+	char *dir = strdup(u->path), *slash, *tool = NULL, *obj_arg = NULL;
+	char *out_arg = NULL, *result = NULL;
 
 	if (!cmd || !dir)
 		goto nomem;
@@ -229,10 +229,10 @@ int unit_compile(const char *source, const struct unit *u, const char *src,
 	from = str_format(" -c -o %s %s", u->object, u->path);
 	if (prefix)
 		to = str_format(" -ffunction-sections -fdata-sections -fmacro-prefix-map=%s/= -iquote %s -c -o %s %s",
-			    prefix, dir, out, src);
+				prefix, dir, out, src);
 	else
 		to = str_format(" -ffunction-sections -fdata-sections -c -o %s %s",
-			    out, src);
+				out, src);
 	dep = str_format("-Wp,-MMD,%s.d", out);
 	if (!from || !to || !dep)
 		goto nomem;
@@ -244,42 +244,23 @@ int unit_compile(const char *source, const struct unit *u, const char *src,
 	if (replace_word(&cmd, "-Wp,-MMD,", dep))
 		goto nomem;
 
-	{
-		char *argv[] = { "sh", "-c", cmd, NULL };
-
-		status = run_program(argv, source, NULL, log, err, errlen);
-	}
-	if (status) {
-		if (status > 0)
-			set_error(err, errlen, "compiling %s failed (exit %d); see %s",
-			     src, status, log ? log : "the compiler's output");
+	if (!u->objtool) {
+		result = cmd;
+		cmd = NULL;
 		goto out;
 	}
-	if (u->objtool) {
-		char *obj_arg = str_format(" %s", u->object), *out_arg = str_format(" %s", out);
-
-		tool = strdup(u->objtool);
-		if (!tool || !obj_arg || !out_arg || replace(&tool, obj_arg, out_arg)) {
-			free(obj_arg);
-			free(out_arg);
-			set_error(err, errlen, "%s: unexpected objtool command", u->path);
-			goto out;
-		}
-		free(obj_arg);
-		free(out_arg);
-		{
-			char *argv[] = { "sh", "-c", tool, NULL };
-
-			status = run_program(argv, source, NULL, log, err, errlen);
-		}
-		if (status) {
-			if (status > 0)
-				set_error(err, errlen, "objtool failed on %s (exit %d); see %s",
-				     out, status, log ? log : "its output");
-			goto out;
-		}
+	obj_arg = str_format(" %s", u->object);
+	out_arg = str_format(" %s", out);
+	tool = strdup(u->objtool);
+	if (!obj_arg || !out_arg || !tool)
+		goto nomem;
+	if (replace(&tool, obj_arg, out_arg)) {
+		set_error(err, errlen, "%s: unexpected objtool command", u->path);
+		goto out;
 	}
-	ret = 0;
+	result = str_format("%s && %s", cmd, tool);
+	if (!result)
+		goto nomem;
 	goto out;
 nomem:
 	set_error(err, errlen, "out of memory");
@@ -290,7 +271,9 @@ out:
 	free(dep);
 	free(dir);
 	free(tool);
-	return ret;
+	free(obj_arg);
+	free(out_arg);
+	return result;
 }
 
 void unit_free(struct unit *u)

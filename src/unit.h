@@ -27,15 +27,17 @@ int unit_lookup(const char *source, const char *path, const char *scratch,
 		struct unit *u, char *err, size_t errlen);
 
 /*
- * Compile @src (relative to the source tree, or absolute) as Kbuild compiles
- * the unit, plus -ffunction-sections -fdata-sections, into @out, and run
- * objtool on it. @prefix, if not NULL, is the folder holding @src's patched
- * copy: it is mapped away from __FILE__ and the unit's own folder in the tree
- * stays on the include path. Output goes to @log.
+ * The shell command that compiles @src (relative to the source tree, or
+ * absolute) as Kbuild compiles the unit, plus -ffunction-sections
+ * -fdata-sections, into @out, and runs objtool on it; to be run from the
+ * source tree. @prefix, if not NULL, is the folder holding @src's patched
+ * copy: it is mapped away from __FILE__, and the unit's own folder in the
+ * tree stays on the include path. Returns it (to free), or NULL with a
+ * message in @err.
  */
-int unit_compile(const char *source, const struct unit *u, const char *src,
-		 const char *out, const char *prefix, const char *log,
-		 char *err, size_t errlen);
+char *unit_compile_command(const struct unit *u, const char *src,
+			   const char *out, const char *prefix, char *err,
+			   size_t errlen);
 
 void unit_free(struct unit *u);
 

@@ -57,6 +57,20 @@ expect_status 0 "$status" "a patch to a module's unit"
 expect_in "$tmp/out" '^fs/fat/namei_vfat.c -> vfat$' "Kbuild's module for the unit"
 expect_in "$tmp/out" '^  changed +function vfat_revalidate_ci ' "the changed module function"
 
+# Two patches, two units (one built in, one a module): the same report with
+# one compile at a time and with several.
+"$kmend" create --dry-run -j 1 --source "$SOURCE" "$tmp/umask.patch" "$tmp/vfat.patch" >"$tmp/j1" 2>&1
+expect_status 0 $? "two units, -j 1"
+"$kmend" create --dry-run -j 4 --source "$SOURCE" "$tmp/umask.patch" "$tmp/vfat.patch" >"$tmp/j4" 2>&1
+expect_status 0 $? "two units, -j 4"
+cat "$tmp/j4"
+expect_in "$tmp/j4" '^kernel/sys.c -> vmlinux$' "the built-in unit"
+expect_in "$tmp/j4" '^fs/fat/namei_vfat.c -> vfat$' "the module unit"
+cmp -s "$tmp/j1" "$tmp/j4" || fail "-j 1 and -j 4 report differently"
+"$kmend" create --dry-run -j 0 --source "$SOURCE" "$tmp/umask.patch" >"$tmp/out" 2>&1
+expect_status 2 $? "-j 0"
+expect_in "$tmp/out" "-j takes a number of compiles at once" "the -j refusal"
+
 # A change of an existing variable's value is reported and refused.
 sed 's/^int overflowuid = DEFAULT_OVERFLOWUID;/int overflowuid = 65535;/' "$SOURCE/kernel/sys.c" |
 	make_patch kernel/sys.c "$tmp/data.patch"
