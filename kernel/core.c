@@ -83,7 +83,7 @@ static int check_update(struct kmend_update *update)
 		return -EINVAL;
 	}
 	kmend_for_each_pack(update, pack) {
-		if (pack->target && !valid_name(pack->target, MODULE_NAME_LEN)) {
+		if (pack->target && !valid_name(pack->target, MODULE_NAME_LEN - 1)) {
 			pr_err("update %s: bad target object name '%s'\n",
 			       update->id, pack->target);
 			return -EINVAL;
@@ -182,10 +182,17 @@ void kmend_unregister(struct kmend_update *update)
 	/* An applied update holds its module: it cannot be leaving. */
 	WARN_ON(st->stage == KMEND_APPLIED);
 	st->registered = false;
-	list_del(&st->node);
 	mutex_unlock(&kmend_mutex);
 
-	/* Outside the mutex: removal waits for sysfs writers that take it. */
+	/*
+	 * Outside the mutex: removal waits for sysfs writers, which take it.
+	 * The id stays on the list until its directory is gone, so that an
+	 * update loading meanwhile with the same id gets -EEXIST.
+	 */
+	kobject_del(&st->kobj);
+	mutex_lock(&kmend_mutex);
+	list_del(&st->node);
+	mutex_unlock(&kmend_mutex);
 	kobject_put(&st->kobj);
 	update->state = NULL;
 }

@@ -428,6 +428,24 @@ static void show_log_tail(struct create *c)
 	free(text);
 }
 
+/*
+ * Is the configuration Kbuild derived from .config up to date? If not, even
+ * make -n would regenerate it inside the tree.
+ */
+static bool config_is_current(const char *source)
+{
+	char config[PATH_MAX], auto_conf[PATH_MAX];
+	struct stat a, b;
+
+	if (path_printf(config, sizeof(config), "%s/.config", source) ||
+	    path_printf(auto_conf, sizeof(auto_conf), "%s/include/config/auto.conf", source) ||
+	    stat(config, &a) || stat(auto_conf, &b))
+		return false;
+	return b.st_mtim.tv_sec > a.st_mtim.tv_sec ||
+	       (b.st_mtim.tv_sec == a.st_mtim.tv_sec &&
+		b.st_mtim.tv_nsec >= a.st_mtim.tv_nsec);
+}
+
 int create_run(int argc, char **argv, FILE *out, FILE *err)
 {
 	static const struct option options[] = {
@@ -489,6 +507,11 @@ int create_run(int argc, char **argv, FILE *out, FILE *err)
 			c.source);
 		return KMEND_EXIT_FAILURE;
 	}
+	if (!config_is_current(c.source)) {
+		fprintf(err, "kmend create: %s/.config is newer than its include/config/auto.conf: run 'make olddefconfig modules_prepare' there first (kmend never writes the tree)\n",
+			c.source);
+		return KMEND_EXIT_FAILURE;
+	}
 	for (int i = 0; i < c.nr_patches; i++)
 		if (collect_files(&c, c.patches[i]))
 			goto free_files;
@@ -499,10 +522,23 @@ int create_run(int argc, char **argv, FILE *out, FILE *err)
 			tmp && *tmp ? tmp : "/tmp", strerror(errno));
 		goto free_files;
 	}
-	memcpy(work_dir, tmpl, sizeof(work_dir));
+	if (!realpath(tmpl, work_dir)) {
+		fprintf(err, "kmend create: %s: %s\n", tmpl, strerror(errno));
+		rmdir(tmpl);
+		goto free_files;
+	}
 	atexit(remove_work);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
+	signal(SIGQUIT, on_signal);
+	signal(SIGPIPE, on_signal);
+	/* Its path goes into shell commands: keep it to plain characters. */
+	if (work_dir[strspn(work_dir, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-")]) {
+		fprintf(err, "kmend create: the work folder %s has characters a shell would read; set TMPDIR to a plain path\n",
+			work_dir);
+		goto remove;
+	}
 	if (path_printf(c.log, sizeof(c.log), "%s/build.log", work_dir))
 		goto remove;
 

@@ -90,7 +90,8 @@ static int load_symbols(struct elf_object *obj, char *err, size_t errlen)
 				sym->name = "";
 			/* Section symbols are named by their section. */
 			if (sym->type == STT_SECTION &&
-			    sym->sym.st_shndx < obj->nr_sections)
+			    sym->sym.st_shndx < obj->nr_sections &&
+			    obj->sections[sym->sym.st_shndx].name)
 				sym->name = obj->sections[sym->sym.st_shndx].name;
 		}
 		return 0;

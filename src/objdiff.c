@@ -13,6 +13,7 @@
 #include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,6 +75,7 @@ struct target {
 	const char *name;		/* symbol or section name */
 	size_t name_len;		/* without the .N numbering */
 	const char *string;		/* for a mergeable string section */
+	const struct elf_section *anon;	/* a section with no symbol there */
 	int64_t offset;			/* into the symbol or section */
 };
 
@@ -106,16 +108,42 @@ static struct target resolve(const struct elf_object *obj,
 			t.sym = s;
 			t.name = s->name;
 			t.offset = r->addend - (int64_t)s->sym.st_value;
+		} else {
+			t.anon = sec;
 		}
 	}
 	t.name_len = objdiff_base_name_len(t.name);
 	return t;
 }
 
+/*
+ * Unnamed constants (a local array's initialiser, say) are referred to by
+ * section and offset: the same only if the whole section is. Conservative:
+ * another constant changing in the section marks the user changed too.
+ */
+static bool same_section_content(const struct elf_section *a,
+				 const struct elf_section *b)
+{
+	if (a->size != b->size || a->shdr.sh_type != b->shdr.sh_type ||
+	    a->nr_relas != b->nr_relas)
+		return false;
+	if (a->data && b->data && memcmp(a->data, b->data, a->size))
+		return false;
+	for (size_t i = 0; i < a->nr_relas; i++)
+		if (a->relas[i].offset != b->relas[i].offset ||
+		    a->relas[i].type != b->relas[i].type ||
+		    a->relas[i].addend != b->relas[i].addend)
+			return false;
+	return true;
+}
+
 static bool same_target(const struct target *a, const struct target *b)
 {
 	if (a->string || b->string)
 		return a->string && b->string && !strcmp(a->string, b->string);
+	if ((a->anon || b->anon) &&
+	    !(a->anon && b->anon && same_section_content(a->anon, b->anon)))
+		return false;
 	return a->name_len == b->name_len &&
 	       !strncmp(a->name, b->name, a->name_len) &&
 	       a->offset == b->offset;
@@ -149,8 +177,9 @@ static bool is_line_macro_call(const struct elf_object *obj,
 }
 
 /*
- * Is the byte at @pos inside the 32-bit immediate of "mov $imm32, %reg"
- * (opcodes b8+r) loading an argument of a might_sleep()-like call soon after?
+ * Is the byte at @pos inside the immediate of "mov $imm32, %esi" (be imm32),
+ * the line argument of a might_sleep()-like call that is the next call after
+ * it (within 64 bytes)?
  */
 static bool in_line_argument(const struct elf_object *obj,
 			     const struct elf_section *sec,
@@ -158,19 +187,37 @@ static bool in_line_argument(const struct elf_object *obj,
 			     size_t first, size_t count, uint64_t base)
 {
 	for (size_t op = pos >= 4 ? pos - 4 : 0; op < pos; op++) {
-		if (code[op] < 0xb8 || code[op] > 0xbf || pos > op + 4 ||
-		    op + 5 > size)
+		if (code[op] != 0xbe || pos > op + 4 || op + 5 > size)
 			continue;
 		for (size_t k = first; k < first + count; k++) {
 			const struct elf_rela *r = &sec->relas[k];
 			uint64_t at = r->offset - base;
 
-			if (at > op + 5 && at <= op + 64 && code[at - 1] == 0xe8 &&
-			    is_line_macro_call(obj, r))
-				return true;
+			if (at <= op + 5 || at > op + 64 || code[at - 1] != 0xe8)
+				continue;
+			/* The first call after the mov decides. */
+			return is_line_macro_call(obj, r);
 		}
 	}
 	return false;
+}
+
+/*
+ * Same kind of section? -ffunction-sections names them after the symbol
+ * (.text.foo, .data.bar); compare what is left (__init moves a function to
+ * .init.text, __ro_after_init data to .data..ro_after_init).
+ */
+static bool same_placement(const char *sec_a, const char *sym_a,
+			   const char *sec_b, const char *sym_b)
+{
+	size_t la = strlen(sec_a), lb = strlen(sec_b);
+	size_t na = strlen(sym_a), nb = strlen(sym_b);
+
+	if (la > na + 1 && sec_a[la - na - 1] == '.' && !strcmp(sec_a + la - na, sym_a))
+		la -= na + 1;
+	if (lb > nb + 1 && sec_b[lb - nb - 1] == '.' && !strcmp(sec_b + lb - nb, sym_b))
+		lb -= nb + 1;
+	return la == lb && !strncmp(sec_a, sec_b, la);
 }
 
 /* Compare one symbol's bytes and relocations; sets *why when they differ. */
@@ -190,11 +237,14 @@ static enum objdiff_status compare_symbol(const struct elf_object *pre,
 			      (unsigned long)b->sym.st_size);
 		return OBJDIFF_CHANGED;
 	}
-	if ((sa->shdr.sh_type == SHT_NOBITS) != (sb->shdr.sh_type == SHT_NOBITS)) {
-		*why = str_format("moved between zero-filled and initialised data");
+	if ((sa->shdr.sh_type == SHT_NOBITS) != (sb->shdr.sh_type == SHT_NOBITS) ||
+	    sa->shdr.sh_flags != sb->shdr.sh_flags || a->bind != b->bind ||
+	    !same_placement(sa->name, a->name, sb->name, b->name)) {
+		*why = str_format("section %s -> %s", sa->name, sb->name);
 		return OBJDIFF_CHANGED;
 	}
-	if (va + size > sa->size || vb + size > sb->size) {
+	if (va > sa->size || size > sa->size - va ||
+	    vb > sb->size || size > sb->size - vb) {
 		*why = str_format("extends past its section");
 		return OBJDIFF_CHANGED;
 	}
@@ -337,7 +387,7 @@ static size_t find_pair(const struct elf_object *pre, char **kpre,
 }
 
 static int add_entry(struct objdiff *d, const struct elf_symbol *sym,
-		     enum objdiff_status status, char *why)
+		     enum objdiff_status status, char *why, size_t pre_index)
 {
 	struct objdiff_entry *e;
 	struct objdiff_entry *grown = realloc(d->entries, (d->nr_entries + 1) * sizeof(*grown));
@@ -357,6 +407,7 @@ static int add_entry(struct objdiff *d, const struct elf_symbol *sym,
 	e->status = status;
 	e->local = sym->bind == STB_LOCAL;
 	e->why = why;
+	e->pre_index = pre_index;
 	d->nr_entries++;
 	return 0;
 }
@@ -389,12 +440,13 @@ int objdiff_compare(const struct elf_object *pre, const struct elf_object *post,
 			paired[j] = true;
 			status = compare_symbol(pre, &pre->symbols[j], post, b, &why);
 		}
-		if (add_entry(out, b, status, why))
+		if (add_entry(out, b, status, why,
+			      status == OBJDIFF_NEW ? SIZE_MAX : j))
 			goto nomem;
 	}
 	for (size_t j = 0; j < pre->nr_symbols; j++)
 		if (kpre[j] && !paired[j] &&
-		    add_entry(out, &pre->symbols[j], OBJDIFF_DELETED, NULL))
+		    add_entry(out, &pre->symbols[j], OBJDIFF_DELETED, NULL, j))
 			goto nomem;
 	ret = 0;
 	goto out;

@@ -31,6 +31,7 @@ struct objdiff_entry {
 	enum objdiff_status status;
 	int local;		/* a static symbol */
 	char *why;		/* the first difference, when changed */
+	size_t pre_index;	/* its symbol in the pre object, or SIZE_MAX if new */
 };
 
 struct objdiff {

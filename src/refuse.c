@@ -11,19 +11,6 @@
 
 #include "util.h"
 
-static const struct elf_symbol *find_symbol(const struct elf_object *obj,
-					    const char *name, bool func)
-{
-	for (size_t i = 0; i < obj->nr_symbols; i++) {
-		const struct elf_symbol *s = &obj->symbols[i];
-
-		if (s->type == (func ? STT_FUNC : STT_OBJECT) &&
-		    elf_symbol_section(obj, s) && !strcmp(s->name, name))
-			return s;
-	}
-	return NULL;
-}
-
 static bool starts_with(const char *s, const char *prefix)
 {
 	return !strncmp(s, prefix, strlen(prefix));
@@ -91,9 +78,9 @@ int refusals_find(const struct elf_object *pre, const struct objdiff *diff,
 
 		if (e->status != OBJDIFF_CHANGED)
 			continue;
-		old = find_symbol(pre, e->name, e->kind == OBJDIFF_FUNC);
-		if (!old)	/* a renumbered static: compared under its new name */
+		if (e->pre_index >= pre->nr_symbols)
 			continue;
+		old = &pre->symbols[e->pre_index];
 		section = elf_symbol_section(pre, old)->name;
 
 		if (e->kind == OBJDIFF_DATA)
