@@ -359,29 +359,41 @@ static void free_keys(char **keys, size_t n)
 }
 
 /*
- * The pre symbol to pair with post symbol @b: an unpaired one with the same
- * key and type, preferring one that compares the same (several statics can
- * share a key, __func__ of functions only data refers to, say).
+ * The pre symbol to pair with post symbol @b, or SIZE_MAX: an unpaired one
+ * with the same key and type, preferring one that compares the same
+ * (several statics can share a key, __func__ of functions only data refers
+ * to, say). The comparison with the chosen one is returned in @status and
+ * @why, so that it is made only once.
  */
 static size_t find_pair(const struct elf_object *pre, char **kpre,
 			const bool *paired, const struct elf_object *post,
-			const struct elf_symbol *b, const char *key)
+			const struct elf_symbol *b, const char *key,
+			enum objdiff_status *status, char **why)
 {
-	size_t first = (size_t)-1;
+	size_t first = SIZE_MAX;
 
+	*why = NULL;
 	for (size_t i = 0; i < pre->nr_symbols; i++) {
-		char *why = NULL;
+		char *w = NULL;
 		enum objdiff_status st;
 
 		if (!kpre[i] || paired[i] || strcmp(kpre[i], key) ||
 		    pre->symbols[i].type != b->type)
 			continue;
-		if (first == (size_t)-1)
-			first = i;
-		st = compare_symbol(pre, &pre->symbols[i], post, b, &why);
-		free(why);
-		if (st == OBJDIFF_SAME)
+		st = compare_symbol(pre, &pre->symbols[i], post, b, &w);
+		if (st == OBJDIFF_SAME) {
+			free(*why);
+			*why = NULL;
+			*status = st;
 			return i;
+		}
+		if (first == SIZE_MAX) {
+			first = i;
+			*status = st;
+			*why = w;
+		} else {
+			free(w);
+		}
 	}
 	return first;
 }
@@ -433,13 +445,11 @@ int objdiff_compare(const struct elf_object *pre, const struct elf_object *post,
 
 		if (!kpost[i])
 			continue;
-		j = find_pair(pre, kpre, paired, post, b, kpost[i]);
-		if (j == (size_t)-1) {
+		j = find_pair(pre, kpre, paired, post, b, kpost[i], &status, &why);
+		if (j == SIZE_MAX)
 			status = OBJDIFF_NEW;
-		} else {
+		else
 			paired[j] = true;
-			status = compare_symbol(pre, &pre->symbols[j], post, b, &why);
-		}
 		if (add_entry(out, b, status, why,
 			      status == OBJDIFF_NEW ? SIZE_MAX : j))
 			goto nomem;
