@@ -16,7 +16,7 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 KMEND_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
 		-DKMEND_VERSION='"$(VERSION)"' -Isrc -Iinclude
-LDLIBS  := -lelf
+LDLIBS  := -lelf -lcrypto
 
 KMEND_SRCS := $(filter-out src/main.c,$(wildcard src/*.c))
 KMEND_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(KMEND_SRCS))

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kmend create: from a source patch to what an update must replace.
+ * kmend create: from a source patch to an update module.
  *
  * The units the patch touches are compiled twice outside the source tree,
  * before and after the patch, as Kbuild compiles them plus
- * -ffunction-sections -fdata-sections, and compared function by function.
- * Writing the update module is the next step; for now --dry-run reports
- * what it would hold.
+ * -ffunction-sections -fdata-sections, and compared function by function;
+ * each unit's new code goes into a payload object (payload.c), and Kbuild
+ * links the payloads into kmend-<id>.ko (emit.c).
  */
 #include "create.h"
 
@@ -20,43 +20,65 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "elfobj.h"
+#include "emit.h"
 #include "objdiff.h"
+#include "payload.h"
 #include "refuse.h"
 #include "run.h"
+#include "symvers.h"
 #include "unit.h"
+#include "updatemod.h"
+#include "util.h"
 
 static void create_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: kmend create --dry-run [--source DIR] [-j N] [-v] PATCH...\n"
+		"Usage: kmend create [--source DIR] [-o FILE] [--id ID] [--description TEXT]\n"
+		"                    [--dry-run] [-j N] [-v] PATCH...\n"
 		"\n"
-		"Find the compilation units that PATCH (a unified diff, -p1) touches in a\n"
-		"prepared kernel source tree, compile each before and after the patch as\n"
-		"Kbuild does (plus -ffunction-sections -fdata-sections), and compare them\n"
-		"function by function. The source tree is only read: the patched copies\n"
-		"and the objects live in a temporary folder, removed on exit.\n"
+		"Build an update module, kmend-ID.ko, from PATCH (unified diffs, -p1) against\n"
+		"a prepared kernel source tree: the source of the running kernel, configured\n"
+		"as it was built (for the VM target: SOURCE from scripts/target-kernel).\n"
 		"\n"
-		"Writing the update module is not implemented yet: --dry-run is required\n"
-		"and prints, per unit, its target (vmlinux or a module) and every function\n"
+		"Only the compilation units the patches touch are compiled, before and after\n"
+		"the patch, as Kbuild compiles them plus -ffunction-sections -fdata-sections;\n"
+		"the objects are compared function by function, and the new code of each\n"
+		"changed or new function, with the data only it uses and its entries in the\n"
+		"kernel's tables (exception table, bug table, jump labels, alternatives, ORC\n"
+		"unwind data), goes into the update. References to the running kernel stay\n"
+		"for the module loader when the symbol is exported, and are resolved by the\n"
+		"kmend engine through kallsyms otherwise. The source tree is only read: the\n"
+		"patched copies, objects and module are built in a temporary folder, removed\n"
+		"on exit (Ctrl-C included).\n"
+		"\n"
+		"For each unit it prints its target (vmlinux or a module) and every function\n"
 		"and data object that changed, is new, was deleted, or differs only in\n"
-		"__LINE__ (not a change), then each change an update cannot carry, with\n"
-		"what to do instead: a changed value of existing data, changed __init or\n"
-		"__exit code, a changed function without an ftrace call site.\n"
+		"__LINE__ (not a change), then each change an update cannot carry, with what\n"
+		"to do instead: a changed value of existing data, changed __init or __exit\n"
+		"code, a changed function without an ftrace call site, a table the kernel\n"
+		"reads at load time referring to a symbol only the engine could resolve.\n"
 		"\n"
 		"Options:\n"
-		"  --source DIR  the prepared kernel source tree (default: the current\n"
-		"                folder; for the VM target: SOURCE from scripts/target-kernel)\n"
-		"  --dry-run     compare and report; write nothing\n"
-		"  -j, --jobs N  run N compiles at once (default: the number of CPUs)\n"
-		"  -v, --verbose show each compile step\n"
-		"  -h, --help    this help\n"
+		"  --source DIR        the prepared kernel source tree (default: .)\n"
+		"  -o, --output FILE   where to write the module (default: kmend-ID.ko here)\n"
+		"  --id ID             the update's id, [A-Za-z0-9_-], at most 64 characters\n"
+		"                      (default: the first patch's file name without .patch)\n"
+		"  --description TEXT  one line saying what the update fixes\n"
+		"  --dry-run           compare and report; write nothing\n"
+		"  -j, --jobs N        run N compiles at once (default: the number of CPUs)\n"
+		"  -v, --verbose       show each step and how long it took\n"
+		"  -h, --help          this help\n"
 		"\n"
-		"Refused for now, with the file named: patches that add, delete or rename\n"
-		"files, or touch anything but .c files (headers, assembly, Makefiles).\n"
+		"The module's modinfo holds kmend_id, kmend_release (the kernel release it is\n"
+		"built for) and kmend_patch_sha256 (of the patches, concatenated in order).\n"
+		"\n"
+		"Refused, with the file named: patches that add, delete or rename files, or\n"
+		"touch anything but .c files (headers, assembly, Makefiles).\n"
 		"\n"
 		"Exit status: 0 done, 1 failed or refused (the message says why), 2 bad\n"
 		"usage.\n");
@@ -97,7 +119,11 @@ static void on_signal(int sig)
 
 struct create {
 	const char *source;
+	const char *output, *id, *description;
 	bool dry_run, verbose;
+	struct symvers exports;		/* of the image, from the tree */
+	struct payload *payloads;	/* per unit */
+	char **payload_paths;
 	char **patches;
 	int nr_patches;
 	char **files;		/* touched .c files */
@@ -374,7 +400,58 @@ static int compile_all(struct create *c, const struct unit *units, size_t n)
 	return failed ? -1 : 0;
 }
 
-static int compare_unit(struct create *c, const struct unit *u)
+static void print_refusals(struct create *c, const struct refusals *r)
+{
+	for (size_t i = 0; i < r->nr; i++)
+		fprintf(c->out, "  refused   %s: %s\n", r->items[i].name,
+			r->items[i].reason);
+	c->nr_refusals += r->nr;
+}
+
+/* The unit's payload: the new code and what it needs (see payload.h). */
+static int build_payload(struct create *c, const struct unit *u, size_t index,
+			 const struct elf_object *pre, const struct elf_object *post,
+			 const struct objdiff *d)
+{
+	char errbuf[512];
+	char *prefix = str_format("__kmend_u%zu_", index);
+	char *path = str_format("%s/payload-%zu.o", work_dir, index);
+	struct payload_input in = {
+		.pre = pre, .post = post, .diff = d, .exports = &c->exports,
+		.target = u->target, .prefix = prefix,
+	};
+	struct refusals r;
+	struct payload *p = &c->payloads[index];
+
+	if (!prefix || !path) {
+		free(prefix);
+		free(path);
+		fprintf(c->err, "kmend create: out of memory\n");
+		return -1;
+	}
+	c->payload_paths[index] = path;
+	if (payload_build(&in, path, p, &r, errbuf, sizeof(errbuf))) {
+		free(prefix);
+		fprintf(c->err, "kmend create: %s: %s\n", u->path, errbuf);
+		return -1;
+	}
+	free(prefix);
+	print_refusals(c, &r);
+	refusals_free(&r);
+	fprintf(c->out, "  update:   %zu function%s replaced, %zu bytes of code, %zu reference%s for the engine to resolve\n",
+		p->nr_funcs, p->nr_funcs == 1 ? "" : "s", p->code_size,
+		p->nr_relocs, p->nr_relocs == 1 ? "" : "s");
+	if (c->verbose)
+		for (size_t i = 0; i < p->nr_relocs; i++)
+			fprintf(c->err, "  RELOC   %s+%#llx -> %s%+lld (type %u)\n",
+				p->relocs[i].place_symbol,
+				(unsigned long long)p->relocs[i].offset,
+				p->relocs[i].symbol, (long long)p->relocs[i].addend,
+				p->relocs[i].type);
+	return 0;
+}
+
+static int compare_unit(struct create *c, const struct unit *u, size_t index)
 {
 	struct unit_paths p;
 	char errbuf[512];
@@ -404,12 +481,9 @@ static int compare_unit(struct create *c, const struct unit *u)
 	if (refusals_find(&a, &d, &r)) {
 		fprintf(c->err, "kmend create: out of memory\n");
 	} else {
-		for (size_t i = 0; i < r.nr; i++)
-			fprintf(c->out, "  refused   %s: %s\n",
-				r.items[i].name, r.items[i].reason);
-		c->nr_refusals += r.nr;
+		print_refusals(c, &r);
+		ret = r.nr ? 0 : build_payload(c, u, index, &a, &b, &d);
 		refusals_free(&r);
-		ret = 0;
 	}
 	objdiff_free(&d);
 close:
@@ -446,10 +520,131 @@ static bool config_is_current(const char *source)
 		b.st_mtim.tv_nsec >= a.st_mtim.tv_nsec);
 }
 
+/* Seconds since @since, for -v. */
+static double seconds_since(const struct timespec *since)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - since->tv_sec) +
+	       (double)(now.tv_nsec - since->tv_nsec) / 1e9;
+}
+
+static void step_done(struct create *c, const char *step, struct timespec *since)
+{
+	if (c->verbose)
+		fprintf(c->err, "kmend create: %s: %.2f s\n", step, seconds_since(since));
+	clock_gettime(CLOCK_MONOTONIC, since);
+}
+
+/* Everything after the work folder exists: patch, compile, compare, emit. */
+static int create_in_work_dir(struct create *c)
+{
+	struct unit *units = calloc(c->nr_files, sizeof(*units));
+	struct update_unit *parts = calloc(c->nr_files, sizeof(*parts));
+	struct timespec step;
+	char errbuf[512], *symvers = NULL;
+	int ret = -1;
+
+	clock_gettime(CLOCK_MONOTONIC, &step);
+	c->payloads = calloc(c->nr_files, sizeof(*c->payloads));
+	c->payload_paths = calloc(c->nr_files, sizeof(*c->payload_paths));
+	symvers = str_format("%s/Module.symvers", c->source);
+	if (!units || !parts || !c->payloads || !c->payload_paths || !symvers) {
+		fprintf(c->err, "kmend create: out of memory\n");
+		goto out;
+	}
+	if (symvers_load(&c->exports, symvers, errbuf, sizeof(errbuf))) {
+		fprintf(c->err, "kmend create: %s: the tree needs the Module.symvers of the kernel image it is the source of\n",
+			errbuf);
+		goto out;
+	}
+	if (patch_copies(c))
+		goto out;
+	step_done(c, "patched copies", &step);
+	for (size_t i = 0; i < c->nr_files; i++) {
+		if (unit_lookup(c->source, c->files[i], work_dir, &units[i],
+				errbuf, sizeof(errbuf))) {
+			fprintf(c->err, "kmend create: %s\n", errbuf);
+			goto out;
+		}
+	}
+	step_done(c, "Kbuild's commands", &step);
+	if (compile_all(c, units, c->nr_files)) {
+		show_log_tail(c);
+		goto out;
+	}
+	step_done(c, "compiles before and after", &step);
+	for (size_t i = 0; i < c->nr_files; i++)
+		if (compare_unit(c, &units[i], i))
+			goto out;
+	step_done(c, "comparison and payloads", &step);
+	if (c->nr_refusals) {
+		fprintf(c->err, "kmend create: %zu change%s cannot be live patched as written (\"refused\" above)\n",
+			c->nr_refusals, c->nr_refusals == 1 ? "" : "s");
+		goto out;
+	}
+	{
+		size_t funcs = 0;
+
+		for (size_t i = 0; i < c->nr_files; i++)
+			funcs += c->payloads[i].nr_funcs;
+		if (!funcs) {
+			fprintf(c->err, "kmend create: the patches change no function the running kernel has: nothing to replace\n");
+			goto out;
+		}
+	}
+	if (c->dry_run) {
+		ret = 0;
+		goto out;
+	}
+	for (size_t i = 0; i < c->nr_files; i++) {
+		parts[i].target = units[i].target;
+		parts[i].payload = &c->payloads[i];
+		parts[i].payload_path = c->payload_paths[i];
+	}
+	{
+		struct emit_options o = {
+			.source = c->source, .work_dir = work_dir, .log = c->log,
+			.id = c->id, .description = c->description,
+			.output = c->output, .patches = c->patches,
+			.nr_patches = c->nr_patches, .verbose = c->verbose,
+			.err = c->err,
+		};
+
+		if (emit_update(&o, parts, c->nr_files)) {
+			show_log_tail(c);
+			goto out;
+		}
+	}
+	step_done(c, "update module", &step);
+	fprintf(c->out, "wrote %s (update id %s)\n", c->output, c->id);
+	ret = 0;
+out:
+	for (size_t i = 0; i < c->nr_files; i++) {
+		if (units)
+			unit_free(&units[i]);
+		if (c->payloads)
+			payload_free(&c->payloads[i]);
+		if (c->payload_paths)
+			free(c->payload_paths[i]);
+	}
+	free(units);
+	free(parts);
+	free(c->payloads);
+	free(c->payload_paths);
+	free(symvers);
+	symvers_free(&c->exports);
+	return ret;
+}
+
 int create_run(int argc, char **argv, FILE *out, FILE *err)
 {
 	static const struct option options[] = {
 		{ "source", required_argument, NULL, 's' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "id", required_argument, NULL, 'i' },
+		{ "description", required_argument, NULL, 'd' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "jobs", required_argument, NULL, 'j' },
@@ -457,16 +652,16 @@ int create_run(int argc, char **argv, FILE *out, FILE *err)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct create c = { .source = ".", .out = out, .err = err };
-	struct unit *units = NULL;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	char config[PATH_MAX], tmpl[PATH_MAX];
+	char *default_id = NULL, *default_output = NULL;
 	int opt, ret = KMEND_EXIT_FAILURE;
 	const char *tmp = getenv("TMPDIR");
 
 	optind = 1;
 	opterr = 0;
 	c.jobs = cpus > 0 ? (size_t)cpus : 1;
-	while ((opt = getopt_long(argc, argv, "+vhj:", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+vhj:o:", options, NULL)) != -1) {
 		char *end;
 		long n;
 
@@ -481,11 +676,15 @@ int create_run(int argc, char **argv, FILE *out, FILE *err)
 			c.jobs = (size_t)n;
 			break;
 		case 's': c.source = optarg; break;
+		case 'o': c.output = optarg; break;
+		case 'i': c.id = optarg; break;
+		case 'd': c.description = optarg; break;
 		case 'n': c.dry_run = true; break;
 		case 'v': c.verbose = true; break;
 		case 'h': create_usage(out); return KMEND_EXIT_OK;
 		default:
-			fprintf(err, "kmend create: unknown option '%s'; see 'kmend create --help'\n",
+			fprintf(err, "kmend create: %s '%s'; see 'kmend create --help'\n",
+				optopt && strchr("jo", optopt) ? "missing value for" : "unknown option",
 				argv[optind - 1]);
 			return KMEND_EXIT_USAGE;
 		}
@@ -494,23 +693,39 @@ int create_run(int argc, char **argv, FILE *out, FILE *err)
 		fprintf(err, "kmend create: no patch given; see 'kmend create --help'\n");
 		return KMEND_EXIT_USAGE;
 	}
-	if (!c.dry_run) {
-		fprintf(err, "kmend create: writing the update module is not implemented yet; run with --dry-run to see what the update would replace\n");
-		return KMEND_EXIT_USAGE;
-	}
 	c.patches = argv + optind;
 	c.nr_patches = argc - optind;
+	if (c.id && !update_id_valid(c.id)) {
+		fprintf(err, "kmend create: the id '%s' is not 1 to 64 of A-Z a-z 0-9 _ -\n", c.id);
+		return KMEND_EXIT_USAGE;
+	}
+	if (c.description && strchr(c.description, '\n')) {
+		fprintf(err, "kmend create: the description is one line\n");
+		return KMEND_EXIT_USAGE;
+	}
+	if (!c.id) {
+		default_id = emit_default_id(c.patches[0]);
+		c.id = default_id;
+	}
+	if (c.id && !c.output) {
+		default_output = str_format("kmend-%s.ko", c.id);
+		c.output = default_output;
+	}
+	if (!c.id || !c.output) {
+		fprintf(err, "kmend create: out of memory\n");
+		goto free_files;
+	}
 
 	if (path_printf(config, sizeof(config), "%s/.config", c.source) ||
 	    access(config, R_OK)) {
 		fprintf(err, "kmend create: %s is not a prepared kernel source tree (no .config); give one with --source\n",
 			c.source);
-		return KMEND_EXIT_FAILURE;
+		goto free_files;
 	}
 	if (!config_is_current(c.source)) {
 		fprintf(err, "kmend create: %s/.config is newer than its include/config/auto.conf: run 'make olddefconfig modules_prepare' there first (kmend never writes the tree)\n",
 			c.source);
-		return KMEND_EXIT_FAILURE;
+		goto free_files;
 	}
 	for (int i = 0; i < c.nr_patches; i++)
 		if (collect_files(&c, c.patches[i]))
@@ -541,44 +756,15 @@ int create_run(int argc, char **argv, FILE *out, FILE *err)
 	}
 	if (path_printf(c.log, sizeof(c.log), "%s/build.log", work_dir))
 		goto remove;
-
-	if (patch_copies(&c))
-		goto remove;
-	units = calloc(c.nr_files, sizeof(*units));
-	if (!units) {
-		fprintf(err, "kmend create: out of memory\n");
-		goto remove;
-	}
-	for (size_t i = 0; i < c.nr_files; i++) {
-		char errbuf[512];
-
-		if (unit_lookup(c.source, c.files[i], work_dir, &units[i],
-				errbuf, sizeof(errbuf))) {
-			fprintf(err, "kmend create: %s\n", errbuf);
-			goto remove;
-		}
-	}
-	if (compile_all(&c, units, c.nr_files)) {
-		show_log_tail(&c);
-		goto remove;
-	}
-	for (size_t i = 0; i < c.nr_files; i++)
-		if (compare_unit(&c, &units[i]))
-			goto remove;
-	if (c.nr_refusals) {
-		fprintf(err, "kmend create: %zu change%s cannot be live patched as written (\"refused\" above)\n",
-			c.nr_refusals, c.nr_refusals == 1 ? "" : "s");
-		goto remove;
-	}
-	ret = KMEND_EXIT_OK;
+	if (!create_in_work_dir(&c))
+		ret = KMEND_EXIT_OK;
 remove:
 	remove_work();
-	for (size_t i = 0; units && i < c.nr_files; i++)
-		unit_free(&units[i]);
-	free(units);
 free_files:
 	for (size_t i = 0; i < c.nr_files; i++)
 		free(c.files[i]);
 	free(c.files);
+	free(default_id);
+	free(default_output);
 	return ret;
 }

@@ -399,7 +399,8 @@ static size_t find_pair(const struct elf_object *pre, char **kpre,
 }
 
 static int add_entry(struct objdiff *d, const struct elf_symbol *sym,
-		     enum objdiff_status status, char *why, size_t pre_index)
+		     enum objdiff_status status, char *why, size_t pre_index,
+		     size_t post_index)
 {
 	struct objdiff_entry *e;
 	struct objdiff_entry *grown = realloc(d->entries, (d->nr_entries + 1) * sizeof(*grown));
@@ -420,6 +421,7 @@ static int add_entry(struct objdiff *d, const struct elf_symbol *sym,
 	e->local = sym->bind == STB_LOCAL;
 	e->why = why;
 	e->pre_index = pre_index;
+	e->post_index = post_index;
 	d->nr_entries++;
 	return 0;
 }
@@ -451,12 +453,13 @@ int objdiff_compare(const struct elf_object *pre, const struct elf_object *post,
 		else
 			paired[j] = true;
 		if (add_entry(out, b, status, why,
-			      status == OBJDIFF_NEW ? SIZE_MAX : j))
+			      status == OBJDIFF_NEW ? SIZE_MAX : j, i))
 			goto nomem;
 	}
 	for (size_t j = 0; j < pre->nr_symbols; j++)
 		if (kpre[j] && !paired[j] &&
-		    add_entry(out, &pre->symbols[j], OBJDIFF_DELETED, NULL, j))
+		    add_entry(out, &pre->symbols[j], OBJDIFF_DELETED, NULL, j,
+			      SIZE_MAX))
 			goto nomem;
 	ret = 0;
 	goto out;

@@ -32,6 +32,7 @@ struct objdiff_entry {
 	int local;		/* a static symbol */
 	char *why;		/* the first difference, when changed */
 	size_t pre_index;	/* its symbol in the pre object, or SIZE_MAX if new */
+	size_t post_index;	/* in the post object, or SIZE_MAX if deleted */
 };
 
 struct objdiff {

@@ -44,7 +44,7 @@ static bool has_ftrace_site(const struct elf_object *obj,
 	return false;
 }
 
-static int add(struct refusals *r, const char *name, char *reason)
+int refusals_add(struct refusals *r, const char *name, char *reason)
 {
 	struct refusal *grown;
 
@@ -93,7 +93,7 @@ int refusals_find(const struct elf_object *pre, const struct objdiff *diff,
 			why = str_format("it has no ftrace call site (notrace or not instrumented), so its callers cannot be redirected; patch its callers instead");
 		else
 			continue;
-		if (add(out, e->name, why)) {
+		if (refusals_add(out, e->name, why)) {
 			refusals_free(out);
 			return -1;
 		}

@@ -32,4 +32,7 @@ int refusals_find(const struct elf_object *pre, const struct objdiff *diff,
 		  struct refusals *out);
 void refusals_free(struct refusals *r);
 
+/* Add a refusal of @name; takes @reason (NULL: out of memory). 0 or -1. */
+int refusals_add(struct refusals *r, const char *name, char *reason);
+
 #endif /* KMEND_REFUSE_H */

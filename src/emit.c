@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Building and installing the update module. The engine's own exports
+ * (kmend_register) come from the Module.symvers written when kmend.ko was
+ * built, so that module versions match.
+ */
+#include "emit.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "run.h"
+#include "util.h"
+
+/* The folder of the running kmend binary. */
+static int exe_dir(char *buf, size_t size)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, size - 1);
+	char *slash;
+
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	slash = strrchr(buf, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	return 0;
+}
+
+/*
+ * A file kmend needs next to itself: @env if set, else the first of
+ * @candidates (relative to the binary's folder) that exists.
+ */
+static char *find_own_file(const char *env, const char *const *candidates,
+			   size_t n, const char *inside)
+{
+	const char *set = getenv(env);
+	char dir[PATH_MAX];
+
+	if (set && *set)
+		return strdup(set);
+	if (exe_dir(dir, sizeof(dir)))
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		char *path = str_format("%s/%s", dir, candidates[i]);
+		char *probe = path ? str_format("%s%s", path, inside) : NULL;
+		char resolved[PATH_MAX];
+
+		if (probe && !access(probe, R_OK) && realpath(path, resolved)) {
+			free(path);
+			free(probe);
+			return strdup(resolved);
+		}
+		free(path);
+		free(probe);
+	}
+	return NULL;
+}
+
+/* UTS_RELEASE of the prepared tree: what the module's vermagic says. */
+static char *tree_release(const char *source)
+{
+	char *path = str_format("%s/include/generated/utsrelease.h", source);
+	FILE *f = path ? fopen(path, "r") : NULL;
+	char line[256], *release = NULL;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		char *q = strchr(line, '"'), *end = q ? strchr(q + 1, '"') : NULL;
+
+		if (!strncmp(line, "#define UTS_RELEASE ", 20) && q && end) {
+			*end = '\0';
+			release = strdup(q + 1);
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	free(path);
+	return release;
+}
+
+/* The SHA-256 of the patches, concatenated, in hex. */
+static int patch_hash(char *const *patches, int n, char hex[65], char *err,
+		      size_t errlen)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned char md[EVP_MAX_MD_SIZE], buf[65536];
+	unsigned int len = 0;
+	int ret = -1;
+
+	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
+		set_error(err, errlen, "cannot compute SHA-256");
+		goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		FILE *f = fopen(patches[i], "rb");
+		size_t got;
+
+		if (!f) {
+			set_error(err, errlen, "%s: %s", patches[i], strerror(errno));
+			goto out;
+		}
+		while ((got = fread(buf, 1, sizeof(buf), f)) > 0)
+			EVP_DigestUpdate(ctx, buf, got);
+		fclose(f);
+	}
+	if (!EVP_DigestFinal_ex(ctx, md, &len) || len != 32) {
+		set_error(err, errlen, "cannot compute SHA-256");
+		goto out;
+	}
+	for (unsigned int i = 0; i < len; i++)
+		sprintf(hex + 2 * i, "%02x", md[i]);
+	ret = 0;
+out:
+	EVP_MD_CTX_free(ctx);
+	return ret;
+}
+
+char *emit_default_id(const char *patch)
+{
+	const char *base = strrchr(patch, '/');
+	char *id, *dot;
+	size_t len;
+
+	id = strdup(base ? base + 1 : patch);
+	if (!id)
+		return NULL;
+	dot = strrchr(id, '.');
+	if (dot && dot != id && (!strcmp(dot, ".patch") || !strcmp(dot, ".diff")))
+		*dot = '\0';
+	for (char *p = id; *p; p++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-", *p))
+			*p = '-';
+	len = strlen(id);
+	if (len > 64)
+		id[64] = '\0';
+	if (!len) {
+		free(id);
+		id = strdup("update");
+	}
+	return id;
+}
+
+/* Copy @from to @to through a temporary file and rename: @to is either
+ * the whole module or untouched. */
+static int install(const char *from, const char *to, char *err, size_t errlen)
+{
+	char *tmp = str_format("%s.kmend-tmp.%ld", to, (long)getpid());
+	char *argv[] = { "cp", (char *)from, tmp, NULL };
+	char msg[256];
+
+	if (!tmp)
+		return set_error(err, errlen, "out of memory");
+	if (run_program(argv, NULL, NULL, NULL, msg, sizeof(msg)) ||
+	    rename(tmp, to)) {
+		unlink(tmp);
+		free(tmp);
+		return set_error(err, errlen, "cannot write %s: %s", to, strerror(errno));
+	}
+	free(tmp);
+	return 0;
+}
+
+int emit_update(const struct emit_options *o, const struct update_unit *units,
+		size_t nr_units)
+{
+	static const char *const includes[] = { "../../include", "../include/kmend-sdk", "../include" };
+	static const char *const engines[] = { "../kernel", "../lib/kmend" };
+	char *include_dir = find_own_file("KMEND_INCLUDE", includes, 3, "/kmend/patch.h");
+	char *engine = find_own_file("KMEND_ENGINE_DIR", engines, 2, "/Module.symvers");
+	char *release = tree_release(o->source);
+	char *dir = str_format("%s/module", o->work_dir), *ko = NULL;
+	char *extra = NULL, *mflag = NULL, errbuf[512], hex[65];
+	struct update_module m = {
+		.id = o->id, .description = o->description, .units = units,
+		.nr_units = nr_units, .patch_sha256 = hex,
+	};
+	int ret = -1;
+
+	if (!dir) {
+		fprintf(o->err, "kmend create: out of memory\n");
+		goto out;
+	}
+	if (!include_dir || !engine) {
+		fprintf(o->err, "kmend create: cannot find %s next to the kmend binary; set %s\n",
+			!include_dir ? "include/kmend/patch.h" : "the engine's Module.symvers (build kmend.ko first: make)",
+			!include_dir ? "KMEND_INCLUDE to the folder holding kmend/patch.h"
+				     : "KMEND_ENGINE_DIR to the folder holding it");
+		goto out;
+	}
+	if (!release) {
+		fprintf(o->err, "kmend create: %s has no include/generated/utsrelease.h: run 'make modules_prepare' there first\n",
+			o->source);
+		goto out;
+	}
+	m.release = release;
+	m.include_dir = include_dir;
+	if (patch_hash(o->patches, o->nr_patches, hex, errbuf, sizeof(errbuf))) {
+		fprintf(o->err, "kmend create: %s\n", errbuf);
+		goto out;
+	}
+	if (mkdir(dir, 0755)) {
+		fprintf(o->err, "kmend create: %s: %s\n", dir, strerror(errno));
+		goto out;
+	}
+	if (update_module_write(&m, dir, errbuf, sizeof(errbuf))) {
+		fprintf(o->err, "kmend create: writing the module's sources: %s\n", errbuf);
+		goto out;
+	}
+	extra = str_format("KBUILD_EXTRA_SYMBOLS=%s/Module.symvers", engine);
+	mflag = str_format("M=%s", dir);
+	ko = str_format("%s/kmend-%s.ko", dir, o->id);
+	if (!extra || !mflag || !ko) {
+		fprintf(o->err, "kmend create: out of memory\n");
+		goto out;
+	}
+	if (o->verbose)
+		fprintf(o->err, "  LD [M]  kmend-%s.ko (Kbuild, against %s)\n", o->id, o->source);
+	{
+		char *argv[] = { "make", "-C", (char *)o->source, mflag, extra,
+				 "modules", NULL };
+
+		if (run_program(argv, NULL, NULL, o->log, errbuf, sizeof(errbuf))) {
+			fprintf(o->err, "kmend create: building the update module with Kbuild failed\n");
+			goto out;
+		}
+	}
+	if (install(ko, o->output, errbuf, sizeof(errbuf))) {
+		fprintf(o->err, "kmend create: %s\n", errbuf);
+		goto out;
+	}
+	ret = 0;
+out:
+	free(include_dir);
+	free(engine);
+	free(release);
+	free(dir);
+	free(extra);
+	free(mflag);
+	free(ko);
+	return ret;
+}

@@ -1,0 +1,612 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Choosing what goes into a unit's payload, and where each of its
+ * references must point.
+ *
+ * Sections are taken whole from the post object (-ffunction-sections
+ * -fdata-sections make most hold one symbol): every changed or new
+ * function's, then, following relocations, the data only the new code has
+ * (new objects, constants, string literals). A reference to anything the
+ * running kernel already has goes to the kernel's instance: state must not
+ * be split between an old and a new copy.
+ */
+#include "payload.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "elfwrite.h"
+#include "special.h"
+#include "util.h"
+
+struct range {
+	uint64_t start, end;
+};
+
+struct state {
+	const struct payload_input *in;
+	const struct elf_object *post;
+	struct elf_builder b;
+	size_t *out_of;		/* post section -> builder section, 0 if left out */
+	size_t *sym_out;	/* post symbol -> builder symbol */
+	const struct objdiff_entry **entry_of;	/* post symbol -> its comparison */
+	size_t *place_alias;	/* builder section -> global naming its start */
+	size_t *queue;		/* included post sections whose relocations are unread */
+	size_t queued, read;
+	struct range *alt_kept;	/* parts of .altinstr_replacement in use */
+	size_t nr_alt_kept;
+	size_t alt_section;	/* post .altinstr_replacement, 0 if none */
+	struct payload *p;
+	struct refusals *refused;
+	bool nomem;
+};
+
+static bool is_pc_relative(uint32_t type)
+{
+	return type == R_X86_64_PC32 || type == R_X86_64_PLT32;
+}
+
+/* The relocation types the engine can write (kernel/reloc.c). */
+static bool engine_writes(uint32_t type)
+{
+	return type == R_X86_64_64 || type == R_X86_64_32S ||
+	       type == R_X86_64_PC32 || type == R_X86_64_PLT32;
+}
+
+static bool has_symbols(const struct elf_object *obj, size_t section)
+{
+	for (size_t i = 0; i < obj->nr_symbols; i++) {
+		const struct elf_symbol *s = &obj->symbols[i];
+
+		if (s->sym.st_shndx == section &&
+		    (s->type == STT_FUNC || s->type == STT_OBJECT))
+			return true;
+	}
+	return false;
+}
+
+static void refuse(struct state *st, const char *name, char *reason)
+{
+	if (refusals_add(st->refused, name, reason))
+		st->nomem = true;
+}
+
+static size_t include_section(struct state *st, size_t index)
+{
+	const struct elf_section *sec = &st->post->sections[index];
+	GElf_Xword keep = SHF_ALLOC | SHF_WRITE | SHF_EXECINSTR | SHF_MERGE |
+			  SHF_STRINGS;
+	size_t o;
+
+	if (st->out_of[index])
+		return st->out_of[index];
+	o = elf_builder_add_section(&st->b, sec->name,
+				    sec->shdr.sh_type == SHT_NOBITS ? SHT_NOBITS : SHT_PROGBITS,
+				    sec->shdr.sh_flags & keep, sec->shdr.sh_addralign,
+				    sec->shdr.sh_entsize, sec->data, sec->size);
+	if (!o) {
+		st->nomem = true;
+		return 0;
+	}
+	st->out_of[index] = o;
+	st->queue[st->queued++] = index;
+	for (size_t i = 0; i < st->post->nr_symbols; i++) {
+		const struct elf_symbol *s = &st->post->symbols[i];
+
+		if (s->sym.st_shndx != index || !*s->name ||
+		    (s->type != STT_FUNC && s->type != STT_OBJECT))
+			continue;
+		st->sym_out[i] = elf_builder_add_symbol(&st->b, s->name, s->type,
+							 STB_LOCAL, o, s->sym.st_value,
+							 s->sym.st_size);
+		if (!st->sym_out[i])
+			st->nomem = true;
+	}
+	return o;
+}
+
+/* The name kallsyms gives @post_sym in the running kernel. */
+static const char *running_name(const struct state *st,
+				const struct elf_symbol *post_sym)
+{
+	const struct objdiff_entry *e = st->entry_of[post_sym->index];
+
+	if (e && e->pre_index < st->in->pre->nr_symbols)
+		return st->in->pre->symbols[e->pre_index].name;
+	return post_sym->name;
+}
+
+static bool exists_in_kernel(const struct state *st, const struct elf_symbol *s)
+{
+	const struct objdiff_entry *e = st->entry_of[s->index];
+
+	return e && e->pre_index != SIZE_MAX;
+}
+
+/*
+ * Data the new code may have its own copy of: constants (same value, so a
+ * copy is the same), and the compiler's and macros' private statics: a
+ * WARN_ONCE flag, a dynamic-debug descriptor, a lockdep key, __func__.
+ */
+static bool private_copy(const struct state *st, const struct elf_symbol *s)
+{
+	static const char *const names[] = {
+		"__already_done", "__warned", "__print_once", "__key",
+		"__func__", "CSWTCH",
+	};
+	const struct elf_section *sec = elf_symbol_section(st->post, s);
+	size_t len = objdiff_base_name_len(s->name);
+
+	if (!sec)
+		return false;
+	if (!strcmp(sec->name, "__dyndbg") || !strcmp(sec->name, ".data.once"))
+		return true;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (len == strlen(names[i]) && !strncmp(s->name, names[i], len))
+			return true;
+	return s->bind == STB_LOCAL && !(sec->shdr.sh_flags & SHF_WRITE);
+}
+
+static void add_rela(struct state *st, size_t o, uint64_t off, uint32_t type,
+		     size_t sym, int64_t addend)
+{
+	if (!sym || elf_builder_add_rela(&st->b, o, off, type, sym, addend))
+		st->nomem = true;
+}
+
+static void add_namespace(struct state *st, const char *ns)
+{
+	struct payload *p = st->p;
+	char **grown;
+
+	for (size_t i = 0; i < p->nr_namespaces; i++)
+		if (!strcmp(p->namespaces[i], ns))
+			return;
+	grown = realloc(p->namespaces, (p->nr_namespaces + 1) * sizeof(*grown));
+	if (!grown || !(grown[p->nr_namespaces] = strdup(ns))) {
+		if (grown)
+			p->namespaces = grown;
+		st->nomem = true;
+		return;
+	}
+	p->namespaces = grown;
+	p->nr_namespaces++;
+}
+
+static size_t place_alias(struct state *st, size_t o)
+{
+	char *name;
+
+	if (st->place_alias[o])
+		return st->place_alias[o];
+	name = str_format("%ss%zu", st->in->prefix, o);
+	if (name)
+		st->place_alias[o] = elf_builder_add_symbol(&st->b, name, STT_NOTYPE,
+							    STB_GLOBAL, o, 0, 0);
+	free(name);
+	if (!st->place_alias[o])
+		st->nomem = true;
+	return st->place_alias[o];
+}
+
+/*
+ * A reference to @name in the running kernel (or, for a module target, in
+ * that module): the module loader resolves exports; the engine the rest.
+ * @loader_reads: the kernel reads the field while loading the update, before
+ * the engine could write it.
+ */
+static void refer_to_kernel(struct state *st, size_t o, uint64_t off,
+			    const struct elf_rela *r, const char *name,
+			    bool global, bool defined, int64_t addend,
+			    bool loader_reads)
+{
+	const struct export *exp = global ? symvers_find(st->in->exports, name) : NULL;
+	const char *where = st->b.sections[o].name;
+	struct payload_reloc *grown, *pr;
+
+	if (exp && (!defined || !strcmp(exp->owner, st->in->target))) {
+		add_rela(st, o, off, r->type, elf_builder_undefined(&st->b, name), addend);
+		if (*exp->namespace)
+			add_namespace(st, exp->namespace);
+		return;
+	}
+	if (loader_reads) {
+		refuse(st, name, str_format("the kernel's %s table refers to it, and the module loader reads that table before kmend can resolve %s (it is not exported); keep the code that uses it out of the change, or export it",
+					    where, name));
+		return;
+	}
+	if (!engine_writes(r->type)) {
+		refuse(st, name, str_format("%s refers to it with relocation type %u, which kmend cannot write; not supported",
+					    where, r->type));
+		return;
+	}
+	grown = realloc(st->p->relocs, (st->p->nr_relocs + 1) * sizeof(*grown));
+	if (!grown) {
+		st->nomem = true;
+		return;
+	}
+	st->p->relocs = grown;
+	pr = &grown[st->p->nr_relocs];
+	memset(pr, 0, sizeof(*pr));
+	if (!place_alias(st, o))
+		return;
+	pr->place_symbol = strdup(st->b.symbols[st->place_alias[o]].name);
+	pr->symbol = strdup(name);
+	pr->offset = off;
+	pr->type = r->type;
+	pr->addend = addend;
+	if (!pr->place_symbol || !pr->symbol) {
+		free(pr->place_symbol);
+		free(pr->symbol);
+		st->nomem = true;
+		return;
+	}
+	st->p->nr_relocs++;
+}
+
+/*
+ * Carry relocation @r of post section @from to builder section @o at @off,
+ * pointing where the new code must point.
+ */
+static void carry_rela(struct state *st, size_t from, size_t o, uint64_t off,
+		       const struct elf_rela *r, bool loader_reads)
+{
+	const struct elf_object *post = st->post;
+	const struct elf_symbol *t = &post->symbols[r->sym];
+	int64_t addend = r->addend;
+	size_t ts;
+
+	if (t->type == STT_SECTION) {
+		const struct elf_section *tsec = &post->sections[t->sym.st_shndx];
+		int64_t at = addend + (is_pc_relative(r->type) ? 4 : 0);
+		const struct elf_symbol *s = elf_symbol_at(post, tsec, at);
+
+		if (s) {
+			t = s;
+			addend -= (int64_t)s->sym.st_value;
+		} else if (st->out_of[tsec->index] || !has_symbols(post, tsec->index)) {
+			/* constants, strings: copied whole */
+			size_t to = include_section(st, tsec->index);
+
+			if (to)
+				add_rela(st, o, off, r->type, st->b.sections[to].symbol, addend);
+			return;
+		} else if ((post->sections[from].shdr.sh_flags & SHF_EXECINSTR) &&
+			   !has_symbols(post, from) &&
+			   (tsec->shdr.sh_flags & SHF_EXECINSTR)) {
+			/*
+			 * Out-of-line code of other functions (.altinstr_aux):
+			 * never reached from the update's code.
+			 */
+			return;
+		} else {
+			refuse(st, tsec->name, str_format("the new code refers to an unnamed place at %+lld in it; not supported",
+							  (long long)addend));
+			return;
+		}
+	}
+	if (t->sym.st_shndx == SHN_UNDEF) {
+		refer_to_kernel(st, o, off, r, t->name, true, false, addend, loader_reads);
+		return;
+	}
+	if (t->sym.st_shndx >= SHN_LORESERVE) {
+		refuse(st, t->name, str_format("the new code refers to it, an absolute or common symbol; not supported"));
+		return;
+	}
+	ts = t->sym.st_shndx;
+	if (t->type == STT_FUNC) {
+		/*
+		 * Calls go to the new code; an address taken stays the old
+		 * one, which compares equal to what the kernel stored. The
+		 * kernel's tables are about the new code.
+		 */
+		if (st->out_of[ts] && (r->type == R_X86_64_PLT32 || loader_reads ||
+				       !exists_in_kernel(st, t))) {
+			add_rela(st, o, off, r->type, st->sym_out[t->index], addend);
+			return;
+		}
+		if (!exists_in_kernel(st, t)) {
+			include_section(st, ts);
+			add_rela(st, o, off, r->type, st->sym_out[t->index], addend);
+			return;
+		}
+	} else if (!exists_in_kernel(st, t) || private_copy(st, t)) {
+		include_section(st, ts);
+		add_rela(st, o, off, r->type, st->sym_out[t->index], addend);
+		return;
+	}
+	refer_to_kernel(st, o, off, r, running_name(st, t), t->bind != STB_LOCAL,
+			true, addend, loader_reads);
+}
+
+static bool alt_in_use(const struct state *st, uint64_t off)
+{
+	for (size_t i = 0; i < st->nr_alt_kept; i++)
+		if (off >= st->alt_kept[i].start && off < st->alt_kept[i].end)
+			return true;
+	return false;
+}
+
+/* Read the relocations of every included section not yet read. */
+static void follow_references(struct state *st)
+{
+	while (st->read < st->queued && !st->nomem) {
+		size_t i = st->queue[st->read++];
+		const struct elf_section *sec = &st->post->sections[i];
+
+		for (size_t k = 0; k < sec->nr_relas; k++) {
+			const struct elf_rela *r = &sec->relas[k];
+
+			if (i == st->alt_section && !alt_in_use(st, r->offset))
+				continue;
+			carry_rela(st, i, st->out_of[i], r->offset, r, false);
+		}
+	}
+}
+
+static const struct elf_rela *rela_at(const struct elf_section *sec, uint64_t off)
+{
+	size_t lo = 0, hi = sec->nr_relas;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (sec->relas[mid].offset < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < sec->nr_relas && sec->relas[lo].offset == off ? &sec->relas[lo] : NULL;
+}
+
+static const struct elf_section *section_named(const struct elf_object *obj,
+					       const char *name)
+{
+	for (size_t i = 1; i < obj->nr_sections; i++)
+		if (obj->sections[i].name && !strcmp(obj->sections[i].name, name))
+			return &obj->sections[i];
+	return NULL;
+}
+
+static size_t add_table(struct state *st, const struct elf_section *like)
+{
+	size_t o = elf_builder_add_section(&st->b, like->name, SHT_PROGBITS,
+					   like->shdr.sh_flags & (SHF_ALLOC | SHF_WRITE),
+					   like->shdr.sh_addralign,
+					   like->shdr.sh_entsize, NULL, 0);
+	if (!o)
+		st->nomem = true;
+	return o;
+}
+
+static void remember_alternative(struct state *st, const struct elf_section *sec,
+				 uint64_t off)
+{
+	const struct elf_rela *r = rela_at(sec, off + 4);
+	struct range *grown;
+
+	if (!r)
+		return;
+	grown = realloc(st->alt_kept, (st->nr_alt_kept + 1) * sizeof(*grown));
+	if (!grown) {
+		st->nomem = true;
+		return;
+	}
+	st->alt_kept = grown;
+	grown[st->nr_alt_kept].start = (uint64_t)r->addend;
+	grown[st->nr_alt_kept].end = (uint64_t)r->addend + sec->data[off + 11];
+	st->nr_alt_kept++;
+}
+
+/* Copy the entries of one kernel table that are about included code. */
+static int carry_table(struct state *st, const struct elf_section *sec,
+		       const struct special_section *sp, char *err, size_t errlen)
+{
+	const struct elf_section *comp = sp->companion ?
+					 section_named(st->post, sp->companion) : NULL;
+	size_t o = 0, co = 0;
+
+	if (sec->size % sp->entry_size || !sec->data ||
+	    (comp && comp->size / sp->companion_entry_size != sec->size / sp->entry_size))
+		return set_error(err, errlen, "%s: %s is not a table of %zu-byte entries",
+				 st->post->path, sec->name, sp->entry_size);
+	for (uint64_t off = 0; off < sec->size && !st->nomem; off += sp->entry_size) {
+		const struct elf_rela *code = rela_at(sec, off + sp->code_field);
+		const struct elf_symbol *t;
+		uint64_t at;
+
+		if (!code)
+			return set_error(err, errlen, "%s: %s entry at %#llx has no relocation",
+					 st->post->path, sec->name, (unsigned long long)off);
+		t = &st->post->symbols[code->sym];
+		if (t->sym.st_shndx == SHN_UNDEF || t->sym.st_shndx >= SHN_LORESERVE ||
+		    !st->out_of[t->sym.st_shndx])
+			continue;
+		if (!o && !(o = add_table(st, sec)))
+			return 0;
+		at = st->b.sections[o].size;
+		if (elf_builder_append(&st->b, o, sec->data + off, sp->entry_size)) {
+			st->nomem = true;
+			return 0;
+		}
+		for (size_t k = 0; k < sec->nr_relas; k++) {
+			const struct elf_rela *r = &sec->relas[k];
+
+			if (r->offset >= off && r->offset < off + sp->entry_size)
+				carry_rela(st, sec->index, o, at + (r->offset - off), r, true);
+		}
+		if (!strcmp(sec->name, ".altinstructions"))
+			remember_alternative(st, sec, off);
+		if (comp) {
+			size_t n = off / sp->entry_size;
+
+			if (!co && !(co = add_table(st, comp)))
+				return 0;
+			if (elf_builder_append(&st->b, co, comp->data + n * sp->companion_entry_size,
+					       sp->companion_entry_size))
+				st->nomem = true;
+		}
+	}
+	return 0;
+}
+
+/* A table kmend does not know that points into the update's code. */
+static void refuse_unknown_tables(struct state *st)
+{
+	const struct elf_object *post = st->post;
+
+	for (size_t i = 1; i < post->nr_sections; i++) {
+		const struct elf_section *sec = &post->sections[i];
+
+		if (st->out_of[i] || !sec->name || !(sec->shdr.sh_flags & SHF_ALLOC) ||
+		    special_find(sec->name) || special_is_ignored(sec->name) ||
+		    has_symbols(post, i))
+			continue;
+		for (size_t k = 0; k < sec->nr_relas; k++) {
+			const struct elf_symbol *t = &post->symbols[sec->relas[k].sym];
+
+			if (t->sym.st_shndx && t->sym.st_shndx < SHN_LORESERVE &&
+			    st->out_of[t->sym.st_shndx] &&
+			    (post->sections[t->sym.st_shndx].shdr.sh_flags & SHF_EXECINSTR)) {
+				refuse(st, sec->name, str_format("this section refers to the new code, and kmend does not know what the kernel does with it"));
+				break;
+			}
+		}
+	}
+}
+
+static void add_function_symbols(struct state *st)
+{
+	const struct objdiff *d = st->in->diff;
+
+	for (size_t i = 0; i < d->nr_entries && !st->nomem; i++) {
+		const struct objdiff_entry *e = &d->entries[i];
+		const struct elf_symbol *s;
+		struct payload_func *grown, *f;
+		char *name;
+
+		if (e->kind != OBJDIFF_FUNC || e->status != OBJDIFF_CHANGED)
+			continue;
+		s = &st->post->symbols[e->post_index];
+		grown = realloc(st->p->funcs, (st->p->nr_funcs + 1) * sizeof(*grown));
+		if (!grown) {
+			st->nomem = true;
+			return;
+		}
+		st->p->funcs = grown;
+		f = &grown[st->p->nr_funcs];
+		name = str_format("%sf%zu", st->in->prefix, st->p->nr_funcs);
+		f->old_name = strdup(running_name(st, s));
+		f->new_symbol = name;
+		if (!name || !f->old_name ||
+		    !elf_builder_add_symbol(&st->b, name, STT_FUNC, STB_GLOBAL,
+					    st->out_of[s->sym.st_shndx],
+					    s->sym.st_value, s->sym.st_size)) {
+			free(f->old_name);
+			free(name);
+			st->nomem = true;
+			return;
+		}
+		st->p->nr_funcs++;
+	}
+}
+
+static int build(struct state *st, const char *path, char *err, size_t errlen)
+{
+	const struct elf_object *post = st->post;
+	const struct objdiff *d = st->in->diff;
+	const struct elf_section *alt = section_named(post, ".altinstr_replacement");
+
+	st->alt_section = alt ? alt->index : 0;
+	for (size_t i = 0; i < d->nr_entries; i++) {
+		const struct objdiff_entry *e = &d->entries[i];
+
+		if (e->post_index != SIZE_MAX)
+			st->entry_of[e->post_index] = e;
+	}
+	for (size_t i = 0; i < d->nr_entries; i++) {
+		const struct objdiff_entry *e = &d->entries[i];
+
+		if (e->kind == OBJDIFF_FUNC &&
+		    (e->status == OBJDIFF_CHANGED || e->status == OBJDIFF_NEW))
+			include_section(st, post->symbols[e->post_index].sym.st_shndx);
+	}
+	follow_references(st);
+	for (size_t i = 1; i < post->nr_sections && !st->nomem; i++) {
+		const struct elf_section *sec = &post->sections[i];
+		const struct special_section *sp = sec->name ? special_find(sec->name) : NULL;
+
+		if (sp && sp->use == SPECIAL_CARRY && carry_table(st, sec, sp, err, errlen))
+			return -1;
+	}
+	follow_references(st);
+	refuse_unknown_tables(st);
+	add_function_symbols(st);
+	if (st->nomem)
+		return set_error(err, errlen, "out of memory");
+	for (size_t i = 1; i < st->b.nr_sections; i++)
+		if (st->b.sections[i].flags & SHF_EXECINSTR)
+			st->p->code_size += st->b.sections[i].size;
+	if (st->refused->nr)
+		return 0;
+	return elf_builder_write(&st->b, path, err, errlen);
+}
+
+int payload_build(const struct payload_input *in, const char *path,
+		  struct payload *out, struct refusals *refused,
+		  char *err, size_t errlen)
+{
+	const struct elf_object *post = in->post;
+	struct state st = {
+		.in = in, .post = post, .p = out, .refused = refused,
+	};
+	size_t nsec = post->nr_sections ? post->nr_sections : 1;
+	int ret = -1;
+
+	memset(out, 0, sizeof(*out));
+	memset(refused, 0, sizeof(*refused));
+	st.out_of = calloc(nsec, sizeof(*st.out_of));
+	st.queue = calloc(nsec, sizeof(*st.queue));
+	st.sym_out = calloc(post->nr_symbols + 1, sizeof(*st.sym_out));
+	st.entry_of = calloc(post->nr_symbols + 1, sizeof(*st.entry_of));
+	/* builder sections: at most the post object's, plus tables */
+	st.place_alias = calloc(2 * nsec + 1, sizeof(*st.place_alias));
+	if (!st.out_of || !st.queue || !st.sym_out || !st.entry_of ||
+	    !st.place_alias || elf_builder_init(&st.b)) {
+		set_error(err, errlen, "out of memory");
+		goto out;
+	}
+	ret = build(&st, path, err, errlen);
+	elf_builder_free(&st.b);
+out:
+	if (ret) {
+		payload_free(out);
+		refusals_free(refused);
+	}
+	free(st.out_of);
+	free(st.queue);
+	free(st.sym_out);
+	free(st.entry_of);
+	free(st.place_alias);
+	free(st.alt_kept);
+	return ret;
+}
+
+void payload_free(struct payload *p)
+{
+	for (size_t i = 0; i < p->nr_funcs; i++) {
+		free(p->funcs[i].old_name);
+		free(p->funcs[i].new_symbol);
+	}
+	for (size_t i = 0; i < p->nr_relocs; i++) {
+		free(p->relocs[i].place_symbol);
+		free(p->relocs[i].symbol);
+	}
+	for (size_t i = 0; i < p->nr_namespaces; i++)
+		free(p->namespaces[i]);
+	free(p->funcs);
+	free(p->relocs);
+	free(p->namespaces);
+	memset(p, 0, sizeof(*p));
+}

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The payload of an update for one compilation unit: an object holding the
+ * new code of every changed and new function, the data only it uses, and
+ * their entries in the kernel's tables (exception table, bug table, jump
+ * labels, alternatives, ORC, ...), taken from the unit's post object.
+ *
+ * References to the running kernel stay ordinary relocations when the
+ * module loader can resolve them (exported symbols); the others become
+ * kmend relocations, which the engine resolves and writes before it
+ * switches anything.
+ */
+#ifndef KMEND_PAYLOAD_H
+#define KMEND_PAYLOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "elfobj.h"
+#include "objdiff.h"
+#include "refuse.h"
+#include "symvers.h"
+
+/* A replaced function: its running name and its replacement's symbol. */
+struct payload_func {
+	char *old_name;
+	char *new_symbol;	/* a global of the payload */
+};
+
+/* A kmend relocation: at @place_symbol + @offset, write @symbol's address. */
+struct payload_reloc {
+	char *place_symbol;	/* a global of the payload */
+	uint64_t offset;
+	char *symbol;		/* as kallsyms names it in the target */
+	uint32_t type;
+	int64_t addend;
+};
+
+struct payload {
+	struct payload_func *funcs;
+	size_t nr_funcs;
+	struct payload_reloc *relocs;
+	size_t nr_relocs;
+	char **namespaces;	/* symbol namespaces the payload imports */
+	size_t nr_namespaces;
+	size_t code_size;	/* bytes of executable sections */
+};
+
+struct payload_input {
+	const struct elf_object *pre, *post;
+	const struct objdiff *diff;
+	const struct symvers *exports;
+	const char *target;	/* "vmlinux" or the unit's module */
+	const char *prefix;	/* for the payload's global names, unique per unit */
+};
+
+/*
+ * Build the payload of @in and write it to @path. Changes it cannot carry
+ * go to @refused (one each, naming the symbol), and then nothing is
+ * written. Returns 0 (check @refused->nr), or -1 with a message in @err.
+ */
+int payload_build(const struct payload_input *in, const char *path,
+		  struct payload *out, struct refusals *refused,
+		  char *err, size_t errlen);
+void payload_free(struct payload *p);
+
+#endif /* KMEND_PAYLOAD_H */

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The update module's sources: a C file registering the update with the
+ * engine (its packs, functions and kmend relocations), the units' payload
+ * objects, and the Kbuild file that links them into kmend-<id>.ko.
+ */
+#ifndef KMEND_UPDATEMOD_H
+#define KMEND_UPDATEMOD_H
+
+#include <stddef.h>
+
+#include "payload.h"
+
+struct update_unit {
+	const char *target;		/* "vmlinux" or a module's name */
+	const struct payload *payload;
+	const char *payload_path;	/* its object */
+};
+
+struct update_module {
+	const char *id;
+	const char *description;	/* may be NULL */
+	const char *release;		/* the target kernel release */
+	const char *patch_sha256;
+	const char *include_dir;	/* holds kmend/patch.h */
+	const struct update_unit *units;
+	size_t nr_units;
+};
+
+/*
+ * Write the module's sources into @dir, ready for "make -C <tree> M=@dir
+ * modules". Returns 0, or -1 with a message in @err.
+ */
+int update_module_write(const struct update_module *m, const char *dir,
+			char *err, size_t errlen);
+
+/* Is @id a valid update id ([A-Za-z0-9_-], 1 to 64 characters)? */
+int update_id_valid(const char *id);
+
+#endif /* KMEND_UPDATEMOD_H */
