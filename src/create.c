@@ -263,6 +263,21 @@ static int patch_copies(struct create *c)
 	return 0;
 }
 
+/* @s on one line: string literals in it may hold newlines. */
+static void put_escaped(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\n')
+			fputs("\\n", f);
+		else if (*s == '\t')
+			fputs("\\t", f);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\x%02x", (unsigned char)*s);
+		else
+			fputc(*s, f);
+	}
+}
+
 static void report_unit(struct create *c, const struct unit *u,
 			const struct objdiff *d)
 {
@@ -279,11 +294,14 @@ static void report_unit(struct create *c, const struct unit *u,
 				same_data++;
 			continue;
 		}
-		fprintf(c->out, "  %-9s %-8s %s%s%s%s\n",
-			objdiff_status_name(e->status),
-			e->kind == OBJDIFF_FUNC ? "function" : "data",
-			e->name, e->why ? " (" : "", e->why ? e->why : "",
-			e->why ? ")" : "");
+		fprintf(c->out, "  %-9s %-8s %s", objdiff_status_name(e->status),
+			e->kind == OBJDIFF_FUNC ? "function" : "data", e->name);
+		if (e->why) {
+			fputs(" (", c->out);
+			put_escaped(c->out, e->why);
+			fputc(')', c->out);
+		}
+		fputc('\n', c->out);
 	}
 	fprintf(c->out, "  unchanged: %zu functions, %zu data objects\n",
 		same_funcs, same_data);
@@ -589,7 +607,9 @@ static int create_in_work_dir(struct create *c)
 
 		for (size_t i = 0; i < c->nr_files; i++)
 			funcs += c->payloads[i].nr_funcs;
-		if (!funcs) {
+		if (!funcs && c->dry_run) {
+			fprintf(c->out, "nothing to replace: the patches change no function the running kernel has\n");
+		} else if (!funcs) {
 			fprintf(c->err, "kmend create: the patches change no function the running kernel has: nothing to replace\n");
 			goto out;
 		}
@@ -693,18 +713,32 @@ int create_run(int argc, char **argv, FILE *out, FILE *err)
 		fprintf(err, "kmend create: no patch given; see 'kmend create --help'\n");
 		return KMEND_EXIT_USAGE;
 	}
-	c.patches = argv + optind;
 	c.nr_patches = argc - optind;
+	/* patch(1) runs in the work folder: absolute paths */
+	c.patches = calloc((size_t)c.nr_patches, sizeof(*c.patches));
+	if (!c.patches) {
+		fprintf(err, "kmend create: out of memory\n");
+		return KMEND_EXIT_FAILURE;
+	}
+	for (int i = 0; i < c.nr_patches; i++) {
+		c.patches[i] = realpath(argv[optind + i], NULL);
+		if (!c.patches[i]) {
+			fprintf(err, "kmend create: %s: %s\n", argv[optind + i], strerror(errno));
+			goto free_files;
+		}
+	}
 	if (c.id && !update_id_valid(c.id)) {
 		fprintf(err, "kmend create: the id '%s' is not 1 to 64 of A-Z a-z 0-9 _ -\n", c.id);
-		return KMEND_EXIT_USAGE;
+		ret = KMEND_EXIT_USAGE;
+		goto free_files;
 	}
 	if (c.description && strchr(c.description, '\n')) {
 		fprintf(err, "kmend create: the description is one line\n");
-		return KMEND_EXIT_USAGE;
+		ret = KMEND_EXIT_USAGE;
+		goto free_files;
 	}
 	if (!c.id) {
-		default_id = emit_default_id(c.patches[0]);
+		default_id = emit_default_id(argv[optind]);
 		c.id = default_id;
 	}
 	if (c.id && !c.output) {
@@ -766,5 +800,8 @@ free_files:
 	free(c.files);
 	free(default_id);
 	free(default_output);
+	for (int i = 0; i < c.nr_patches; i++)
+		free(c.patches[i]);
+	free(c.patches);
 	return ret;
 }

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <openssl/evp.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -155,16 +156,27 @@ static int install(const char *from, const char *to, char *err, size_t errlen)
 	char *argv[] = { "cp", (char *)from, tmp, NULL };
 	char msg[256];
 
+	sigset_t block, old;
+	int ret = 0;
+
 	if (!tmp)
 		return set_error(err, errlen, "out of memory");
+	/* Ctrl-C now lands after the rename, not between copy and rename. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &block, &old);
 	if (run_program(argv, NULL, NULL, NULL, msg, sizeof(msg)) ||
 	    rename(tmp, to)) {
 		unlink(tmp);
-		free(tmp);
-		return set_error(err, errlen, "cannot write %s: %s", to, strerror(errno));
+		ret = set_error(err, errlen, "cannot write %s: %s", to,
+				errno ? strerror(errno) : msg);
 	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	free(tmp);
-	return 0;
+	return ret;
 }
 
 int emit_update(const struct emit_options *o, const struct update_unit *units,

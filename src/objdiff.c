@@ -266,10 +266,12 @@ static enum objdiff_status compare_symbol(const struct elf_object *pre,
 			return OBJDIFF_CHANGED;
 		}
 		if (!same_target(&ta, &tb)) {
-			*why = str_format("reference at +0x%lx: %s -> %s",
+			*why = str_format("reference at +0x%lx: %s%s%s -> %s%s%s",
 				      (unsigned long)(ra->offset - va),
-				      ta.string ? ta.string : ta.name,
-				      tb.string ? tb.string : tb.name);
+				      ta.string ? "\"" : "", ta.string ? ta.string : ta.name,
+				      ta.string ? "\"" : "",
+				      tb.string ? "\"" : "", tb.string ? tb.string : tb.name,
+				      tb.string ? "\"" : "");
 			return OBJDIFF_CHANGED;
 		}
 	}

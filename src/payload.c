@@ -54,6 +54,31 @@ static bool engine_writes(uint32_t type)
 	       type == R_X86_64_PC32 || type == R_X86_64_PLT32;
 }
 
+/*
+ * GCC moves a function's unlikely paths into "name.cold", which jumps back
+ * into the function: it belongs with the function, never alone.
+ */
+static bool is_cold_part(const char *name)
+{
+	return strstr(name, ".cold") != NULL;
+}
+
+/* The function a cold part belongs to, in the post object. */
+static const struct elf_symbol *cold_parent(const struct elf_object *obj,
+					    const struct elf_symbol *cold)
+{
+	size_t len = (size_t)(strstr(cold->name, ".cold") - cold->name);
+
+	for (size_t i = 0; i < obj->nr_symbols; i++) {
+		const struct elf_symbol *s = &obj->symbols[i];
+
+		if (s->type == STT_FUNC && strlen(s->name) == len &&
+		    !strncmp(s->name, cold->name, len) && elf_symbol_section(obj, s))
+			return s;
+	}
+	return NULL;
+}
+
 static bool has_symbols(const struct elf_object *obj, size_t section)
 {
 	for (size_t i = 0; i < obj->nr_symbols; i++) {
@@ -301,6 +326,11 @@ static void carry_rela(struct state *st, size_t from, size_t o, uint64_t off,
 		 * one, which compares equal to what the kernel stored. The
 		 * kernel's tables are about the new code.
 		 */
+		if (is_cold_part(t->name)) {
+			include_section(st, ts);
+			add_rela(st, o, off, r->type, st->sym_out[t->index], addend);
+			return;
+		}
 		if (st->out_of[ts] && (r->type == R_X86_64_PLT32 || loader_reads ||
 				       !exists_in_kernel(st, t))) {
 			add_rela(st, o, off, r->type, st->sym_out[t->index], addend);
@@ -476,6 +506,39 @@ static void refuse_unknown_tables(struct state *st)
 	}
 }
 
+/* Add @s (of the post object) to the functions the update replaces. */
+static void add_replaced(struct state *st, const struct elf_symbol *s)
+{
+	const char *old_name = running_name(st, s);
+	struct payload_func *grown, *f;
+	char *name;
+
+	for (size_t i = 0; i < st->p->nr_funcs; i++)
+		if (!strcmp(st->p->funcs[i].old_name, old_name))
+			return;
+	grown = realloc(st->p->funcs, (st->p->nr_funcs + 1) * sizeof(*grown));
+	if (!grown) {
+		st->nomem = true;
+		return;
+	}
+	st->p->funcs = grown;
+	f = &grown[st->p->nr_funcs];
+	name = str_format("%sf%zu", st->in->prefix, st->p->nr_funcs);
+	f->old_name = strdup(old_name);
+	f->new_symbol = name;
+	if (!name || !f->old_name ||
+	    !elf_builder_add_symbol(&st->b, name, STT_FUNC, STB_GLOBAL,
+				    st->out_of[s->sym.st_shndx],
+				    s->sym.st_value, s->sym.st_size)) {
+		free(f->old_name);
+		free(name);
+		st->nomem = true;
+		return;
+	}
+	st->p->nr_funcs++;
+}
+
+/* The functions whose code changed (a changed cold part: its function). */
 static void add_function_symbols(struct state *st)
 {
 	const struct objdiff *d = st->in->diff;
@@ -483,32 +546,19 @@ static void add_function_symbols(struct state *st)
 	for (size_t i = 0; i < d->nr_entries && !st->nomem; i++) {
 		const struct objdiff_entry *e = &d->entries[i];
 		const struct elf_symbol *s;
-		struct payload_func *grown, *f;
-		char *name;
 
 		if (e->kind != OBJDIFF_FUNC || e->status != OBJDIFF_CHANGED)
 			continue;
 		s = &st->post->symbols[e->post_index];
-		grown = realloc(st->p->funcs, (st->p->nr_funcs + 1) * sizeof(*grown));
-		if (!grown) {
-			st->nomem = true;
-			return;
+		if (is_cold_part(s->name)) {
+			s = cold_parent(st->post, s);
+			if (!s || !exists_in_kernel(st, s)) {
+				refuse(st, d->entries[i].name, str_format("the unlikely part of a function that is new or gone changed; not supported"));
+				continue;
+			}
+			include_section(st, s->sym.st_shndx);
 		}
-		st->p->funcs = grown;
-		f = &grown[st->p->nr_funcs];
-		name = str_format("%sf%zu", st->in->prefix, st->p->nr_funcs);
-		f->old_name = strdup(running_name(st, s));
-		f->new_symbol = name;
-		if (!name || !f->old_name ||
-		    !elf_builder_add_symbol(&st->b, name, STT_FUNC, STB_GLOBAL,
-					    st->out_of[s->sym.st_shndx],
-					    s->sym.st_value, s->sym.st_size)) {
-			free(f->old_name);
-			free(name);
-			st->nomem = true;
-			return;
-		}
-		st->p->nr_funcs++;
+		add_replaced(st, s);
 	}
 }
 
@@ -528,9 +578,15 @@ static int build(struct state *st, const char *path, char *err, size_t errlen)
 	for (size_t i = 0; i < d->nr_entries; i++) {
 		const struct objdiff_entry *e = &d->entries[i];
 
-		if (e->kind == OBJDIFF_FUNC &&
-		    (e->status == OBJDIFF_CHANGED || e->status == OBJDIFF_NEW))
-			include_section(st, post->symbols[e->post_index].sym.st_shndx);
+		const struct elf_symbol *s;
+
+		if (e->kind != OBJDIFF_FUNC ||
+		    (e->status != OBJDIFF_CHANGED && e->status != OBJDIFF_NEW))
+			continue;
+		s = &post->symbols[e->post_index];
+		include_section(st, s->sym.st_shndx);
+		if (is_cold_part(s->name) && (s = cold_parent(post, s)))
+			include_section(st, s->sym.st_shndx);
 	}
 	follow_references(st);
 	for (size_t i = 1; i < post->nr_sections && !st->nomem; i++) {

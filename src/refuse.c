@@ -89,7 +89,7 @@ int refusals_find(const struct elf_object *pre, const struct objdiff *diff,
 			why = str_format("it is %s code (%s), which the running kernel has freed or will not run again",
 					 starts_with(section, ".init.") ? "__init" : "__exit",
 					 section);
-		else if (!has_ftrace_site(pre, old))
+		else if (!has_ftrace_site(pre, old) && !strstr(old->name, ".cold"))
 			why = str_format("it has no ftrace call site (notrace or not instrumented), so its callers cannot be redirected; patch its callers instead");
 		else
 			continue;

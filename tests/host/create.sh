@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# kmend create --dry-run on the target's source: finds the units a patch
-# touches and whether each is built into vmlinux or a module, reports exactly
-# the functions the patch changes, sees a moved line as no change, refuses
-# what it cannot do yet (naming the file) and changes an update cannot carry
-# (a variable's value), and leaves the tree untouched.
+# kmend create on the target's source: finds the units a patch touches and
+# whether each is built into vmlinux or a module, reports exactly the
+# functions the patch changes, sees a moved line as no change, refuses what it
+# cannot do yet (naming the file) and changes an update cannot carry (a
+# variable's value), writes the update module with its modinfo, leaves nothing
+# behind on Ctrl-C, and leaves the tree untouched.
 . "$(dirname "$0")/../vm/lib/host.bash"
 
 eval "$("$top/scripts/target-kernel" 2>/dev/null)" || fail "no target kernel"
@@ -102,15 +103,42 @@ expect_in "$tmp/out" 'stale.patch does not apply to' "the refusal names the patc
 expect_status 1 $? "a folder that is not a source tree"
 expect_in "$tmp/out" 'is not a prepared kernel source tree' "the refusal says why"
 
-"$kmend" create --source "$SOURCE" "$tmp/umask.patch" >"$tmp/out" 2>&1
-expect_status 2 $? "create without --dry-run"
-expect_in "$tmp/out" 'not implemented yet; run with --dry-run' "says what works"
+# The update module itself: default id and file name from the patch's name,
+# given relative to the current folder; modinfo says what it is.
+mkdir -p "$tmp/cwd" && cp "$tmp/umask.patch" "$tmp/cwd/fix-umask.patch"
+(cd "$tmp/cwd" && valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 \
+	"$kmend" create --source "$SOURCE" fix-umask.patch) >"$tmp/out" 2>&1
+status=$?
+cat "$tmp/out"
+expect_status 0 "$status" "create of a one-line fix (under valgrind)"
+expect_in "$tmp/out" '^wrote kmend-fix-umask.ko \(update id fix-umask\)$' "names the module it wrote"
+modinfo "$tmp/cwd/kmend-fix-umask.ko" >"$tmp/modinfo" || fail "modinfo cannot read the module"
+cat "$tmp/modinfo"
+expect_in "$tmp/modinfo" "^kmend_id: +fix-umask$" "modinfo: the id"
+expect_in "$tmp/modinfo" "^kmend_release: +$KVER$" "modinfo: the target kernel release"
+expect_in "$tmp/modinfo" "^kmend_patch_sha256: +$(sha256sum <"$tmp/umask.patch" | cut -d' ' -f1)$" "modinfo: the patch's SHA-256"
+expect_in "$tmp/modinfo" "^vermagic: +$KVER " "vermagic of the target"
+expect_in "$tmp/modinfo" "^depends: +kmend$" "depends on the engine only"
+
+"$kmend" create --source "$SOURCE" --id umask --description "umask: no world-writable files" \
+	-o "$tmp/u.ko" "$tmp/umask.patch" >"$tmp/out" 2>&1
+expect_status 0 $? "create with --id, --description and -o"
+expect_in <(modinfo -F description "$tmp/u.ko") '^umask: no world-writable files$' "modinfo: the description"
+expect_in <(modinfo -F kmend_id "$tmp/u.ko") '^umask$' "modinfo: the id given"
+
+"$kmend" create --source "$SOURCE" --id 'bad id' -o "$tmp/bad.ko" "$tmp/umask.patch" >"$tmp/out" 2>&1
+expect_status 2 $? "an id with a space"
+expect_in "$tmp/out" "the id 'bad id' is not 1 to 64" "says what an id may hold"
+"$kmend" create --source "$SOURCE" -o "$tmp/no/such/dir/u.ko" "$tmp/umask.patch" >"$tmp/out" 2>&1
+expect_status 1 $? "an output folder that does not exist"
+expect_in "$tmp/out" "cannot write $tmp/no/such/dir/u.ko" "names the file it cannot write"
+[ ! -e "$tmp/bad.ko" ] || fail "a refused create wrote a module"
 
 # Ctrl-C in the middle (SIGINT to the process group, as a terminal sends it):
 # no work folder is left, at whichever step it lands.
 interrupted=0
-for delay in 0.2 0.6 1.0 1.4; do
-	setsid "$kmend" create --dry-run --source "$SOURCE" "$tmp/umask.patch" >/dev/null 2>&1 &
+for delay in 0.2 0.6 1.0 1.4 1.8 2.2; do
+	setsid "$kmend" create --source "$SOURCE" -o "$tmp/int.ko" "$tmp/umask.patch" >/dev/null 2>&1 &
 	pid=$!
 	sleep $delay
 	kill -INT -- -$pid 2>/dev/null
@@ -118,11 +146,11 @@ for delay in 0.2 0.6 1.0 1.4; do
 	status=$?
 	[ "$status" -eq 130 ] && interrupted=$((interrupted + 1))
 	sleep 0.2
-	left=$(ls "$TMPDIR" | grep kmend-create || true)
+	left=$(ls "$TMPDIR" "$tmp" | grep -e kmend-create -e kmend-tmp || true)
 	[ -z "$left" ] || fail "Ctrl-C after ${delay}s left $left"
 done
-[ "$interrupted" -ge 2 ] || fail "only $interrupted of 4 runs were interrupted (exit 130)"
-echo "Ctrl-C at 0.2, 0.6, 1.0 and 1.4 s ($interrupted runs interrupted) left nothing behind"
+[ "$interrupted" -ge 3 ] || fail "only $interrupted of 6 runs were interrupted (exit 130)"
+echo "Ctrl-C at 0.2 to 2.2 s ($interrupted runs interrupted) left nothing behind"
 
 # Nothing in the tree changed, and no work folder is left.
 [ "$(md5sum "$SOURCE/kernel/sys.c" "$SOURCE/fs/fat/namei_vfat.c")" = "$sum_before" ] ||
