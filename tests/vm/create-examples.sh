@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Every patch in examples/ through kmend create on the target's source (each
+# under 30 s), then in one boot: apply, see the fix live, undo, see it gone,
+# unload. The user-copy example's new code must keep its exception-table
+# entries (getdents64 into an unmapped buffer is EFAULT, not an oops); the
+# module example patches binfmt_misc, loaded first.
+. "$(dirname "$0")/lib/host.bash"
+
+eval "$("$top/scripts/target-kernel" 2>/dev/null)" || fail "no target kernel"
+examples="proc-version static-helpers new-function user-copy module-binfmt-misc"
+mkdir -p "$tmp/u"
+for ex in $examples; do
+	start=$(date +%s.%N)
+	"$build/bin/kmend" create --source "$SOURCE" -o "$tmp/u/$ex.ko" \
+		"$top/examples/$ex.patch" >"$tmp/create.out" 2>&1
+	status=$?
+	took=$(echo "$(date +%s.%N) - $start" | bc)
+	cat "$tmp/create.out"
+	expect_status 0 "$status" "kmend create examples/$ex.patch"
+	echo "examples/$ex.patch: created in $took s"
+	[ "$(echo "$took < 30" | bc)" = 1 ] || fail "examples/$ex.patch took $took s (30 s at most)"
+done
+cc -static -O2 -Wall -Wextra -Werror -o "$tmp/getdents-fault" "$top/tests/vm/progs/getdents-fault.c" ||
+	fail "cannot build tests/vm/progs/getdents-fault.c"
+
+run_guest "$tmp/out" --file "$tmp/u:/u" --file "$tmp/getdents-fault:/getdents-fault" \
+	--module binfmt_misc -- '
+insmod /lib/kmend/kmend.ko
+# apply ID: load /u/ID.ko and apply it
+apply() {
+	insmod /u/$1.ko || { bad "insmod $1"; return; }
+	expect_succeeds "apply $1" set_stage $1 applied
+	expect_eq "$(cause $1)" ok "$1: abort_cause"
+}
+# undo ID: reverse and unload it
+undo() {
+	expect_succeeds "undo $1" set_stage $1 reversed
+	expect_succeeds "unload $1" rmmod kmend_$(echo $1 | tr - _)
+}
+
+before=$(cat /proc/version)
+apply proc-version
+expect_match "$(cat /proc/version)" " \(kmend example\)$" "proc-version: the new text"
+undo proc-version
+expect_eq "$(cat /proc/version)" "$before" "proc-version: the old text again"
+
+sysctl=/proc/sys/net/core/high_order_alloc_disable
+apply static-helpers
+echo 1 >$sysctl
+expect_match "$(dmesg | tail -n 1)" "sysctl: high_order_alloc_disable set to 1 by sh\[" "static-helpers: the new message"
+expect_eq "$(cat $sysctl)" 1 "static-helpers: the static helpers still set the value"
+echo 0 >$sysctl
+undo static-helpers
+echo 1 >$sysctl
+expect_no_match "$(dmesg | tail -n 1)" "set to 1 by" "static-helpers: no message after undo"
+echo 0 >$sysctl
+
+apply new-function
+expect_match "$(cat /proc/loadavg)" "^[0-9]+\.[0-9]{3} [0-9]+\.[0-9]{3} [0-9]+\.[0-9]{3} " "new-function: three decimals"
+undo new-function
+expect_match "$(cat /proc/loadavg)" "^[0-9]+\.[0-9]{2} [0-9]+\.[0-9]{2} [0-9]+\.[0-9]{2} " "new-function: two decimals again"
+
+mkdir /tmp/d && touch /tmp/d/kmend-hidden /tmp/d/shown
+apply user-copy
+expect_eq "$(ls /tmp/d)" shown "user-copy: the entry is left out"
+expect_eq "$(/getdents-fault /tmp/d)" EFAULT "user-copy: a fault in the new code is EFAULT"
+expect_eq "$(/getdents-fault /)" EFAULT "user-copy: and again, on another folder"
+undo user-copy
+expect_eq "$(ls /tmp/d | tr "\n" " ")" "kmend-hidden shown " "user-copy: listed again"
+
+modprobe binfmt_misc
+mount -t binfmt_misc none /proc/sys/fs/binfmt_misc
+status=/proc/sys/fs/binfmt_misc/status
+expect_eq "$(cat $status)" enabled "binfmt_misc before"
+apply module-binfmt-misc
+expect_eq "$(cat $status)" "enabled (kmend example)" "module-binfmt-misc: the new text"
+expect_fails "binfmt_misc cannot be unloaded while patched" rmmod binfmt_misc
+undo module-binfmt-misc
+expect_eq "$(cat $status)" enabled "module-binfmt-misc: the old text again"
+umount /proc/sys/fs/binfmt_misc
+expect_succeeds "binfmt_misc unloads after undo" rmmod binfmt_misc
+
+expect_eq "$(traced)" "" "no ftrace ops left"
+expect_eq "$(engine_allocations)" 0 "every engine allocation freed"
+'
