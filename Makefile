@@ -59,8 +59,14 @@ $(FIXTURE_DIR)/%.o: tests/unit/fixtures/%.c
 $(FIXTURE_DIR)/%-shared-rodata.o: tests/unit/fixtures/%.c
 	@mkdir -p $(@D)
 	$(CC) $(FIXTURE_CFLAGS) -o $@ $<
+FIXTURE_DATA := $(patsubst tests/unit/fixtures/%,$(FIXTURE_DIR)/%,$(wildcard tests/unit/fixtures/*.symvers))
+$(FIXTURE_DIR)/%.symvers: tests/unit/fixtures/%.symvers
+	@mkdir -p $(@D)
+	cp $< $@
 .SECONDARY: $(FIXTURE_OBJS)
 
+# named in an explicit rule, so that make never takes them for intermediates
+$(UNIT_TESTS): $(FIXTURE_DATA)
 $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/lib/libkmend.a $(FIXTURE_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(KMEND_CFLAGS) $(CFLAGS) -DFIXTURES='"$(TOP)/$(FIXTURE_DIR)"' \

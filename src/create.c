@@ -313,6 +313,8 @@ struct unit_paths {
 	char post[PATH_MAX];	/* object after */
 	char src[PATH_MAX];	/* the patched copy */
 	char prefix[PATH_MAX];	/* the folder of patched copies */
+	char pre_crc[PATH_MAX];	/* genksyms' CRCs of the exports, if any */
+	char post_crc[PATH_MAX];
 };
 
 static int unit_paths(const struct unit *u, struct unit_paths *p)
@@ -321,6 +323,8 @@ static int unit_paths(const struct unit *u, struct unit_paths *p)
 	       path_printf(p->post, sizeof(p->post), "%s/post/%s", work_dir, u->object) ||
 	       path_printf(p->src, sizeof(p->src), "%s/post/%s", work_dir, u->path) ||
 	       path_printf(p->prefix, sizeof(p->prefix), "%s/post", work_dir) ||
+	       path_printf(p->pre_crc, sizeof(p->pre_crc), "%s.crc", p->pre) ||
+	       path_printf(p->post_crc, sizeof(p->post_crc), "%s.crc", p->post) ||
 	       make_dirs(p->pre) || make_dirs(p->post) ? -1 : 0;
 }
 
@@ -498,6 +502,9 @@ static int compare_unit(struct create *c, const struct unit *u, size_t index)
 	report_unit(c, u, &d);
 	if (refusals_find(&a, &d, &r)) {
 		fprintf(c->err, "kmend create: out of memory\n");
+	} else if (refusals_find_crc(p.pre_crc, p.post_crc, &r, errbuf, sizeof(errbuf))) {
+		fprintf(c->err, "kmend create: %s\n", errbuf);
+		refusals_free(&r);
 	} else {
 		print_refusals(c, &r);
 		ret = r.nr ? 0 : build_payload(c, u, index, &a, &b, &d);

@@ -231,3 +231,21 @@ const struct elf_symbol *elf_symbol_at(const struct elf_object *obj,
 	}
 	return NULL;
 }
+
+const struct elf_symbol *elf_symbol_at_pcrel(const struct elf_object *obj,
+					     const struct elf_section *sec,
+					     int64_t addend, int64_t *at)
+{
+	static const int64_t ends[] = { 4, 5, 6, 8 };
+
+	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+		const struct elf_symbol *s = elf_symbol_at(obj, sec, addend + ends[i]);
+
+		if (s) {
+			if (at)
+				*at = addend + ends[i];
+			return s;
+		}
+	}
+	return NULL;
+}

@@ -102,7 +102,9 @@ static struct target resolve(const struct elf_object *obj,
 		return t;
 	}
 	if (sec) {
-		const struct elf_symbol *s = elf_symbol_at(obj, sec, at);
+		const struct elf_symbol *s = is_pc_relative(r->type) ?
+			elf_symbol_at_pcrel(obj, sec, r->addend, NULL) :
+			elf_symbol_at(obj, sec, at);
 
 		if (s) {
 			t.sym = s;

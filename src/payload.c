@@ -47,6 +47,25 @@ static bool is_pc_relative(uint32_t type)
 	return type == R_X86_64_PC32 || type == R_X86_64_PLT32;
 }
 
+/*
+ * Is @r the target of a call or jump (e8/e9 rel32, 0f 8x jcc rel32)? Before
+ * the displacement of a RIP-relative operand is a ModRM byte with mod 00,
+ * never one of these.
+ */
+static bool is_branch(const struct elf_section *sec, const struct elf_rela *r)
+{
+	const unsigned char *d = sec->data;
+	uint64_t off = r->offset;
+
+	if (r->type == R_X86_64_PLT32)
+		return true;
+	if (r->type != R_X86_64_PC32 || !d || off < 1 || off > sec->size)
+		return false;
+	if (d[off - 1] == 0xe8 || d[off - 1] == 0xe9)
+		return true;
+	return off >= 2 && d[off - 2] == 0x0f && (d[off - 1] & 0xf0) == 0x80;
+}
+
 /* The relocation types the engine can write (kernel/reloc.c). */
 static bool engine_writes(uint32_t type)
 {
@@ -284,8 +303,9 @@ static void carry_rela(struct state *st, size_t from, size_t o, uint64_t off,
 
 	if (t->type == STT_SECTION) {
 		const struct elf_section *tsec = &post->sections[t->sym.st_shndx];
-		int64_t at = addend + (is_pc_relative(r->type) ? 4 : 0);
-		const struct elf_symbol *s = elf_symbol_at(post, tsec, at);
+		const struct elf_symbol *s = is_pc_relative(r->type) ?
+			elf_symbol_at_pcrel(post, tsec, addend, NULL) :
+			elf_symbol_at(post, tsec, addend);
 
 		if (s) {
 			t = s;
@@ -331,8 +351,8 @@ static void carry_rela(struct state *st, size_t from, size_t o, uint64_t off,
 			add_rela(st, o, off, r->type, st->sym_out[t->index], addend);
 			return;
 		}
-		if (st->out_of[ts] && (r->type == R_X86_64_PLT32 || loader_reads ||
-				       !exists_in_kernel(st, t))) {
+		if (st->out_of[ts] && (is_branch(&post->sections[from], r) ||
+				       loader_reads || !exists_in_kernel(st, t))) {
 			add_rela(st, o, off, r->type, st->sym_out[t->index], addend);
 			return;
 		}

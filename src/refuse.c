@@ -5,7 +5,9 @@
  */
 #include "refuse.h"
 
+#include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,4 +112,83 @@ void refusals_free(struct refusals *r)
 	free(r->items);
 	r->items = NULL;
 	r->nr = 0;
+}
+
+struct crc {
+	char name[256];
+	unsigned long value;
+};
+
+/* The exports genksyms listed in @path; none if there is no such file. */
+static int read_crcs(const char *path, struct crc **crcs, size_t *nr,
+		     char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+
+	*crcs = NULL;
+	*nr = 0;
+	if (!f)
+		return errno == ENOENT ? 0 : set_error(err, errlen, "%s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		struct crc c, *grown;
+
+		if (sscanf(line, "#SYMVER %255s %lx", c.name, &c.value) != 2)
+			continue;
+		grown = realloc(*crcs, (*nr + 1) * sizeof(*grown));
+		if (!grown) {
+			fclose(f);
+			return set_error(err, errlen, "out of memory");
+		}
+		*crcs = grown;
+		grown[(*nr)++] = c;
+	}
+	fclose(f);
+	return 0;
+}
+
+static const struct crc *find_crc(const struct crc *crcs, size_t nr, const char *name)
+{
+	for (size_t i = 0; i < nr; i++)
+		if (!strcmp(crcs[i].name, name))
+			return &crcs[i];
+	return NULL;
+}
+
+int refusals_find_crc(const char *pre_crc, const char *post_crc,
+		      struct refusals *out, char *err, size_t errlen)
+{
+	struct crc *a = NULL, *b = NULL;
+	size_t na = 0, nb = 0;
+	int ret = -1;
+
+	if (read_crcs(pre_crc, &a, &na, err, errlen) ||
+	    read_crcs(post_crc, &b, &nb, err, errlen))
+		goto out;
+	for (size_t i = 0; i < na; i++) {
+		const struct crc *c = find_crc(b, nb, a[i].name);
+		char *why = NULL;
+
+		if (!c)
+			why = str_format("the patch stops exporting it, but the running kernel keeps its export; leave the export in");
+		else if (c->value != a[i].value)
+			why = str_format("its exported interface changes (modversions CRC %#010lx -> %#010lx): modules built for the running kernel would no longer match it; keep the types it uses as they are",
+					 a[i].value, c->value);
+		else
+			continue;
+		if (refusals_add(out, a[i].name, why))
+			goto nomem;
+	}
+	for (size_t i = 0; i < nb; i++)
+		if (!find_crc(a, na, b[i].name) &&
+		    refusals_add(out, b[i].name, str_format("the patch exports it, and an update cannot add exports to the running kernel; call it from the changed code instead")))
+			goto nomem;
+	ret = 0;
+	goto out;
+nomem:
+	set_error(err, errlen, "out of memory");
+out:
+	free(a);
+	free(b);
+	return ret;
 }

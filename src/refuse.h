@@ -32,6 +32,15 @@ int refusals_find(const struct elf_object *pre, const struct objdiff *diff,
 		  struct refusals *out);
 void refusals_free(struct refusals *r);
 
+/*
+ * Refuse each export whose modversions CRC differs between @pre_crc and
+ * @post_crc (genksyms output, "#SYMVER name 0xcrc" lines; a missing file:
+ * the unit exports nothing), or that the patch adds or removes. Returns 0,
+ * or -1 with a message in @err.
+ */
+int refusals_find_crc(const char *pre_crc, const char *post_crc,
+		      struct refusals *out, char *err, size_t errlen);
+
 /* Add a refusal of @name; takes @reason (NULL: out of memory). 0 or -1. */
 int refusals_add(struct refusals *r, const char *name, char *reason);
 

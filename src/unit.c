@@ -216,7 +216,7 @@ char *unit_compile_command(const struct unit *u, const char *src,
 {
 	char *cmd = strdup(u->compile), *from = NULL, *to = NULL, *dep = NULL;
 	char *dir = strdup(u->path), *slash, *tool = NULL, *obj_arg = NULL;
-	char *out_arg = NULL, *result = NULL;
+	char *out_arg = NULL, *result = NULL, *crc = NULL, *cpp_to = NULL;
 
 	if (!cmd || !dir)
 		goto nomem;
@@ -234,7 +234,10 @@ char *unit_compile_command(const struct unit *u, const char *src,
 		to = str_format(" -ffunction-sections -fdata-sections -c -o %s %s",
 				out, src);
 	dep = str_format("-Wp,-MMD,%s.d", out);
-	if (!from || !to || !dep)
+	cpp_to = prefix ? str_format(" -fmacro-prefix-map=%s/= -iquote %s -E -D__GENKSYMS__ %s",
+				     prefix, dir, src)
+			: str_format(" -E -D__GENKSYMS__ %s", src);
+	if (!from || !to || !dep || !cpp_to)
 		goto nomem;
 	if (replace(&cmd, from, to)) {
 		set_error(err, errlen, "%s: Kbuild's command has no '%s'", u->path, from);
@@ -244,9 +247,19 @@ char *unit_compile_command(const struct unit *u, const char *src,
 	if (replace_word(&cmd, "-Wp,-MMD,", dep))
 		goto nomem;
 
+	/*
+	 * With CONFIG_MODVERSIONS, exports carry a CRC of their types that
+	 * genksyms computes from the preprocessed source, as Kbuild does for
+	 * a unit that exports anything; kept next to the object, in .crc.
+	 */
+	crc = str_format(" && if [ -x scripts/genksyms/genksyms ] && nm %s | grep -q __ksymtab; then %s | scripts/genksyms/genksyms -r /dev/null >%s.crc; fi",
+			 out, cmd, out);
+	if (!crc || replace(&crc, to, cpp_to) )
+		goto nomem;
 	if (!u->objtool) {
-		result = cmd;
-		cmd = NULL;
+		result = str_format("%s%s", cmd, crc);
+		if (!result)
+			goto nomem;
 		goto out;
 	}
 	obj_arg = str_format(" %s", u->object);
@@ -258,7 +271,7 @@ char *unit_compile_command(const struct unit *u, const char *src,
 		set_error(err, errlen, "%s: unexpected objtool command", u->path);
 		goto out;
 	}
-	result = str_format("%s && %s", cmd, tool);
+	result = str_format("%s && %s%s", cmd, tool, crc);
 	if (!result)
 		goto nomem;
 	goto out;
@@ -273,6 +286,8 @@ out:
 	free(tool);
 	free(obj_arg);
 	free(out_arg);
+	free(crc);
+	free(cpp_to);
 	return result;
 }
 
