@@ -11,6 +11,7 @@
 #include "alloc.h"
 #include "core.h"
 #include "ksyms.h"
+#include "loadtime.h"
 #include "model.h"
 #include "sysfs.h"
 
@@ -209,6 +210,11 @@ static int __init kmend_init(void)
 	kmend_root_kobj = kobject_create_and_add("kmend", kernel_kobj);
 	if (!kmend_root_kobj)
 		return -ENOMEM;
+	ret = kmend_loadtime_init();
+	if (ret) {
+		kobject_put(kmend_root_kobj);
+		return ret;
+	}
 	kmend_debugfs_init();
 	kmend_alloc_debugfs_init();
 
@@ -218,6 +224,7 @@ static int __init kmend_init(void)
 
 static void __exit kmend_exit(void)
 {
+	kmend_loadtime_exit();
 	kmend_debugfs_exit();
 	kobject_put(kmend_root_kobj);
 	pr_info("engine unloaded\n");

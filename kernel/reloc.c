@@ -10,16 +10,19 @@
 #include "reloc.h"
 #include "resolve.h"
 
-/* The bytes the relocation writes, or -ERANGE/-EINVAL. */
-static int encode(struct kmend_reloc *r, unsigned long sym, u8 *buf,
-		  size_t *len)
+int kmend_reloc_encode(unsigned int type, void *place, unsigned long sym,
+		       long addend, u8 *buf, size_t *len)
 {
-	u64 value = sym + r->addend;
-	s64 rel = (s64)(value - (unsigned long)r->place);
+	u64 value = sym + addend;
+	s64 rel = (s64)(value - (unsigned long)place);
 
-	switch (r->type) {
+	switch (type) {
 	case R_X86_64_64:
 		memcpy(buf, &value, 8);
+		*len = 8;
+		return 0;
+	case R_X86_64_PC64:
+		memcpy(buf, &rel, 8);
 		*len = 8;
 		return 0;
 	case R_X86_64_32S:
@@ -64,7 +67,8 @@ int kmend_relocs_write(struct kmend_state *st)
 						   &sym);
 			if (ret)
 				return ret;
-			ret = encode(r, sym, buf, &len);
+			ret = kmend_reloc_encode(r->type, r->place, sym,
+						 r->addend, buf, &len);
 			if (ret) {
 				kmend_log(st, "relocation to %s: %s", r->symbol,
 					  ret == -ERANGE ? "the value does not fit the field" :

@@ -13,4 +13,12 @@
  */
 int kmend_relocs_write(struct kmend_state *st);
 
+/*
+ * The bytes an x86-64 relocation of @type at @place writes for the symbol
+ * value @sym (R_X86_64_64, _PC64, _32S, _PC32, _PLT32). Returns 0, -ERANGE
+ * when the value does not fit the field, or -EINVAL for another type.
+ */
+int kmend_reloc_encode(unsigned int type, void *place, unsigned long sym,
+		       long addend, u8 *buf, size_t *len);
+
 #endif /* _KMEND_RELOC_H */

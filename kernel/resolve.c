@@ -59,42 +59,44 @@ static int find_module_ref(struct kmend_state *st, struct kmend_pack *pack)
 	return 0;
 }
 
+int kmend_lookup(const char *target, const char *name, unsigned long sympos,
+		 unsigned long *addr, unsigned long *count)
+{
+	struct lookup l = { .target = target, .name = name, .sympos = sympos };
+
+	if (target)
+		kmend_ksyms.module_on_each_symbol(match_symbol, &l);
+	else
+		kmend_ksyms.on_each_symbol(match_symbol, &l);
+	/* match_symbol took a reference to keep the module while looking */
+	if (l.mod)
+		module_put(l.mod);
+	*count = l.count;
+	if (!l.addr || (!sympos && l.count > 1))
+		return -ENOENT;
+	*addr = l.addr;
+	return 0;
+}
+
 int kmend_resolve_symbol(struct kmend_state *st, struct kmend_pack *pack,
 			 const char *name, unsigned long sympos,
 			 unsigned long *addr)
 {
-	struct lookup l = {
-		.target = kmend_pack_is_vmlinux(pack) ? NULL : pack->target,
-		.name = name,
-		.sympos = sympos,
-	};
+	const char *target = kmend_pack_is_vmlinux(pack) ? NULL : pack->target;
+	unsigned long count;
 
-	if (l.target)
-		kmend_ksyms.module_on_each_symbol(match_symbol, &l);
-	else
-		kmend_ksyms.on_each_symbol(match_symbol, &l);
-	/* match_symbol took its own reference; the pack already holds one. */
-	if (l.mod)
-		module_put(l.mod);
-
-	if (!l.addr) {
-		if (l.count && l.sympos)
-			kmend_log(st, "%s: there are only %lu symbols named %s, not %lu",
-				  kmend_pack_name(pack), l.count, name, l.sympos);
-		else
-			kmend_log(st, "%s: no symbol %s", kmend_pack_name(pack),
-				  name);
-		st->cause = KMEND_FAILED_TO_FIND;
-		return -ENOENT;
-	}
-	if (!l.sympos && l.count > 1) {
+	if (!kmend_lookup(target, name, sympos, addr, &count))
+		return 0;
+	if (count && sympos && count < sympos)
+		kmend_log(st, "%s: there are only %lu symbols named %s, not %lu",
+			  kmend_pack_name(pack), count, name, sympos);
+	else if (count > 1)
 		kmend_log(st, "%s: %lu symbols are named %s; the update must say which (sympos)",
-			  kmend_pack_name(pack), l.count, name);
-		st->cause = KMEND_FAILED_TO_FIND;
-		return -ENOENT;
-	}
-	*addr = l.addr;
-	return 0;
+			  kmend_pack_name(pack), count, name);
+	else
+		kmend_log(st, "%s: no symbol %s", kmend_pack_name(pack), name);
+	st->cause = KMEND_FAILED_TO_FIND;
+	return -ENOENT;
 }
 
 static int resolve_func(struct kmend_state *st, struct kmend_pack *pack,

@@ -21,6 +21,14 @@ int kmend_resolve_symbol(struct kmend_state *st, struct kmend_pack *pack,
 			 const char *name, unsigned long sympos,
 			 unsigned long *addr);
 
+/*
+ * The address of @name in module @target (NULL: vmlinux): the @sympos-th of
+ * that name, or the only one when @sympos is 0. *@count gets how many carry
+ * the name. Returns 0 or -ENOENT. Takes module_mutex.
+ */
+int kmend_lookup(const char *target, const char *name, unsigned long sympos,
+		 unsigned long *addr, unsigned long *count);
+
 /* Drop the references kmend_resolve() took on target modules. */
 void kmend_resolve_release(struct kmend_state *st);
 

@@ -24,6 +24,13 @@ struct range {
 	uint64_t start, end;
 };
 
+/* When the kernel first reads a reference of the payload. */
+enum read_time {
+	READ_AFTER_APPLY,	/* code and data: the engine writes it at apply */
+	READ_WHILE_COMING,	/* jump-label keys: the engine's module notifier */
+	READ_WHILE_LOADING,	/* other tables: only the module loader can */
+};
+
 struct state {
 	const struct payload_input *in;
 	const struct elf_object *post;
@@ -237,13 +244,12 @@ static size_t place_alias(struct state *st, size_t o)
 /*
  * A reference to @name in the running kernel (or, for a module target, in
  * that module): the module loader resolves exports; the engine the rest.
- * @loader_reads: the kernel reads the field while loading the update, before
- * the engine could write it.
+ * @when: when the kernel first reads the field (see enum read_time).
  */
 static void refer_to_kernel(struct state *st, size_t o, uint64_t off,
 			    const struct elf_rela *r, const char *name,
 			    bool global, bool defined, int64_t addend,
-			    bool loader_reads)
+			    enum read_time when)
 {
 	const struct export *exp = global ? symvers_find(st->in->exports, name) : NULL;
 	const char *where = st->b.sections[o].name;
@@ -255,12 +261,18 @@ static void refer_to_kernel(struct state *st, size_t o, uint64_t off,
 			add_namespace(st, exp->namespace);
 		return;
 	}
-	if (loader_reads) {
+	if (when == READ_WHILE_COMING && strcmp(st->in->target, "vmlinux")) {
+		refuse(st, name, str_format("the kernel's %s table refers to it while loading the update, and kmend resolves such references in vmlinux only (it is not exported by %s); keep the code that uses it out of the change",
+					    where, st->in->target));
+		return;
+	}
+	if (when == READ_WHILE_LOADING) {
 		refuse(st, name, str_format("the kernel's %s table refers to it, and the module loader reads that table before kmend can resolve %s (it is not exported); keep the code that uses it out of the change, or export it",
 					    where, name));
 		return;
 	}
-	if (!engine_writes(r->type)) {
+	if (!engine_writes(r->type) &&
+	    !(when == READ_WHILE_COMING && r->type == R_X86_64_PC64)) {
 		refuse(st, name, str_format("%s refers to it with relocation type %u, which kmend cannot write; not supported",
 					    where, r->type));
 		return;
@@ -280,6 +292,7 @@ static void refer_to_kernel(struct state *st, size_t o, uint64_t off,
 	pr->offset = off;
 	pr->type = r->type;
 	pr->addend = addend;
+	pr->at_load = when == READ_WHILE_COMING;
 	if (!pr->place_symbol || !pr->symbol) {
 		free(pr->place_symbol);
 		free(pr->symbol);
@@ -294,7 +307,7 @@ static void refer_to_kernel(struct state *st, size_t o, uint64_t off,
  * pointing where the new code must point.
  */
 static void carry_rela(struct state *st, size_t from, size_t o, uint64_t off,
-		       const struct elf_rela *r, bool loader_reads)
+		       const struct elf_rela *r, enum read_time when)
 {
 	const struct elf_object *post = st->post;
 	const struct elf_symbol *t = &post->symbols[r->sym];
@@ -332,7 +345,7 @@ static void carry_rela(struct state *st, size_t from, size_t o, uint64_t off,
 		}
 	}
 	if (t->sym.st_shndx == SHN_UNDEF) {
-		refer_to_kernel(st, o, off, r, t->name, true, false, addend, loader_reads);
+		refer_to_kernel(st, o, off, r, t->name, true, false, addend, when);
 		return;
 	}
 	if (t->sym.st_shndx >= SHN_LORESERVE) {
@@ -352,7 +365,7 @@ static void carry_rela(struct state *st, size_t from, size_t o, uint64_t off,
 			return;
 		}
 		if (st->out_of[ts] && (is_branch(&post->sections[from], r) ||
-				       loader_reads || !exists_in_kernel(st, t))) {
+				       when != READ_AFTER_APPLY || !exists_in_kernel(st, t))) {
 			add_rela(st, o, off, r->type, st->sym_out[t->index], addend);
 			return;
 		}
@@ -367,7 +380,7 @@ static void carry_rela(struct state *st, size_t from, size_t o, uint64_t off,
 		return;
 	}
 	refer_to_kernel(st, o, off, r, running_name(st, t), t->bind != STB_LOCAL,
-			true, addend, loader_reads);
+			true, addend, when);
 }
 
 static bool alt_in_use(const struct state *st, uint64_t off)
@@ -390,7 +403,10 @@ static void follow_references(struct state *st)
 
 			if (i == st->alt_section && !alt_in_use(st, r->offset))
 				continue;
-			carry_rela(st, i, st->out_of[i], r->offset, r, false);
+			/* replacements are copied into the code at load */
+			carry_rela(st, i, st->out_of[i], r->offset, r,
+				   i == st->alt_section ? READ_WHILE_LOADING
+							: READ_AFTER_APPLY);
 		}
 	}
 }
@@ -484,7 +500,9 @@ static int carry_table(struct state *st, const struct elf_section *sec,
 			const struct elf_rela *r = &sec->relas[k];
 
 			if (r->offset >= off && r->offset < off + sp->entry_size)
-				carry_rela(st, sec->index, o, at + (r->offset - off), r, true);
+				carry_rela(st, sec->index, o, at + (r->offset - off), r,
+					   strcmp(sec->name, "__jump_table") ?
+					   READ_WHILE_LOADING : READ_WHILE_COMING);
 		}
 		if (!strcmp(sec->name, ".altinstructions"))
 			remember_alternative(st, sec, off);

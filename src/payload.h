@@ -34,6 +34,9 @@ struct payload_reloc {
 	char *symbol;		/* as kallsyms names it in the target */
 	uint32_t type;
 	int64_t addend;
+	/* read while the update loads (a jump-label key): resolved then,
+	 * in vmlinux, by the engine's module notifier */
+	int at_load;
 };
 
 struct payload {

@@ -97,6 +97,8 @@ static void put_pack_tables(FILE *f, const struct update_module *m, size_t first
 		for (size_t k = 0; k < p->nr_relocs; k++) {
 			const struct payload_reloc *r = &p->relocs[k];
 
+			if (r->at_load)
+				continue;
 			fprintf(f, "\t{ .place = %s + %#llx, .symbol = ",
 				r->place_symbol, (unsigned long long)r->offset);
 			put_string(f, r->symbol);
@@ -117,6 +119,25 @@ static int write_c(const struct update_module *m, FILE *f)
 	for (size_t i = 0; i < m->nr_units; i++)
 		if (first_of_target(m, i))
 			put_pack_tables(f, m, i);
+
+	/* found by the engine's module notifier, by name */
+	fputs("\nstruct kmend_load_reloc __kmend_load_relocs[] __used = {\n", f);
+	for (size_t i = 0; i < m->nr_units; i++) {
+		const struct payload *p = m->units[i].payload;
+
+		for (size_t k = 0; k < p->nr_relocs; k++) {
+			const struct payload_reloc *r = &p->relocs[k];
+
+			if (!r->at_load)
+				continue;
+			fprintf(f, "\t{ .place = %s + %#llx, .symbol = ",
+				r->place_symbol, (unsigned long long)r->offset);
+			put_string(f, r->symbol);
+			fprintf(f, ", .type = %u, .addend = %lld },\n", r->type,
+				(long long)r->addend);
+		}
+	}
+	fputs("\t{ }\n};\n", f);
 
 	fputs("\nstatic struct kmend_pack kmend_packs[] = {\n", f);
 	for (size_t i = 0; i < m->nr_units; i++) {

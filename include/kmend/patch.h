@@ -95,6 +95,21 @@ struct kmend_reloc {
 	long addend;
 };
 
+/*
+ * A reference the kernel reads while it loads the update, before the engine
+ * could write a kmend_reloc: the static key of a jump-label entry. The
+ * engine's module notifier writes each field as the update comes up, ahead
+ * of the jump-label code, resolving @symbol in vmlinux. An update lists them
+ * in a global array named __kmend_load_relocs, ending with a NULL @place.
+ */
+struct kmend_load_reloc {
+	void *place;
+	const char *symbol;
+	unsigned long sympos;
+	unsigned int type;	/* R_X86_64_64 or R_X86_64_PC64 */
+	long addend;
+};
+
 /* The functions an update replaces in one target object. */
 struct kmend_pack {
 	/* NULL (or "vmlinux") for the kernel image, else a module's name. */

@@ -36,7 +36,7 @@ struct built {
 	int written;
 };
 
-static int build(void **state, const char *post_name)
+static int build(void **state, const char *post_name, const char *target)
 {
 	struct built *b = calloc(1, sizeof(*b));
 	char err[256], post[512];
@@ -59,7 +59,7 @@ static int build(void **state, const char *post_name)
 		goto fail;
 	in = (struct payload_input){
 		.pre = &b->pre, .post = &b->post, .diff = &b->diff,
-		.exports = &b->exports, .target = "vmlinux", .prefix = "__kmend_u0_",
+		.exports = &b->exports, .target = target, .prefix = "__kmend_u0_",
 	};
 	if (payload_build(&in, b->path, &b->payload, &b->refused, err, sizeof(err)))
 		goto fail;
@@ -79,12 +79,17 @@ fail:
 
 static int setup(void **state)
 {
-	return build(state, "payload_post");
+	return build(state, "payload_post", "vmlinux");
 }
 
 static int setup_hidden_key(void **state)
 {
-	return build(state, "payload_post_hidden_key");
+	return build(state, "payload_post_hidden_key", "vmlinux");
+}
+
+static int setup_hidden_key_in_module(void **state)
+{
+	return build(state, "payload_post_hidden_key", "some_module");
 }
 
 static int teardown(void **state)
@@ -274,6 +279,7 @@ static void test_tables_follow_the_code(void **state)
 	assert_int_equal(ex->nr_relas, 2);
 	assert_non_null(jt);
 	assert_int_equal(jt->size, 16);		/* jumps_exported's, not jumps_hidden's */
+	assert_null(reloc_to(&b->payload, "hidden_key"));
 	assert_string_equal(b->out.symbols[jt->relas[2].sym].name, "exported_key");
 	assert_non_null(mc);
 	/* changed, added, counts_first, address_of_changed, with_extable,
@@ -281,15 +287,36 @@ static void test_tables_follow_the_code(void **state)
 	assert_int_equal(mc->size, 6 * 8);
 }
 
-/* A jump label whose key the module loader cannot resolve: refused. */
-static void test_unexported_static_key_refused(void **state)
+/*
+ * A jump label whose key the module loader cannot resolve: the kernel
+ * reads it while loading the update, so the engine's module notifier
+ * resolves it then (in vmlinux).
+ */
+static void test_unexported_static_key_at_load(void **state)
+{
+	struct built *b = *state;
+	const struct payload_reloc *r = reloc_to(&b->payload, "hidden_key");
+	const struct elf_section *jt = section(&b->out, "__jump_table");
+
+	assert_int_equal(b->refused.nr, 0);
+	assert_non_null(r);
+	assert_true(r->at_load);
+	assert_int_equal(r->type, R_X86_64_PC64);
+	assert_non_null(jt);
+	assert_int_equal(jt->size, 32);		/* both jumps_* functions changed */
+	/* the code's own references are for after apply */
+	assert_false(reloc_to(&b->payload, "hidden_func")->at_load);
+}
+
+/* In a module, kmend does not resolve load-time references: refused. */
+static void test_unexported_static_key_refused_in_module(void **state)
 {
 	struct built *b = *state;
 
 	assert_int_equal(b->refused.nr, 1);
 	assert_string_equal(b->refused.items[0].name, "hidden_key");
 	assert_non_null(strstr(b->refused.items[0].reason, "__jump_table"));
-	assert_non_null(strstr(b->refused.items[0].reason, "not exported"));
+	assert_non_null(strstr(b->refused.items[0].reason, "vmlinux only"));
 	assert_false(b->written);
 }
 
@@ -343,7 +370,10 @@ int main(void)
 		cmocka_unit_test(test_tables_follow_the_code),
 	};
 	const struct CMUnitTest hidden[] = {
-		cmocka_unit_test(test_unexported_static_key_refused),
+		cmocka_unit_test(test_unexported_static_key_at_load),
+	};
+	const struct CMUnitTest hidden_module[] = {
+		cmocka_unit_test(test_unexported_static_key_refused_in_module),
 	};
 	const struct CMUnitTest crcs[] = {
 		cmocka_unit_test(test_export_crcs),
@@ -352,5 +382,7 @@ int main(void)
 	return cmocka_run_group_tests_name("payload", tests, setup, teardown) |
 	       cmocka_run_group_tests_name("payload, unexported static key", hidden,
 					   setup_hidden_key, teardown) |
+	       cmocka_run_group_tests_name("payload for a module, unexported static key",
+					   hidden_module, setup_hidden_key_in_module, teardown) |
 	       cmocka_run_group_tests_name("export CRCs", crcs, NULL, NULL);
 }

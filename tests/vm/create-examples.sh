@@ -3,11 +3,12 @@
 # under 30 s), then in one boot: apply, see the fix live, undo, see it gone,
 # unload. The user-copy example's new code must keep its exception-table
 # entries (getdents64 into an unmapped buffer is EFAULT, not an oops); the
+# tracepoint example's jump label must follow its (unexported) key; the
 # module example patches binfmt_misc, loaded first.
 . "$(dirname "$0")/lib/host.bash"
 
 eval "$("$top/scripts/target-kernel" 2>/dev/null)" || fail "no target kernel"
-examples="proc-version static-helpers new-function user-copy module-binfmt-misc"
+examples="proc-version static-helpers new-function user-copy tracepoint module-binfmt-misc"
 mkdir -p "$tmp/u"
 for ex in $examples; do
 	start=$(date +%s.%N)
@@ -67,6 +68,17 @@ expect_eq "$(/getdents-fault /tmp/d)" EFAULT "user-copy: a fault in the new code
 expect_eq "$(/getdents-fault /)" EFAULT "user-copy: and again, on another folder"
 undo user-copy
 expect_eq "$(ls /tmp/d | tr "\n" " ")" "kmend-hidden shown " "user-copy: listed again"
+
+# renamed: the name a shell ends up with after renaming itself kmend-jump
+renamed() { sh -c "echo -n kmend-jump >/proc/\$\$/comm; read c </proc/\$\$/comm; echo \$c"; }
+apply tracepoint
+expect_eq "$(renamed)" kmend-jumped "tracepoint: the new code renames"
+echo 1 >/sys/kernel/tracing/events/task/task_rename/enable
+expect_eq "$(renamed)" kmend-jumped "tracepoint: with the event on"
+expect_match "$(cat /sys/kernel/tracing/trace)" "task_rename: .* newcomm=kmend-jump " "tracepoint: the new code traced the rename (its jump label follows the key)"
+echo 0 >/sys/kernel/tracing/events/task/task_rename/enable
+undo tracepoint
+expect_eq "$(renamed)" kmend-jump "tracepoint: the old code again"
 
 modprobe binfmt_misc
 mount -t binfmt_misc none /proc/sys/fs/binfmt_misc

@@ -2,7 +2,8 @@
 # kmend relocations: an update reaches a static function of its target
 # through references the engine writes before the switch (R_X86_64_64 and
 # PC32, into writable and read-only data); a reference to a symbol the target
-# lacks is failed_to_find with nothing changed.
+# lacks is failed_to_find with nothing changed; one the kernel reads while the
+# update loads (jump-label keys) that cannot be found refuses the module.
 . "$(dirname "$0")/lib/host.bash"
 
 run_guest "$tmp/out" -- '
@@ -30,6 +31,15 @@ expect_match "$(cat /sys/kernel/debug/kmend/test-reloc-missing)" "kmend_test_tar
 expect_eq "$(cat $T/value)" original "nothing redirected"
 expect_eq "$(traced)" "" "no ftrace ops"
 rmmod kmend_test_update_reloc_missing
+
+# A reference the kernel reads while loading (a jump-label key) that the
+# engine cannot resolve: the module is refused before its init runs.
+expect_fails "a load-time reference to a missing symbol refuses the module" \
+	insmod $M/updates/kmend_test_update_load_missing.ko
+expect_match "$(dmesg | tail -n 4)" "kmend_test_update_load_missing: there is no kmend_test_no_such_key in vmlinux" \
+	"the kernel log names the symbol"
+expect_fails "the update never registered" test -e /sys/kernel/kmend/test-load-missing
+expect_no_match "$(cat /proc/modules)" kmend_test_update_load_missing "the module is not loaded"
 rmmod kmend_test_target
 expect_eq "$(engine_allocations)" 0 "every engine allocation freed"
 '
