@@ -70,6 +70,22 @@ static void put_externs(FILE *f, const struct update_module *m)
 	}
 }
 
+/* The entries of kmend_reloc or kmend_load_reloc tables (@at_load). */
+static void put_relocs(FILE *f, const struct payload *p, int at_load)
+{
+	for (size_t k = 0; k < p->nr_relocs; k++) {
+		const struct payload_reloc *r = &p->relocs[k];
+
+		if (!r->at_load != !at_load)
+			continue;
+		fprintf(f, "\t{ .place = %s + %#llx, .symbol = ",
+			r->place_symbol, (unsigned long long)r->offset);
+		put_string(f, r->symbol);
+		fprintf(f, ", .type = %u, .addend = %lld },\n", r->type,
+			(long long)r->addend);
+	}
+}
+
 static void put_pack_tables(FILE *f, const struct update_module *m, size_t first)
 {
 	const char *target = m->units[first].target;
@@ -94,17 +110,7 @@ static void put_pack_tables(FILE *f, const struct update_module *m, size_t first
 
 		if (!same_target(m->units[i].target, target))
 			continue;
-		for (size_t k = 0; k < p->nr_relocs; k++) {
-			const struct payload_reloc *r = &p->relocs[k];
-
-			if (r->at_load)
-				continue;
-			fprintf(f, "\t{ .place = %s + %#llx, .symbol = ",
-				r->place_symbol, (unsigned long long)r->offset);
-			put_string(f, r->symbol);
-			fprintf(f, ", .type = %u, .addend = %lld },\n", r->type,
-				(long long)r->addend);
-		}
+		put_relocs(f, p, 0);
 	}
 	fputs("\t{ }\n};\n", f);
 }
@@ -122,21 +128,8 @@ static int write_c(const struct update_module *m, FILE *f)
 
 	/* found by the engine's module notifier, by name */
 	fputs("\nstruct kmend_load_reloc __kmend_load_relocs[] __used = {\n", f);
-	for (size_t i = 0; i < m->nr_units; i++) {
-		const struct payload *p = m->units[i].payload;
-
-		for (size_t k = 0; k < p->nr_relocs; k++) {
-			const struct payload_reloc *r = &p->relocs[k];
-
-			if (!r->at_load)
-				continue;
-			fprintf(f, "\t{ .place = %s + %#llx, .symbol = ",
-				r->place_symbol, (unsigned long long)r->offset);
-			put_string(f, r->symbol);
-			fprintf(f, ", .type = %u, .addend = %lld },\n", r->type,
-				(long long)r->addend);
-		}
-	}
+	for (size_t i = 0; i < m->nr_units; i++)
+		put_relocs(f, m->units[i].payload, 1);
 	fputs("\t{ }\n};\n", f);
 
 	fputs("\nstatic struct kmend_pack kmend_packs[] = {\n", f);
