@@ -112,6 +112,7 @@ static void remove_work(void)
 
 static void on_signal(int sig)
 {
+	run_stop_all();
 	remove_work();
 	signal(sig, SIG_DFL);
 	raise(sig);
@@ -408,6 +409,7 @@ static int compile_all(struct create *c, const struct unit *units, size_t n)
 			;
 		if (slot == c->jobs)
 			continue;
+		run_reaped(pid);
 		jobs[slot].pid = 0;
 		running--;
 		if (!WIFEXITED(status) || WEXITSTATUS(status)) {

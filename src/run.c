@@ -6,11 +6,51 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+/*
+ * Children still running, each leading its own process group (so that all
+ * it starts, a compiler under a shell or make's jobs, can be stopped at
+ * once). Read from signal handlers: plain stores only.
+ */
+#define MAX_CHILDREN 1024
+static volatile sig_atomic_t children[MAX_CHILDREN];
+
+static void remember(pid_t pid)
+{
+	setpgid(pid, pid);	/* in parent and child: whichever runs first */
+	for (size_t i = 0; i < MAX_CHILDREN; i++) {
+		if (!children[i]) {
+			children[i] = pid;
+			return;
+		}
+	}
+}
+
+void run_reaped(pid_t pid)
+{
+	for (size_t i = 0; i < MAX_CHILDREN; i++)
+		if (children[i] == pid)
+			children[i] = 0;
+}
+
+void run_stop_all(void)
+{
+	for (size_t i = 0; i < MAX_CHILDREN; i++) {
+		pid_t pid = children[i];
+
+		if (!pid)
+			continue;
+		kill(-pid, SIGTERM);
+		waitpid(pid, NULL, 0);
+		children[i] = 0;
+	}
+}
 
 static int read_all(int fd, char **out)
 {
@@ -53,6 +93,7 @@ static void exec_child(char *const argv[], const char *cwd, const int *pipefd,
 
 	if (null < 0 || sink < 0)
 		_exit(127);
+	setpgid(0, 0);
 	dup2(null, STDIN_FILENO);
 	if (pipefd) {
 		dup2(pipefd[1], STDOUT_FILENO);
@@ -78,6 +119,8 @@ pid_t run_start(char *const argv[], const char *cwd, const char *log,
 		snprintf(err, errlen, "fork: %s", strerror(errno));
 	else if (pid == 0)
 		exec_child(argv, cwd, NULL, log);
+	else
+		remember(pid);
 	return pid;
 }
 
@@ -102,6 +145,7 @@ int run_program(char *const argv[], const char *cwd, char **out,
 	}
 	if (pid == 0)
 		exec_child(argv, cwd, out ? pipefd : NULL, log);
+	remember(pid);
 
 	if (out) {
 		close(pipefd[1]);
@@ -114,9 +158,11 @@ int run_program(char *const argv[], const char *cwd, char **out,
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {
 			snprintf(err, errlen, "waitpid: %s", strerror(errno));
+			run_reaped(pid);
 			return -1;
 		}
 	}
+	run_reaped(pid);
 	if (out && !*out)
 		return -1;
 	if (WIFEXITED(status)) {

@@ -24,4 +24,13 @@ int run_program(char *const argv[], const char *cwd, char **out,
 pid_t run_start(char *const argv[], const char *cwd, const char *log,
 	      char *err, size_t errlen);
 
+/* Forget @pid, started by run_start, once the caller has reaped it. */
+void run_reaped(pid_t pid);
+
+/*
+ * Stop every child still running, with all it started (SIGTERM to its
+ * process group), and reap it. Safe in a signal handler.
+ */
+void run_stop_all(void);
+
 #endif /* KMEND_RUN_H */

@@ -126,6 +126,23 @@ expect_status 0 $? "create with --id, --description and -o"
 expect_in <(modinfo -F description "$tmp/u.ko") '^umask: no world-writable files$' "modinfo: the description"
 expect_in <(modinfo -F kmend_id "$tmp/u.ko") '^umask$' "modinfo: the id given"
 
+# Two runs at once on one tree, on the same unit and on another: each gets
+# its own work folder and its own, correct, module.
+"$kmend" create --source "$SOURCE" --id par-a -o "$tmp/par-a.ko" "$tmp/umask.patch" >"$tmp/par-a.out" 2>&1 &
+pa=$!
+"$kmend" create --source "$SOURCE" --id par-b -o "$tmp/par-b.ko" "$tmp/umask.patch" >"$tmp/par-b.out" 2>&1 &
+pb=$!
+"$kmend" create --source "$SOURCE" --id par-c -o "$tmp/par-c.ko" "$tmp/vfat.patch" >"$tmp/par-c.out" 2>&1
+expect_status 0 $? "a run beside two others (vfat)"
+wait $pa; expect_status 0 $? "two runs at once on one unit (first)"
+wait $pb; expect_status 0 $? "two runs at once on one unit (second)"
+for x in a b; do
+	expect_in <(modinfo -F kmend_id "$tmp/par-$x.ko") "^par-$x$" "run $x: its own id"
+	expect_in <(strings "$tmp/par-$x.ko") '^__x64_sys_umask$' "run $x: replaces umask"
+done
+expect_in <(modinfo -F depends "$tmp/par-c.ko") 'kmend' "run c: a module"
+expect_not_in <(strings "$tmp/par-c.ko") '^__x64_sys_umask$' "run c: does not replace umask"
+
 "$kmend" create --source "$SOURCE" --id 'bad id' -o "$tmp/bad.ko" "$tmp/umask.patch" >"$tmp/out" 2>&1
 expect_status 2 $? "an id with a space"
 expect_in "$tmp/out" "the id 'bad id' is not 1 to 64" "says what an id may hold"
@@ -150,6 +167,24 @@ for delay in 0.2 0.6 1.0 1.4 1.8 2.2; do
 	[ -z "$left" ] || fail "Ctrl-C after ${delay}s left $left"
 done
 [ "$interrupted" -ge 3 ] || fail "only $interrupted of 6 runs were interrupted (exit 130)"
+
+# SIGTERM to kmend alone (not its process group): it stops the compiles and
+# the module link it started, with all their children, before cleaning up.
+for delay in 0.5 1.5; do
+	"$kmend" create --source "$SOURCE" -o "$tmp/term.ko" "$tmp/umask.patch" >/dev/null 2>&1 &
+	pid=$!
+	sleep $delay
+	kill -TERM $pid
+	wait $pid
+	status=$?
+	[ "$status" -eq 143 ] || echo "note: SIGTERM after ${delay}s: exit $status (finished first)"
+	sleep 0.5
+	running=$(pgrep -af "$TMPDIR/kmend-create" || true)
+	[ -z "$running" ] || fail "SIGTERM after ${delay}s left running: $running"
+	left=$(ls "$TMPDIR" "$tmp" | grep -e kmend-create -e kmend-tmp || true)
+	[ -z "$left" ] || fail "SIGTERM after ${delay}s left $left"
+done
+echo "SIGTERM to kmend alone left no process and no file behind"
 echo "Ctrl-C at 0.2 to 2.2 s ($interrupted runs interrupted) left nothing behind"
 
 # Nothing in the tree changed, and no work folder is left.
