@@ -36,9 +36,12 @@ run_cycles() {
 	done
 }
 
-# The reader keeps counts in small files, so that it uses no growing memory.
+# The reader keeps its counts in variables and writes them when told to stop
+# (a write on every read could be cut off by the kill, leaving an empty file);
+# a wrong line goes to a file at once.
 reader() {
 	n=0; n_patched=0; : >/tmp/bad
+	trap "echo \"\$n \$n_patched\" >/tmp/count; exit 0" TERM
 	while :; do
 		l=$(cat /proc/cmdline)
 		case $l in
@@ -47,7 +50,6 @@ reader() {
 		*) echo "$l" >>/tmp/bad ;;
 		esac
 		n=$((n + 1))
-		echo "$n $n_patched" >/tmp/count
 	done
 }
 # Slab use, with RCU-deferred frees drained; and the objects of each cache,
