@@ -66,7 +66,7 @@ static void create_usage(FILE *f)
 		"Options:\n"
 		"  --source DIR        the prepared kernel source tree (default: .)\n"
 		"  -o, --output FILE   where to write the module (default: kmend-ID.ko here)\n"
-		"  --id ID             the update's id, [A-Za-z0-9_-], at most 64 characters\n"
+		"  --id ID             the update's id, [A-Za-z0-9_-], at most 49 characters\n"
 		"                      (default: the first patch's file name without .patch)\n"
 		"  --description TEXT  one line saying what the update fixes\n"
 		"  --dry-run           compare and report; write nothing\n"
@@ -110,10 +110,29 @@ static void remove_work(void)
 	}
 }
 
+/* remove_work for a signal handler: fork, execve and waitpid only. */
+static void remove_work_from_handler(void)
+{
+	char *argv[] = { "rm", "-rf", work_dir, NULL };
+	char *envp[] = { NULL };
+	pid_t pid;
+
+	if (!work_dir[0])
+		return;
+	pid = fork();
+	if (pid == 0) {
+		execve("/bin/rm", argv, envp);
+		_exit(127);
+	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	work_dir[0] = '\0';
+}
+
 static void on_signal(int sig)
 {
 	run_stop_all();
-	remove_work();
+	remove_work_from_handler();
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -690,7 +709,7 @@ int create_run(int argc, char **argv, FILE *out, FILE *err)
 	optind = 1;
 	opterr = 0;
 	c.jobs = cpus > 0 ? (size_t)cpus : 1;
-	while ((opt = getopt_long(argc, argv, "+vhj:o:", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:vhj:o:", options, NULL)) != -1) {
 		char *end;
 		long n;
 
@@ -711,9 +730,12 @@ int create_run(int argc, char **argv, FILE *out, FILE *err)
 		case 'n': c.dry_run = true; break;
 		case 'v': c.verbose = true; break;
 		case 'h': create_usage(out); return KMEND_EXIT_OK;
+		case ':':
+			fprintf(err, "kmend create: %s needs a value; see 'kmend create --help'\n",
+				argv[optind - 1]);
+			return KMEND_EXIT_USAGE;
 		default:
-			fprintf(err, "kmend create: %s '%s'; see 'kmend create --help'\n",
-				optopt && strchr("jo", optopt) ? "missing value for" : "unknown option",
+			fprintf(err, "kmend create: unknown option '%s'; see 'kmend create --help'\n",
 				argv[optind - 1]);
 			return KMEND_EXIT_USAGE;
 		}
@@ -737,7 +759,7 @@ int create_run(int argc, char **argv, FILE *out, FILE *err)
 		}
 	}
 	if (c.id && !update_id_valid(c.id)) {
-		fprintf(err, "kmend create: the id '%s' is not 1 to 64 of A-Z a-z 0-9 _ -\n", c.id);
+		fprintf(err, "kmend create: the id '%s' is not 1 to 49 of A-Z a-z 0-9 _ -\n", c.id);
 		ret = KMEND_EXIT_USAGE;
 		goto free_files;
 	}

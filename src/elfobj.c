@@ -6,6 +6,7 @@
 
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -232,20 +233,59 @@ const struct elf_symbol *elf_symbol_at(const struct elf_object *obj,
 	return NULL;
 }
 
-const struct elf_symbol *elf_symbol_at_pcrel(const struct elf_object *obj,
-					     const struct elf_section *sec,
-					     int64_t addend, int64_t *at)
+/*
+ * The size of the immediate after a RIP-relative operand whose ModRM byte is
+ * at @modrm (x86-64): from the opcode before it, with a 0x66 prefix making
+ * 32-bit immediates 16-bit.
+ */
+static int64_t immediate_size(const unsigned char *d, uint64_t modrm)
 {
-	static const int64_t ends[] = { 4, 5, 6, 8 };
+	unsigned char op, reg;
+	uint64_t at;
+	bool two_byte, opsize16 = false;
 
-	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
-		const struct elf_symbol *s = elf_symbol_at(obj, sec, addend + ends[i]);
-
-		if (s) {
-			if (at)
-				*at = addend + ends[i];
-			return s;
+	if (modrm < 1)
+		return 0;
+	reg = (d[modrm] >> 3) & 7;
+	op = d[modrm - 1];
+	two_byte = modrm >= 2 && d[modrm - 2] == 0x0f;
+	if (modrm >= 3 && d[modrm - 2] == 0x3a && d[modrm - 3] == 0x0f)
+		return 1;			/* 0f 3a xx: SSE4 with imm8 */
+	at = modrm - 1 - (two_byte ? 1 : 0);
+	while (at > 0 && d[at - 1] >= 0x40 && d[at - 1] <= 0x4f)
+		at--;			/* REX */
+	if (at > 0 && d[at - 1] == 0x66)
+		opsize16 = true;
+	if (two_byte) {
+		switch (op) {
+		case 0xba: case 0xa4: case 0xac: case 0x70: case 0x71:
+		case 0x72: case 0x73: case 0xc2: case 0xc4: case 0xc5: case 0xc6:
+			return 1;
 		}
+		return 0;
 	}
-	return NULL;
+	switch (op) {
+	case 0xc7: case 0x81: case 0x69:
+		return opsize16 ? 2 : 4;
+	case 0xf7:
+		return reg <= 1 ? (opsize16 ? 2 : 4) : 0;
+	case 0xf6:
+		return reg <= 1 ? 1 : 0;
+	case 0xc6: case 0x80: case 0x82: case 0x83: case 0x6b: case 0xc0: case 0xc1:
+		return 1;
+	}
+	return 0;
+}
+
+int64_t elf_pcrel_bias(const struct elf_section *sec, uint64_t off)
+{
+	const unsigned char *d = sec->data;
+
+	if (!(sec->shdr.sh_flags & SHF_EXECINSTR) || !d || off < 1 || off > sec->size)
+		return 0;
+	/* call, jmp, jcc rel32: no ModRM */
+	if (d[off - 1] == 0xe8 || d[off - 1] == 0xe9 ||
+	    (off >= 2 && d[off - 2] == 0x0f && (d[off - 1] & 0xf0) == 0x80))
+		return 4;
+	return 4 + immediate_size(d, off - 1);
 }

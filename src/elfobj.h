@@ -63,13 +63,11 @@ const struct elf_symbol *elf_symbol_at(const struct elf_object *obj,
 				       int64_t off);
 
 /*
- * The defined function or object of @sec that a PC-relative reference with
- * @addend lands in: the instruction ends 4 bytes after the displacement, or
- * 5, 6 or 8 when an immediate of 1, 2 or 4 bytes follows it. NULL if none.
- * @at, if not NULL, gets the offset into @sec that was found.
+ * How far past a PC-relative relocation at @off of @sec the CPU computes
+ * the address from: for data (".long sym - ."), 0; in code, the end of the
+ * instruction: 4 bytes on, plus the size of an immediate operand that
+ * follows the displacement, read from the opcode.
  */
-const struct elf_symbol *elf_symbol_at_pcrel(const struct elf_object *obj,
-					     const struct elf_section *sec,
-					     int64_t addend, int64_t *at);
+int64_t elf_pcrel_bias(const struct elf_section *sec, uint64_t off);
 
 #endif /* KMEND_ELFOBJ_H */

@@ -139,8 +139,8 @@ char *emit_default_id(const char *patch)
 		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-", *p))
 			*p = '-';
 	len = strlen(id);
-	if (len > 64)
-		id[64] = '\0';
+	if (len > UPDATE_ID_MAX)
+		id[UPDATE_ID_MAX] = '\0';
 	if (!len) {
 		free(id);
 		id = strdup("update");
@@ -168,11 +168,12 @@ static int install(const char *from, const char *to, char *err, size_t errlen)
 	sigaddset(&block, SIGHUP);
 	sigaddset(&block, SIGQUIT);
 	sigprocmask(SIG_BLOCK, &block, &old);
-	if (run_program(argv, NULL, NULL, NULL, msg, sizeof(msg)) ||
-	    rename(tmp, to)) {
+	if (run_program(argv, NULL, NULL, NULL, msg, sizeof(msg))) {
 		unlink(tmp);
-		ret = set_error(err, errlen, "cannot write %s: %s", to,
-				errno ? strerror(errno) : msg);
+		ret = set_error(err, errlen, "cannot write %s (cp failed)", to);
+	} else if (rename(tmp, to)) {
+		ret = set_error(err, errlen, "cannot write %s: %s", to, strerror(errno));
+		unlink(tmp);
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	free(tmp);

@@ -80,12 +80,14 @@ struct target {
 };
 
 static struct target resolve(const struct elf_object *obj,
+			     const struct elf_section *from,
 			     const struct elf_rela *r)
 {
 	const struct elf_symbol *sym = &obj->symbols[r->sym];
 	const struct elf_section *sec;
 	struct target t = { .name = sym->name, .offset = r->addend };
-	int64_t at = r->addend + (is_pc_relative(r->type) ? 4 : 0);
+	int64_t at = r->addend +
+		     (is_pc_relative(r->type) ? elf_pcrel_bias(from, r->offset) : 0);
 
 	if (sym->type != STT_SECTION) {
 		t.sym = sym;
@@ -102,9 +104,7 @@ static struct target resolve(const struct elf_object *obj,
 		return t;
 	}
 	if (sec) {
-		const struct elf_symbol *s = is_pc_relative(r->type) ?
-			elf_symbol_at_pcrel(obj, sec, r->addend, NULL) :
-			elf_symbol_at(obj, sec, at);
+		const struct elf_symbol *s = elf_symbol_at(obj, sec, at);
 
 		if (s) {
 			t.sym = s;
@@ -259,7 +259,7 @@ static enum objdiff_status compare_symbol(const struct elf_object *pre,
 	}
 	for (size_t k = 0; k < na; k++) {
 		const struct elf_rela *ra = &sa->relas[fa + k], *rb = &sb->relas[fb + k];
-		struct target ta = resolve(pre, ra), tb = resolve(post, rb);
+		struct target ta = resolve(pre, sa, ra), tb = resolve(post, sb, rb);
 
 		if (ra->offset - va != rb->offset - vb || ra->type != rb->type) {
 			*why = str_format("relocation %zu at +0x%lx -> +0x%lx", k,
@@ -309,7 +309,7 @@ static const struct elf_symbol *owner_of(const struct elf_object *obj,
 		relas_in(sec, f->sym.st_value, f->sym.st_value + f->sym.st_size,
 			 &first, &n);
 		for (size_t k = first; k < first + n; k++) {
-			struct target t = resolve(obj, &sec->relas[k]);
+			struct target t = resolve(obj, sec, &sec->relas[k]);
 
 			if (t.sym == sym)
 				return f;

@@ -24,6 +24,12 @@ struct range {
 	uint64_t start, end;
 };
 
+/* An alternative's original instruction, in a post section. */
+struct alt_site {
+	size_t section;
+	uint64_t start, end;
+};
+
 /* When the kernel first reads a reference of the payload. */
 enum read_time {
 	READ_AFTER_APPLY,	/* code and data: the engine writes it at apply */
@@ -44,6 +50,8 @@ struct state {
 	struct range *alt_kept;	/* parts of .altinstr_replacement in use */
 	size_t nr_alt_kept;
 	size_t alt_section;	/* post .altinstr_replacement, 0 if none */
+	struct alt_site *alt_sites;	/* every alternative's original code */
+	size_t nr_alt_sites;
 	struct payload *p;
 	struct refusals *refused;
 	bool nomem;
@@ -176,9 +184,11 @@ static bool exists_in_kernel(const struct state *st, const struct elf_symbol *s)
 }
 
 /*
- * Data the new code may have its own copy of: constants (same value, so a
- * copy is the same), and the compiler's and macros' private statics: a
- * WARN_ONCE flag, a dynamic-debug descriptor, a lockdep key, __func__.
+ * Data the new code may have its own copy of: the compiler's and macros'
+ * private statics (a switch table, __func__, a WARN_ONCE flag, a
+ * dynamic-debug descriptor, a lockdep key). Any other existing object is the
+ * running kernel's, even a constant: its address may be compared (f_op ==
+ * &foo_fops) or handed out.
  */
 static bool private_copy(const struct state *st, const struct elf_symbol *s)
 {
@@ -196,7 +206,7 @@ static bool private_copy(const struct state *st, const struct elf_symbol *s)
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (len == strlen(names[i]) && !strncmp(s->name, names[i], len))
 			return true;
-	return s->bind == STB_LOCAL && !(sec->shdr.sh_flags & SHF_WRITE);
+	return false;
 }
 
 static void add_rela(struct state *st, size_t o, uint64_t off, uint32_t type,
@@ -204,6 +214,21 @@ static void add_rela(struct state *st, size_t o, uint64_t off, uint32_t type,
 {
 	if (!sym || elf_builder_add_rela(&st->b, o, off, type, sym, addend))
 		st->nomem = true;
+}
+
+/*
+ * Does @exp come from @target? Module.symvers names a module by its path
+ * (fs/binfmt_misc), the target by its name (binfmt_misc, '-' read as '_').
+ */
+static bool exported_by_target(const struct export *exp, const char *target)
+{
+	const char *base = strrchr(exp->owner, '/');
+
+	base = base ? base + 1 : exp->owner;
+	for (; *base && *target; base++, target++)
+		if (*base != *target && !(*base == '-' && *target == '_'))
+			return false;
+	return !*base && !*target;
 }
 
 static void add_namespace(struct state *st, const char *ns)
@@ -241,21 +266,31 @@ static size_t place_alias(struct state *st, size_t o)
 	return st->place_alias[o];
 }
 
+/* Is @off of post section @sec inside an alternative's original code? */
+static bool in_alternative(const struct state *st, size_t sec, uint64_t off)
+{
+	for (size_t i = 0; i < st->nr_alt_sites; i++)
+		if (st->alt_sites[i].section == sec && off >= st->alt_sites[i].start &&
+		    off < st->alt_sites[i].end)
+			return true;
+	return false;
+}
+
 /*
  * A reference to @name in the running kernel (or, for a module target, in
  * that module): the module loader resolves exports; the engine the rest.
  * @when: when the kernel first reads the field (see enum read_time).
  */
-static void refer_to_kernel(struct state *st, size_t o, uint64_t off,
-			    const struct elf_rela *r, const char *name,
-			    bool global, bool defined, int64_t addend,
-			    enum read_time when)
+static void refer_to_kernel(struct state *st, size_t from, size_t o,
+			    uint64_t off, const struct elf_rela *r,
+			    const char *name, bool global, bool defined,
+			    int64_t addend, enum read_time when)
 {
 	const struct export *exp = global ? symvers_find(st->in->exports, name) : NULL;
 	const char *where = st->b.sections[o].name;
 	struct payload_reloc *grown, *pr;
 
-	if (exp && (!defined || !strcmp(exp->owner, st->in->target))) {
+	if (exp && (!defined || exported_by_target(exp, st->in->target))) {
 		add_rela(st, o, off, r->type, elf_builder_undefined(&st->b, name), addend);
 		if (*exp->namespace)
 			add_namespace(st, exp->namespace);
@@ -268,6 +303,11 @@ static void refer_to_kernel(struct state *st, size_t o, uint64_t off,
 	}
 	if (when == READ_WHILE_LOADING) {
 		refuse(st, name, str_format("the kernel's %s table refers to it, and the module loader reads that table before kmend can resolve %s (it is not exported); keep the code that uses it out of the change, or export it",
+					    where, name));
+		return;
+	}
+	if (when == READ_AFTER_APPLY && in_alternative(st, from, r->offset)) {
+		refuse(st, name, str_format("an alternative in %s refers to it, and the kernel may rewrite that instruction while loading the update, before kmend could resolve %s (it is not exported); not supported",
 					    where, name));
 		return;
 	}
@@ -302,6 +342,55 @@ static void refer_to_kernel(struct state *st, size_t o, uint64_t off,
 	st->p->nr_relocs++;
 }
 
+/* Code of another function's out-of-line stub (.altinstr_aux jumps back
+ * into every function that has one): never reached from the update. */
+static bool other_functions_stub(const struct state *st, size_t from, size_t to)
+{
+	const struct elf_object *post = st->post;
+
+	return (post->sections[from].shdr.sh_flags & SHF_EXECINSTR) &&
+	       !has_symbols(post, from) && !st->out_of[to] &&
+	       (post->sections[to].shdr.sh_flags & SHF_EXECINSTR) &&
+	       has_symbols(post, to);
+}
+
+/* A reference to a place no symbol names: a constant or a string. */
+static void carry_unnamed(struct state *st, size_t o, uint64_t off,
+			  const struct elf_rela *r, const struct elf_section *tsec,
+			  int64_t addend)
+{
+	size_t to;
+
+	if (!st->out_of[tsec->index] && has_symbols(st->post, tsec->index)) {
+		refuse(st, tsec->name, str_format("the new code refers to an unnamed place at %+lld in it; not supported",
+						  (long long)addend));
+		return;
+	}
+	if (!st->out_of[tsec->index] && (tsec->shdr.sh_flags & SHF_WRITE)) {
+		refuse(st, tsec->name, str_format("the new code refers to unnamed writable data in it, which the update would copy, splitting its state; not supported"));
+		return;
+	}
+	to = include_section(st, tsec->index);
+	if (to)
+		add_rela(st, o, off, r->type, st->b.sections[to].symbol, addend);
+}
+
+/* Include new data @t: refused where a copy in module memory cannot work. */
+static void carry_new_data(struct state *st, size_t o, uint64_t off,
+			   const struct elf_rela *r, const struct elf_symbol *t,
+			   int64_t addend)
+{
+	const char *sec = st->post->sections[t->sym.st_shndx].name;
+
+	if (!strncmp(sec, ".data..percpu", 13)) {
+		refuse(st, t->name, str_format("new per-CPU data (%s) cannot live in an update; allocate it from a callback, or keep it in a shadow variable",
+					       sec));
+		return;
+	}
+	include_section(st, t->sym.st_shndx);
+	add_rela(st, o, off, r->type, st->sym_out[t->index], addend);
+}
+
 /*
  * Carry relocation @r of post section @from to builder section @o at @off,
  * pointing where the new code must point.
@@ -312,74 +401,57 @@ static void carry_rela(struct state *st, size_t from, size_t o, uint64_t off,
 	const struct elf_object *post = st->post;
 	const struct elf_symbol *t = &post->symbols[r->sym];
 	int64_t addend = r->addend;
-	size_t ts;
+	/* where the CPU adds the displacement: the end of the instruction */
+	int64_t bias = is_pc_relative(r->type) ?
+		       elf_pcrel_bias(&post->sections[from], r->offset) : 0;
+	size_t ts = t->sym.st_shndx;
 
-	if (t->type == STT_SECTION) {
-		const struct elf_section *tsec = &post->sections[t->sym.st_shndx];
-		const struct elf_symbol *s = is_pc_relative(r->type) ?
-			elf_symbol_at_pcrel(post, tsec, addend, NULL) :
-			elf_symbol_at(post, tsec, addend);
-
-		if (s) {
-			t = s;
-			addend -= (int64_t)s->sym.st_value;
-		} else if (st->out_of[tsec->index] || !has_symbols(post, tsec->index)) {
-			/* constants, strings: copied whole */
-			size_t to = include_section(st, tsec->index);
-
-			if (to)
-				add_rela(st, o, off, r->type, st->b.sections[to].symbol, addend);
-			return;
-		} else if ((post->sections[from].shdr.sh_flags & SHF_EXECINSTR) &&
-			   !has_symbols(post, from) &&
-			   (tsec->shdr.sh_flags & SHF_EXECINSTR)) {
-			/*
-			 * Out-of-line code of other functions (.altinstr_aux):
-			 * never reached from the update's code.
-			 */
-			return;
-		} else {
-			refuse(st, tsec->name, str_format("the new code refers to an unnamed place at %+lld in it; not supported",
-							  (long long)addend));
-			return;
-		}
-	}
-	if (t->sym.st_shndx == SHN_UNDEF) {
-		refer_to_kernel(st, o, off, r, t->name, true, false, addend, when);
+	if (ts == SHN_UNDEF) {
+		refer_to_kernel(st, from, o, off, r, t->name, true, false, addend, when);
 		return;
 	}
-	if (t->sym.st_shndx >= SHN_LORESERVE) {
+	if (ts >= SHN_LORESERVE) {
 		refuse(st, t->name, str_format("the new code refers to it, an absolute or common symbol; not supported"));
 		return;
 	}
-	ts = t->sym.st_shndx;
+	if (other_functions_stub(st, from, ts))
+		return;
+	if (t->type != STT_FUNC && t->type != STT_OBJECT) {
+		/* a section, or a label: find what lies at the place */
+		const struct elf_section *tsec = &post->sections[ts];
+		const struct elf_symbol *s;
+
+		addend += (int64_t)t->sym.st_value;
+		s = elf_symbol_at(post, tsec, addend + bias);
+		if (!s) {
+			carry_unnamed(st, o, off, r, tsec, addend);
+			return;
+		}
+		t = s;
+		addend -= (int64_t)s->sym.st_value;
+	}
 	if (t->type == STT_FUNC) {
 		/*
-		 * Calls go to the new code; an address taken stays the old
-		 * one, which compares equal to what the kernel stored. The
+		 * Calls go to the new code; the address of a function, taken,
+		 * stays the running one, which compares equal to what the
+		 * kernel stored. A place inside a function (a label's address,
+		 * _THIS_IP_) only means something in the new code, and the
 		 * kernel's tables are about the new code.
 		 */
-		if (is_cold_part(t->name)) {
-			include_section(st, ts);
-			add_rela(st, o, off, r->type, st->sym_out[t->index], addend);
-			return;
-		}
-		if (st->out_of[ts] && (is_branch(&post->sections[from], r) ||
-				       when != READ_AFTER_APPLY || !exists_in_kernel(st, t))) {
-			add_rela(st, o, off, r->type, st->sym_out[t->index], addend);
-			return;
-		}
-		if (!exists_in_kernel(st, t)) {
+		bool at_start = addend + bias == 0;
+
+		if (is_cold_part(t->name) || !exists_in_kernel(st, t) ||
+		    (st->out_of[ts] && (is_branch(&post->sections[from], r) ||
+					when != READ_AFTER_APPLY || !at_start))) {
 			include_section(st, ts);
 			add_rela(st, o, off, r->type, st->sym_out[t->index], addend);
 			return;
 		}
 	} else if (!exists_in_kernel(st, t) || private_copy(st, t)) {
-		include_section(st, ts);
-		add_rela(st, o, off, r->type, st->sym_out[t->index], addend);
+		carry_new_data(st, o, off, r, t, addend);
 		return;
 	}
-	refer_to_kernel(st, o, off, r, running_name(st, t), t->bind != STB_LOCAL,
+	refer_to_kernel(st, from, o, off, r, running_name(st, t), t->bind != STB_LOCAL,
 			true, addend, when);
 }
 
@@ -474,7 +546,8 @@ static int carry_table(struct state *st, const struct elf_section *sec,
 	size_t o = 0, co = 0;
 
 	if (sec->size % sp->entry_size || !sec->data ||
-	    (comp && comp->size / sp->companion_entry_size != sec->size / sp->entry_size))
+	    (comp && (!comp->data || comp->size % sp->companion_entry_size ||
+		      comp->size / sp->companion_entry_size != sec->size / sp->entry_size)))
 		return set_error(err, errlen, "%s: %s is not a table of %zu-byte entries",
 				 st->post->path, sec->name, sp->entry_size);
 	for (uint64_t off = 0; off < sec->size && !st->nomem; off += sp->entry_size) {
@@ -600,6 +673,69 @@ static void add_function_symbols(struct state *st)
 	}
 }
 
+/* Where every alternative's original instruction lies (.altinstructions). */
+static int find_alternative_sites(struct state *st, char *err, size_t errlen)
+{
+	const struct elf_section *sec = section_named(st->post, ".altinstructions");
+
+	if (!sec)
+		return 0;
+	if (!sec->data || sec->size % 12)
+		return set_error(err, errlen, "%s: .altinstructions is not a table of 12-byte entries",
+				 st->post->path);
+	st->alt_sites = calloc(sec->size / 12 + 1, sizeof(*st->alt_sites));
+	if (!st->alt_sites)
+		return set_error(err, errlen, "out of memory");
+	for (uint64_t off = 0; off < sec->size; off += 12) {
+		const struct elf_rela *r = rela_at(sec, off);
+		const struct elf_symbol *t = r ? &st->post->symbols[r->sym] : NULL;
+		struct alt_site *a = &st->alt_sites[st->nr_alt_sites];
+
+		if (!t || !t->sym.st_shndx || t->sym.st_shndx >= SHN_LORESERVE)
+			continue;
+		a->section = t->sym.st_shndx;
+		a->start = (uint64_t)((int64_t)t->sym.st_value + r->addend);
+		a->end = a->start + sec->data[off + 10];	/* instrlen */
+		st->nr_alt_sites++;
+	}
+	return 0;
+}
+
+/*
+ * Can the update carry changed or @new function @s? Not when its section
+ * holds other functions (__sched, __lockfunc and the like put a unit's
+ * functions into one section: copying it would run copies of unchanged
+ * ones), nor new __init or __exit code (it would never run).
+ */
+static bool can_carry_function(struct state *st, const struct elf_symbol *s,
+			       bool new)
+{
+	const struct elf_section *sec = elf_symbol_section(st->post, s);
+	const char *other = NULL;
+	size_t others = 0;
+
+	if (new && (!strncmp(sec->name, ".init.", 6) || !strncmp(sec->name, ".exit.", 6))) {
+		refuse(st, s->name, str_format("it is new %s code (%s), which an update never runs; do its work from a callback",
+					       sec->name[1] == 'i' ? "__init" : "__exit", sec->name));
+		return false;
+	}
+	for (size_t i = 0; i < st->post->nr_symbols; i++) {
+		const struct elf_symbol *f = &st->post->symbols[i];
+
+		if (f != s && f->type == STT_FUNC && f->sym.st_shndx == s->sym.st_shndx) {
+			other = f->name;
+			others++;
+		}
+	}
+	if (others) {
+		refuse(st, s->name, str_format("it shares its section %s with %zu other function%s (%s%s), which the update would copy and run; not supported",
+					       sec->name, others, others == 1 ? "" : "s",
+					       other, others > 1 ? ", ..." : ""));
+		return false;
+	}
+	return true;
+}
+
 static int build(struct state *st, const char *path, char *err, size_t errlen)
 {
 	const struct elf_object *post = st->post;
@@ -613,15 +749,18 @@ static int build(struct state *st, const char *path, char *err, size_t errlen)
 		if (e->post_index != SIZE_MAX)
 			st->entry_of[e->post_index] = e;
 	}
+	if (find_alternative_sites(st, err, errlen))
+		return -1;
 	for (size_t i = 0; i < d->nr_entries; i++) {
 		const struct objdiff_entry *e = &d->entries[i];
-
 		const struct elf_symbol *s;
 
 		if (e->kind != OBJDIFF_FUNC ||
 		    (e->status != OBJDIFF_CHANGED && e->status != OBJDIFF_NEW))
 			continue;
 		s = &post->symbols[e->post_index];
+		if (!can_carry_function(st, s, e->status == OBJDIFF_NEW))
+			continue;
 		include_section(st, s->sym.st_shndx);
 		if (is_cold_part(s->name) && (s = cold_parent(post, s)))
 			include_section(st, s->sym.st_shndx);
@@ -684,6 +823,7 @@ out:
 	free(st.entry_of);
 	free(st.place_alias);
 	free(st.alt_kept);
+	free(st.alt_sites);
 	return ret;
 }
 

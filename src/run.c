@@ -21,6 +21,20 @@
 #define MAX_CHILDREN 1024
 static volatile sig_atomic_t children[MAX_CHILDREN];
 
+/* The signals kmend handles: held from fork until the child is recorded. */
+static void hold_signals(sigset_t *old)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	sigaddset(&set, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &set, old);
+}
+
 static void remember(pid_t pid)
 {
 	setpgid(pid, pid);	/* in parent and child: whichever runs first */
@@ -86,7 +100,7 @@ static int read_all(int fd, char **out)
 
 /* In the child: set up its standard streams and run @argv; never returns. */
 static void exec_child(char *const argv[], const char *cwd, const int *pipefd,
-		       const char *log)
+		       const char *log, const sigset_t *old_mask)
 {
 	int null = open("/dev/null", O_RDWR);
 	int sink = log ? open(log, O_WRONLY | O_CREAT | O_APPEND, 0644) : null;
@@ -94,6 +108,13 @@ static void exec_child(char *const argv[], const char *cwd, const int *pipefd,
 	if (null < 0 || sink < 0)
 		_exit(127);
 	setpgid(0, 0);
+	/* the parent's handlers are not the program's */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGQUIT, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
+	sigprocmask(SIG_SETMASK, old_mask, NULL);
 	dup2(null, STDIN_FILENO);
 	if (pipefd) {
 		dup2(pipefd[1], STDOUT_FILENO);
@@ -113,14 +134,18 @@ static void exec_child(char *const argv[], const char *cwd, const int *pipefd,
 pid_t run_start(char *const argv[], const char *cwd, const char *log,
 		char *err, size_t errlen)
 {
-	pid_t pid = fork();
+	sigset_t old;
+	pid_t pid;
 
+	hold_signals(&old);
+	pid = fork();
 	if (pid < 0)
 		snprintf(err, errlen, "fork: %s", strerror(errno));
 	else if (pid == 0)
-		exec_child(argv, cwd, NULL, log);
+		exec_child(argv, cwd, NULL, log, &old);
 	else
 		remember(pid);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	return pid;
 }
 
@@ -128,14 +153,17 @@ int run_program(char *const argv[], const char *cwd, char **out,
 		const char *log, char *err, size_t errlen)
 {
 	int pipefd[2] = { -1, -1 }, status;
+	sigset_t old;
 	pid_t pid;
 
 	if (out && pipe(pipefd)) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		return -1;
 	}
+	hold_signals(&old);
 	pid = fork();
 	if (pid < 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		snprintf(err, errlen, "fork: %s", strerror(errno));
 		if (out) {
 			close(pipefd[0]);
@@ -144,8 +172,9 @@ int run_program(char *const argv[], const char *cwd, char **out,
 		return -1;
 	}
 	if (pid == 0)
-		exec_child(argv, cwd, out ? pipefd : NULL, log);
+		exec_child(argv, cwd, out ? pipefd : NULL, log, &old);
 	remember(pid);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 
 	if (out) {
 		close(pipefd[1]);

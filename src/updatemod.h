@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The update module's sources: a C file registering the update with the
+ * The update module's sources: a C file (kmend_tables.c; no id can make
+ * kmend-<id> clash with it) registering the update with the
  * engine (its packs, functions and kmend relocations), the units' payload
  * objects, and the Kbuild file that links them into kmend-<id>.ko.
  */
@@ -34,7 +35,13 @@ struct update_module {
 int update_module_write(const struct update_module *m, const char *dir,
 			char *err, size_t errlen);
 
-/* Is @id a valid update id ([A-Za-z0-9_-], 1 to 64 characters)? */
+/*
+ * The longest id kmend create gives an update: its module, kmend-<id>,
+ * must have a name shorter than the kernel's MODULE_NAME_LEN (56).
+ */
+#define UPDATE_ID_MAX 49
+
+/* Is @id a valid update id ([A-Za-z0-9_-], 1 to UPDATE_ID_MAX characters)? */
 int update_id_valid(const char *id);
 
 #endif /* KMEND_UPDATEMOD_H */

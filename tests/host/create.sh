@@ -145,7 +145,7 @@ expect_not_in <(strings "$tmp/par-c.ko") '^__x64_sys_umask$' "run c: does not re
 
 "$kmend" create --source "$SOURCE" --id 'bad id' -o "$tmp/bad.ko" "$tmp/umask.patch" >"$tmp/out" 2>&1
 expect_status 2 $? "an id with a space"
-expect_in "$tmp/out" "the id 'bad id' is not 1 to 64" "says what an id may hold"
+expect_in "$tmp/out" "the id 'bad id' is not 1 to 49" "says what an id may hold"
 "$kmend" create --source "$SOURCE" -o "$tmp/no/such/dir/u.ko" "$tmp/umask.patch" >"$tmp/out" 2>&1
 expect_status 1 $? "an output folder that does not exist"
 expect_in "$tmp/out" "cannot write $tmp/no/such/dir/u.ko" "names the file it cannot write"

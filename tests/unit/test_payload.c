@@ -92,6 +92,11 @@ static int setup_hidden_key_in_module(void **state)
 	return build(state, "payload_post_hidden_key", "some_module");
 }
 
+static int setup_shared(void **state)
+{
+	return build(state, "payload_post_shared", "vmlinux");
+}
+
 static int teardown(void **state)
 {
 	struct built *b = *state;
@@ -138,11 +143,12 @@ static const struct elf_section *section(const struct elf_object *obj, const cha
 static void test_replaced_functions(void **state)
 {
 	struct built *b = *state;
-	const char *want[] = { "changed", "address_of_changed", "with_extable", "jumps_exported" };
+	const char *want[] = { "changed", "address_of_changed", "with_extable",
+			       "jumps_exported", "read_mostly", "label_address" };
 
 	assert_int_equal(b->refused.nr, 0);
-	assert_int_equal(b->payload.nr_funcs, 4);
-	for (size_t i = 0; i < 4; i++) {
+	assert_int_equal(b->payload.nr_funcs, 6);
+	for (size_t i = 0; i < 6; i++) {
 		size_t k;
 
 		for (k = 0; k < b->payload.nr_funcs; k++)
@@ -229,8 +235,9 @@ static void test_static_local_keeps_its_running_name(void **state)
 	assert_string_equal(r->symbol, "calls.0");	/* ...but not for the kernel */
 }
 
-/* New data and constants: the update's own copy. */
-static void test_new_data_and_constants_are_copied(void **state)
+/* New data: the update's own copy. Existing data, even a constant: the
+ * kernel's (its address may be compared or handed out). */
+static void test_new_data_copied_existing_not(void **state)
 {
 	struct built *b = *state;
 	const struct elf_symbol *s = symbol(&b->out, "new_data");
@@ -238,10 +245,45 @@ static void test_new_data_and_constants_are_copied(void **state)
 	assert_non_null(s);
 	assert_int_not_equal(s->sym.st_shndx, SHN_UNDEF);
 	assert_null(reloc_to(&b->payload, "new_data"));
-	s = symbol(&b->out, "table");
-	assert_non_null(s);
-	assert_int_not_equal(s->sym.st_shndx, SHN_UNDEF);
-	assert_null(reloc_to(&b->payload, "table"));
+	assert_non_null(reloc_to(&b->payload, "table"));
+	assert_null(symbol(&b->out, "table"));
+}
+
+/*
+ * movl $7, first_rm(%rip): the CPU adds the displacement at the end of the
+ * instruction, after the immediate. Taken as 4 bytes on, the place would
+ * fall on second_rm, the object before it in the shared section.
+ */
+static void test_immediate_after_displacement(void **state)
+{
+	struct built *b = *state;
+	const struct payload_reloc *first = reloc_to(&b->payload, "first_rm");
+	const struct payload_reloc *second = reloc_to(&b->payload, "second_rm");
+
+	assert_non_null(first);
+	assert_non_null(second);
+	assert_int_equal(first->type, R_X86_64_PC32);
+	assert_int_equal(first->addend, -8);	/* 4 bytes of displacement, 4 of immediate */
+	assert_int_equal(second->addend, -4);
+}
+
+/* The address of a place inside a changed function: the new code's. */
+static void test_place_inside_function_is_new_code(void **state)
+{
+	struct built *b = *state;
+	const struct elf_section *text = section(&b->out, ".text.label_address");
+	int inside = 0;
+
+	assert_null(reloc_to(&b->payload, "label_address"));
+	assert_non_null(text);
+	for (size_t k = 0; k < text->nr_relas; k++) {
+		const struct elf_rela *r = &text->relas[k];
+		const struct elf_symbol *t = &b->out.symbols[r->sym];
+
+		if (r->type == R_X86_64_32S && t->sym.st_shndx == text->index)
+			inside = 1;
+	}
+	assert_true(inside);
 }
 
 /* A call to a changed function goes to the new code; its address, taken,
@@ -283,8 +325,9 @@ static void test_tables_follow_the_code(void **state)
 	assert_string_equal(b->out.symbols[jt->relas[2].sym].name, "exported_key");
 	assert_non_null(mc);
 	/* changed, added, counts_first, address_of_changed, with_extable,
-	 * jumps_exported: not helper, unchanged, other_extable, jumps_hidden */
-	assert_int_equal(mc->size, 6 * 8);
+	 * jumps_exported, read_mostly, label_address: not helper, unchanged,
+	 * other_extable, jumps_hidden, read_both, sched_one, sched_two */
+	assert_int_equal(mc->size, 8 * 8);
 }
 
 /*
@@ -317,6 +360,33 @@ static void test_unexported_static_key_refused_in_module(void **state)
 	assert_string_equal(b->refused.items[0].name, "hidden_key");
 	assert_non_null(strstr(b->refused.items[0].reason, "__jump_table"));
 	assert_non_null(strstr(b->refused.items[0].reason, "vmlinux only"));
+	assert_false(b->written);
+}
+
+static const struct refusal *refused(const struct built *b, const char *name)
+{
+	for (size_t i = 0; i < b->refused.nr; i++)
+		if (!strcmp(b->refused.items[i].name, name))
+			return &b->refused.items[i];
+	return NULL;
+}
+
+/* What an update cannot carry, each refused by name, and nothing written. */
+static void test_cannot_carry(void **state)
+{
+	struct built *b = *state;
+	const struct refusal *r;
+
+	r = refused(b, "sched_one");
+	assert_non_null(r);
+	assert_non_null(strstr(r->reason, "shares its section .sched.text with 1 other function (sched_two)"));
+	r = refused(b, "pcpu_new");
+	assert_non_null(r);
+	assert_non_null(strstr(r->reason, "per-CPU"));
+	r = refused(b, "new_init");
+	assert_non_null(r);
+	assert_non_null(strstr(r->reason, "__init"));
+	assert_int_equal(b->refused.nr, 3);
 	assert_false(b->written);
 }
 
@@ -365,7 +435,9 @@ int main(void)
 		cmocka_unit_test(test_engine_resolves_the_unexported),
 		cmocka_unit_test(test_loader_resolves_exports),
 		cmocka_unit_test(test_static_local_keeps_its_running_name),
-		cmocka_unit_test(test_new_data_and_constants_are_copied),
+		cmocka_unit_test(test_new_data_copied_existing_not),
+		cmocka_unit_test(test_immediate_after_displacement),
+		cmocka_unit_test(test_place_inside_function_is_new_code),
 		cmocka_unit_test(test_calls_new_address_old),
 		cmocka_unit_test(test_tables_follow_the_code),
 	};
@@ -374,6 +446,9 @@ int main(void)
 	};
 	const struct CMUnitTest hidden_module[] = {
 		cmocka_unit_test(test_unexported_static_key_refused_in_module),
+	};
+	const struct CMUnitTest shared[] = {
+		cmocka_unit_test(test_cannot_carry),
 	};
 	const struct CMUnitTest crcs[] = {
 		cmocka_unit_test(test_export_crcs),
@@ -384,5 +459,7 @@ int main(void)
 					   setup_hidden_key, teardown) |
 	       cmocka_run_group_tests_name("payload for a module, unexported static key",
 					   hidden_module, setup_hidden_key_in_module, teardown) |
+	       cmocka_run_group_tests_name("payload, changes it cannot carry", shared,
+					   setup_shared, teardown) |
 	       cmocka_run_group_tests_name("export CRCs", crcs, NULL, NULL);
 }
