@@ -67,8 +67,11 @@ static int kmend_module_notify(struct notifier_block *nb, unsigned long action,
 	if (kmend_lookup(mod->name, "__kmend_load_relocs", 0, &table, &count))
 		return NOTIFY_DONE;
 	for (r = (struct kmend_load_reloc *)table; ; r++) {
-		if (!in_module(mod, r, sizeof(*r)))
+		if (!in_module(mod, r, sizeof(*r))) {
+			pr_err("kmend: %s: __kmend_load_relocs runs past the module; not loading it\n",
+			       mod->name);
 			return notifier_from_errno(-EINVAL);
+		}
 		if (!r->place)
 			break;
 		ret = write_one(mod, r);

@@ -766,14 +766,22 @@ static int build(struct state *st, const char *path, char *err, size_t errlen)
 			include_section(st, s->sym.st_shndx);
 	}
 	follow_references(st);
-	for (size_t i = 1; i < post->nr_sections && !st->nomem; i++) {
-		const struct elf_section *sec = &post->sections[i];
-		const struct special_section *sp = sec->name ? special_find(sec->name) : NULL;
+	/*
+	 * Alternatives first: they bring in replacement code, which the other
+	 * tables (return sites, say) may have entries about.
+	 */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 1; i < post->nr_sections && !st->nomem; i++) {
+			const struct elf_section *sec = &post->sections[i];
+			const struct special_section *sp = sec->name ? special_find(sec->name) : NULL;
+			bool alternatives = sp && !strcmp(sp->name, ".altinstructions");
 
-		if (sp && sp->use == SPECIAL_CARRY && carry_table(st, sec, sp, err, errlen))
-			return -1;
+			if (sp && sp->use == SPECIAL_CARRY && alternatives == (pass == 0) &&
+			    carry_table(st, sec, sp, err, errlen))
+				return -1;
+		}
+		follow_references(st);
 	}
-	follow_references(st);
 	refuse_unknown_tables(st);
 	add_function_symbols(st);
 	if (st->nomem)
