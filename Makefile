@@ -19,7 +19,10 @@ KMEND_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
 LDLIBS  := -lelf -lcrypto
 
 KMEND_SRCS := $(filter-out src/main.c,$(wildcard src/*.c))
-KMEND_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(KMEND_SRCS))
+# the run-pre matcher is the engine's own code, shared with the command
+SHARED_SRCS := kernel/match_core.c
+KMEND_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(KMEND_SRCS)) \
+	      $(patsubst kernel/%.c,$(BUILD)/obj/%.o,$(SHARED_SRCS))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all deps check demo clean modules samples test-modules FORCE
@@ -33,6 +36,10 @@ deps:
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) VERSION
 	@mkdir -p $(@D)
 	$(CC) $(KMEND_CFLAGS) $(CFLAGS) -MMD -c -o $@ $<
+
+$(BUILD)/obj/%.o: kernel/%.c kernel/%.h $(wildcard include/kmend/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(KMEND_CFLAGS) -Ikernel $(CFLAGS) -MMD -c -o $@ $<
 
 $(BUILD)/lib/libkmend.a: $(KMEND_OBJS)
 	@mkdir -p $(@D)
@@ -69,7 +76,7 @@ $(FIXTURE_DIR)/%.symvers: tests/unit/fixtures/%.symvers
 $(UNIT_TESTS): $(FIXTURE_DATA)
 $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/lib/libkmend.a $(FIXTURE_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(KMEND_CFLAGS) $(CFLAGS) -DFIXTURES='"$(TOP)/$(FIXTURE_DIR)"' \
+	$(CC) $(KMEND_CFLAGS) -Ikernel $(CFLAGS) -DFIXTURES='"$(TOP)/$(FIXTURE_DIR)"' \
 		-o $@ $< $(BUILD)/lib/libkmend.a $(LDLIBS) -lcmocka
 
 # --- kernel modules, built against the target's headers ------------------------
