@@ -12,7 +12,9 @@
 #include "core.h"
 #include "ksyms.h"
 #include "loadtime.h"
+#include "match.h"
 #include "model.h"
+#include "pre.h"
 #include "sysfs.h"
 
 DEFINE_MUTEX(kmend_mutex);
@@ -141,11 +143,15 @@ int kmend_register(struct kmend_update *update)
 		ret = -EEXIST;
 		goto unlock;
 	}
+	/* before the update's init returns and its init memory goes */
+	ret = kmend_pre_take(update);
+	if (ret)
+		goto unlock;
 
 	st = kmend_alloc(sizeof(*st));
 	if (!st) {
 		ret = -ENOMEM;
-		goto unlock;
+		goto drop_pre;
 	}
 	st->update = update;
 	kobject_init(&st->kobj, &kmend_state_ktype);
@@ -166,6 +172,8 @@ int kmend_register(struct kmend_update *update)
 
 put:
 	kobject_put(&st->kobj);
+drop_pre:
+	kmend_pre_drop(update);
 unlock:
 	mutex_unlock(&kmend_mutex);
 	return ret;
@@ -193,6 +201,8 @@ void kmend_unregister(struct kmend_update *update)
 	kobject_del(&st->kobj);
 	mutex_lock(&kmend_mutex);
 	list_del(&st->node);
+	kmend_pre_drop(update);
+	kmend_learned_free(st);
 	mutex_unlock(&kmend_mutex);
 	kobject_put(&st->kobj);
 	update->state = NULL;

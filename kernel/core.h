@@ -56,6 +56,9 @@ struct kmend_state {
 	unsigned int nr_conflicts;	/* conflicts found (maybe > recorded) */
 	struct kmend_conflict conflicts[KMEND_MAX_CONFLICTS];
 	struct kmend_log log;
+	/* symbol values read from the running code by run-pre matching */
+	struct kmend_learned *learned;
+	unsigned int nr_learned, max_learned;
 };
 
 /* Serialises every change of state: registration, apply, undo. */

@@ -7,6 +7,7 @@
 #include <linux/module.h>
 
 #include "ksyms.h"
+#include "match.h"
 #include "reloc.h"
 #include "resolve.h"
 
@@ -63,10 +64,13 @@ int kmend_relocs_write(struct kmend_state *st)
 			size_t len;
 			int ret;
 
-			ret = kmend_resolve_symbol(st, pack, r->symbol, r->sympos,
-						   &sym);
-			if (ret)
-				return ret;
+			/* where the running code says it is, else kallsyms */
+			if (r->sympos || !kmend_learned_value(st, pack, r->symbol, &sym)) {
+				ret = kmend_resolve_symbol(st, pack, r->symbol,
+							   r->sympos, &sym);
+				if (ret)
+					return ret;
+			}
 			ret = kmend_reloc_encode(r->type, r->place, sym,
 						 r->addend, buf, &len);
 			if (ret) {

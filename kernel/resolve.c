@@ -6,6 +6,7 @@
 #include <linux/string.h>
 
 #include "ksyms.h"
+#include "match.h"
 #include "resolve.h"
 
 struct lookup {
@@ -102,11 +103,17 @@ int kmend_resolve_symbol(struct kmend_state *st, struct kmend_pack *pack,
 static int resolve_func(struct kmend_state *st, struct kmend_pack *pack,
 			struct kmend_func *func)
 {
-	unsigned long size, offset, addr;
+	const char *target = kmend_pack_is_vmlinux(pack) ? NULL : pack->target;
+	unsigned long size, offset, addr, count;
 	int ret;
 
-	ret = kmend_resolve_symbol(st, pack, func->old_name, func->old_sympos,
-				   &addr);
+	ret = kmend_lookup(target, func->old_name, func->old_sympos, &addr, &count);
+	if (ret && !func->old_sympos && count > 1 && func->pre_copy)
+		/* several of that name: the one whose code is the pre code */
+		ret = kmend_match_pick(st, pack, func, count, &addr);
+	else if (ret)
+		ret = kmend_resolve_symbol(st, pack, func->old_name,
+					   func->old_sympos, &addr);
 	if (ret)
 		return ret;
 

@@ -8,7 +8,9 @@
 #include <linux/panic.h>
 
 #include "alloc.h"
+#include "match.h"
 #include "model.h"
+#include "pre.h"
 #include "redirect.h"
 #include "reloc.h"
 #include "resolve.h"
@@ -84,6 +86,7 @@ static int run_model(struct kmend_state *st, bool revert)
 
 int kmend_apply(struct kmend_state *st)
 {
+	size_t pre_bytes;
 	int ret;
 
 	lockdep_assert_held(&kmend_mutex);
@@ -113,6 +116,9 @@ int kmend_apply(struct kmend_state *st)
 	ret = kmend_resolve(st);
 	if (ret)
 		goto put_module;
+	ret = kmend_match_all(st);
+	if (ret)
+		goto release_targets;
 	ret = kmend_relocs_write(st);
 	if (ret)
 		goto release_targets;
@@ -126,12 +132,18 @@ int kmend_apply(struct kmend_state *st)
 	st->stage = KMEND_APPLIED;
 	st->apply_seq = ++kmend_apply_counter;
 	add_taint(TAINT_LIVEPATCH, LOCKDEP_STILL_OK);
-	kmend_log(st, "apply: applied");
+	kmend_learned_free(st);
+	pre_bytes = kmend_pre_drop(st->update);
+	if (pre_bytes)
+		kmend_log(st, "apply: applied; pre code freed (%zu bytes)", pre_bytes);
+	else
+		kmend_log(st, "apply: applied");
 	return 0;
 
 release_redirect:
 	kmend_redirect_release(st);
 release_targets:
+	kmend_learned_free(st);
 	kmend_resolve_release(st);
 put_module:
 	module_put(st->update->mod);

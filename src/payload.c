@@ -621,8 +621,9 @@ static void refuse_unknown_tables(struct state *st)
 static void add_replaced(struct state *st, const struct elf_symbol *s)
 {
 	const char *old_name = running_name(st, s);
+	const struct objdiff_entry *e = st->entry_of[s->index];
 	struct payload_func *grown, *f;
-	char *name;
+	char *name, err[256] = "no pre version";
 
 	for (size_t i = 0; i < st->p->nr_funcs; i++)
 		if (!strcmp(st->p->funcs[i].old_name, old_name))
@@ -634,6 +635,13 @@ static void add_replaced(struct state *st, const struct elf_symbol *s)
 	}
 	st->p->funcs = grown;
 	f = &grown[st->p->nr_funcs];
+	memset(f, 0, sizeof(*f));
+	if (!e || e->pre_index >= st->in->pre->nr_symbols ||
+	    pre_func_extract(st->in->pre, &st->in->pre->symbols[e->pre_index],
+			     &f->pre, err, sizeof(err))) {
+		refuse(st, old_name, str_format("its pre code cannot be read: %s", err));
+		return;
+	}
 	name = str_format("%sf%zu", st->in->prefix, st->p->nr_funcs);
 	f->old_name = strdup(old_name);
 	f->new_symbol = name;
@@ -643,6 +651,7 @@ static void add_replaced(struct state *st, const struct elf_symbol *s)
 				    s->sym.st_value, s->sym.st_size)) {
 		free(f->old_name);
 		free(name);
+		pre_func_free(&f->pre);
 		st->nomem = true;
 		return;
 	}
@@ -840,6 +849,7 @@ void payload_free(struct payload *p)
 	for (size_t i = 0; i < p->nr_funcs; i++) {
 		free(p->funcs[i].old_name);
 		free(p->funcs[i].new_symbol);
+		pre_func_free(&p->funcs[i].pre);
 	}
 	for (size_t i = 0; i < p->nr_relocs; i++) {
 		free(p->relocs[i].place_symbol);

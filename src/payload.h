@@ -18,13 +18,16 @@
 
 #include "elfobj.h"
 #include "objdiff.h"
+#include "prefunc.h"
 #include "refuse.h"
 #include "symvers.h"
 
-/* A replaced function: its running name and its replacement's symbol. */
+/* A replaced function: its running name, its replacement's symbol, and its
+ * pre code for run-pre matching. */
 struct payload_func {
 	char *old_name;
 	char *new_symbol;	/* a global of the payload */
+	struct pre_func pre;
 };
 
 /* A kmend relocation: at @place_symbol + @offset, write @symbol's address. */

@@ -86,6 +86,98 @@ static void put_relocs(FILE *f, const struct payload *p, int at_load)
 	}
 }
 
+static void put_bytes(FILE *f, const unsigned char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s0x%02x,", i % 12 ? " " : "\n\t", b[i]);
+	fputs("\n", f);
+}
+
+/*
+ * The pre code of function @k of unit @u, in init memory: the engine takes
+ * a copy when the update registers, and frees it once applied.
+ */
+static void put_pre_func(FILE *f, size_t u, size_t k, const struct pre_func *pre)
+{
+	fprintf(f, "\nstatic const unsigned char kmend_pre_code_%zu_%zu[] __initconst = {", u, k);
+	put_bytes(f, pre->code, pre->size);
+	fputs("};\n", f);
+	if (pre->nr_relocs) {
+		fprintf(f, "static const struct kmend_pre_reloc kmend_pre_relocs_%zu_%zu[] __initconst = {\n",
+			u, k);
+		for (size_t i = 0; i < pre->nr_relocs; i++) {
+			const struct pre_reloc *r = &pre->relocs[i];
+
+			fprintf(f, "\t{ %u, %u, %lld, ", r->offset, r->type, (long long)r->addend);
+			if (r->symbol)
+				put_string(f, r->symbol);
+			else
+				fputs("NULL", f);
+			fputs(" },\n", f);
+		}
+		fputs("};\n", f);
+	}
+	for (size_t i = 0; i < pre->nr_sites; i++) {
+		const struct pre_site *s = &pre->sites[i];
+
+		if (!s->repl_len)
+			continue;
+		fprintf(f, "static const unsigned char kmend_pre_repl_%zu_%zu_%zu[] __initconst = {",
+			u, k, i);
+		put_bytes(f, s->repl, s->repl_len);
+		fprintf(f, "};\nstatic const unsigned char kmend_pre_wild_%zu_%zu_%zu[] __initconst = {",
+			u, k, i);
+		put_bytes(f, s->repl_wild, s->repl_len);
+		fputs("};\n", f);
+	}
+	if (pre->nr_sites) {
+		fprintf(f, "static const struct kmend_pre_site kmend_pre_sites_%zu_%zu[] __initconst = {\n",
+			u, k);
+		for (size_t i = 0; i < pre->nr_sites; i++) {
+			const struct pre_site *s = &pre->sites[i];
+
+			fprintf(f, "\t{ %u, %u, %u, %u, ", s->offset, s->len, s->kind, s->target);
+			if (s->repl_len)
+				fprintf(f, "kmend_pre_repl_%zu_%zu_%zu, kmend_pre_wild_%zu_%zu_%zu, %u },\n",
+					u, k, i, u, k, i, s->repl_len);
+			else
+				fputs("NULL, NULL, 0 },\n", f);
+		}
+		fputs("};\n", f);
+	}
+	fprintf(f, "static const struct kmend_pre_func kmend_pre_%zu_%zu __initconst = {\n"
+		"\t.code = kmend_pre_code_%zu_%zu, .size = %u,\n", u, k, u, k, pre->size);
+	if (pre->nr_relocs)
+		fprintf(f, "\t.relocs = kmend_pre_relocs_%zu_%zu, .nr_relocs = %zu,\n",
+			u, k, pre->nr_relocs);
+	if (pre->nr_sites)
+		fprintf(f, "\t.sites = kmend_pre_sites_%zu_%zu, .nr_sites = %zu,\n",
+			u, k, pre->nr_sites);
+	fputs("};\n", f);
+}
+
+/* Per pack, the pre code of its functions, in the order of its funcs. */
+static void put_pre_tables(FILE *f, const struct update_module *m, size_t first)
+{
+	const char *target = m->units[first].target;
+
+	for (size_t i = first; i < m->nr_units; i++) {
+		if (!same_target(m->units[i].target, target))
+			continue;
+		for (size_t k = 0; k < m->units[i].payload->nr_funcs; k++)
+			put_pre_func(f, i, k, &m->units[i].payload->funcs[k].pre);
+	}
+	fprintf(f, "\nstatic const struct kmend_pre_func *const kmend_pres_%zu[] __initconst = {\n",
+		first);
+	for (size_t i = first; i < m->nr_units; i++) {
+		if (!same_target(m->units[i].target, target))
+			continue;
+		for (size_t k = 0; k < m->units[i].payload->nr_funcs; k++)
+			fprintf(f, "\t&kmend_pre_%zu_%zu,\n", i, k);
+	}
+	fputs("};\n", f);
+}
+
 static void put_pack_tables(FILE *f, const struct update_module *m, size_t first)
 {
 	const char *target = m->units[first].target;
@@ -123,8 +215,10 @@ static int write_c(const struct update_module *m, FILE *f)
 	      "#include <kmend/patch.h>\n\n", f);
 	put_externs(f, m);
 	for (size_t i = 0; i < m->nr_units; i++)
-		if (first_of_target(m, i))
+		if (first_of_target(m, i)) {
 			put_pack_tables(f, m, i);
+			put_pre_tables(f, m, i);
+		}
 
 	/* found by the engine's module notifier, by name */
 	fputs("\nstruct kmend_load_reloc __kmend_load_relocs[] __used = {\n", f);
@@ -149,7 +243,16 @@ static int write_c(const struct update_module *m, FILE *f)
 	put_string(f, m->id);
 	fputs(",\n\t.description = ", f);
 	put_string(f, m->description ? m->description : "");
-	fputs(",\n\t.packs = kmend_packs,\n};\nKMEND_UPDATE(kmend_update);\n\n"
+	fputs(",\n\t.packs = kmend_packs,\n};\n", f);
+	/* KMEND_UPDATE, with the pre code handed over in init */
+	fputs("\nstatic int __init kmend_tables_init(void)\n{\n", f);
+	for (size_t i = 0, pack = 0; i < m->nr_units; i++)
+		if (first_of_target(m, i))
+			fprintf(f, "\tkmend_packs[%zu].pre = kmend_pres_%zu;\n", pack++, i);
+	fputs("\treturn kmend_register(&kmend_update);\n}\n\n"
+	      "static void __exit kmend_tables_exit(void)\n{\n"
+	      "\tkmend_unregister(&kmend_update);\n}\n\n"
+	      "module_init(kmend_tables_init);\nmodule_exit(kmend_tables_exit);\n\n"
 	      "MODULE_LICENSE(\"GPL\");\nMODULE_DESCRIPTION(", f);
 	put_string(f, m->description ? m->description : m->id);
 	fputs(");\nMODULE_INFO(kmend_id, ", f);

@@ -29,6 +29,7 @@
 #include <linux/list.h>
 #include <linux/module.h>
 #include <linux/types.h>
+#include <kmend/pre.h>
 
 /* Longest update id, and the characters it may use: [A-Za-z0-9_-]. */
 #define KMEND_ID_MAX 64
@@ -72,6 +73,7 @@ struct kmend_func {
 	void *new_func;
 
 	/* engine-private */
+	struct kmend_pre_func *pre_copy;	/* taken at registration */
 	unsigned long old_addr;
 	unsigned long old_size;
 	unsigned long new_size;
@@ -118,6 +120,13 @@ struct kmend_pack {
 	struct kmend_func *funcs;
 	/* Optional; ends with an entry whose symbol is NULL. */
 	struct kmend_reloc *relocs;
+	/*
+	 * Optional: the pre code of each function, in the order of @funcs,
+	 * for run-pre matching (kmend/pre.h). It may live in init memory: the
+	 * engine copies it in kmend_register(), clears this pointer, and frees
+	 * its copy once the update is applied.
+	 */
+	const struct kmend_pre_func *const *pre;
 
 	/* engine-private: the target module, referenced while applied */
 	struct module *mod;

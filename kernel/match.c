@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * match.c - run-pre matching in the engine: read each running function,
+ * hand it to the shared matcher (match_core.c), keep what it learns.
+ */
+#include <linux/kallsyms.h>
+#include <linux/uaccess.h>
+
+#include "alloc.h"
+#include "ksyms.h"
+#include "match.h"
+#include "match_core.h"
+#include "resolve.h"
+
+struct learn_ctx {
+	struct kmend_state *st;
+	const struct kmend_pack *pack;
+	const char *func;
+	bool conflict_logged;
+	bool nomem;
+};
+
+static int learn(void *data, const char *symbol, unsigned long value,
+		 unsigned int offset)
+{
+	struct learn_ctx *c = data;
+	struct kmend_state *st = c->st;
+	struct kmend_learned *l;
+	unsigned int i;
+
+	for (i = 0; i < st->nr_learned; i++) {
+		l = &st->learned[i];
+		if (l->pack != c->pack || strcmp(l->name, symbol))
+			continue;
+		if (l->value == value)
+			return 0;
+		kmend_log(st, "%s: %s at +%#x refers to %s at %px, but earlier code found it at %px",
+			  kmend_pack_name(c->pack), c->func, offset, symbol,
+			  (void *)value, (void *)l->value);
+		c->conflict_logged = true;
+		return 1;
+	}
+	if (st->nr_learned == st->max_learned) {
+		unsigned int max = st->max_learned ? 2 * st->max_learned : 64;
+		struct kmend_learned *grown = kmend_alloc(max * sizeof(*grown));
+
+		if (!grown) {
+			c->nomem = true;
+			return 1;
+		}
+		if (st->learned)
+			memcpy(grown, st->learned, st->nr_learned * sizeof(*grown));
+		kmend_free(st->learned);
+		st->learned = grown;
+		st->max_learned = max;
+	}
+	st->learned[st->nr_learned++] = (struct kmend_learned){
+		.pack = c->pack, .name = symbol, .value = value,
+	};
+	return 0;
+}
+
+/* Match @func's pre code at @addr; log why not (when @quiet is false). */
+static int match_at(struct kmend_state *st, struct kmend_pack *pack,
+		    struct kmend_func *func, unsigned long addr,
+		    unsigned long size, bool learning, bool quiet)
+{
+	const struct kmend_pre_func *pre = func->pre_copy;
+	struct learn_ctx c = { .st = st, .pack = pack, .func = func->old_name };
+	struct kmend_mismatch mm;
+	unsigned char *running;
+	unsigned int n = 0;
+	bool ok;
+
+	if (size > pre->size + 4096)
+		size = pre->size + 4096;
+	running = kmend_alloc(size);
+	if (!running) {
+		st->cause = KMEND_OUT_OF_MEMORY;
+		return -ENOMEM;
+	}
+	if (copy_from_kernel_nofault(running, (void *)addr, size)) {
+		kmend_free(running);
+		kmend_log(st, "%s: cannot read %s at %px", kmend_pack_name(pack),
+			  func->old_name, (void *)addr);
+		st->cause = KMEND_UNEXPECTED;
+		return -EFAULT;
+	}
+	ok = kmend_match(pre, running, size, addr, learning ? learn : NULL, &c, &mm);
+	if (!ok && !quiet && !c.conflict_logged && !c.nomem) {
+		n = min_t(unsigned int, 16, pre->size - min(mm.offset, pre->size));
+		kmend_log(st, "%s: %s does not match its pre code at +%#x: %s; expected %*ph, running %*ph",
+			  kmend_pack_name(pack), func->old_name, mm.offset, mm.why,
+			  n, pre->code + min(mm.offset, pre->size),
+			  n, running + min_t(unsigned long, mm.offset, size));
+	}
+	kmend_free(running);
+	if (c.nomem) {
+		st->cause = KMEND_OUT_OF_MEMORY;
+		return -ENOMEM;
+	}
+	if (!ok) {
+		st->cause = KMEND_NO_MATCH;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int kmend_match_all(struct kmend_state *st)
+{
+	struct kmend_pack *pack;
+	struct kmend_func *func;
+	unsigned int matched = 0;
+	int ret;
+
+	kmend_for_each_pack(st->update, pack) {
+		kmend_for_each_func(pack, func) {
+			if (!func->pre_copy)
+				continue;
+			ret = match_at(st, pack, func, func->old_addr,
+				       func->old_size, true, false);
+			if (ret) {
+				kmend_learned_free(st);
+				return ret;
+			}
+			kmend_dbg(st, "%s: %s matches its pre code (%u bytes, %u sites)",
+				  kmend_pack_name(pack), func->old_name,
+				  func->pre_copy->size, func->pre_copy->nr_sites);
+			matched++;
+		}
+	}
+	if (matched)
+		kmend_log(st, "run-pre matching: %u function%s match%s the running code; %u symbol values read from it",
+			  matched, matched == 1 ? "" : "s", matched == 1 ? "es" : "",
+			  st->nr_learned);
+	return 0;
+}
+
+int kmend_match_pick(struct kmend_state *st, struct kmend_pack *pack,
+		     struct kmend_func *func, unsigned long count,
+		     unsigned long *addr)
+{
+	const char *target = kmend_pack_is_vmlinux(pack) ? NULL : pack->target;
+	unsigned long pos, found = 0, n = 0, candidate, size, offset, ignored;
+
+	for (pos = 1; pos <= count; pos++) {
+		if (kmend_lookup(target, func->old_name, pos, &candidate, &ignored) ||
+		    !kmend_ksyms.lookup_size_offset(candidate, &size, &offset) || offset)
+			continue;
+		if (!match_at(st, pack, func, candidate, size, false, true)) {
+			found = candidate;
+			n++;
+		}
+	}
+	st->cause = KMEND_OK;
+	if (n == 1) {
+		kmend_log(st, "%s: of %lu functions named %s, the pre code matches %pS",
+			  kmend_pack_name(pack), count, func->old_name, (void *)found);
+		*addr = found;
+		return 0;
+	}
+	kmend_log(st, "%s: of %lu functions named %s, the pre code matches %lu",
+		  kmend_pack_name(pack), count, func->old_name, n);
+	st->cause = n ? KMEND_FAILED_TO_FIND : KMEND_NO_MATCH;
+	return -ENOENT;
+}
+
+bool kmend_learned_value(struct kmend_state *st, const struct kmend_pack *pack,
+			 const char *name, unsigned long *value)
+{
+	unsigned int i;
+
+	for (i = 0; i < st->nr_learned; i++) {
+		if (st->learned[i].pack == pack && !strcmp(st->learned[i].name, name)) {
+			*value = st->learned[i].value;
+			return true;
+		}
+	}
+	return false;
+}
+
+void kmend_learned_free(struct kmend_state *st)
+{
+	kmend_free(st->learned);
+	st->learned = NULL;
+	st->nr_learned = 0;
+	st->max_learned = 0;
+}

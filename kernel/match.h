@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _KMEND_MATCH_H
+#define _KMEND_MATCH_H
+
+#include "core.h"
+
+/* A symbol value read from the running code. */
+struct kmend_learned {
+	const struct kmend_pack *pack;
+	const char *name;
+	unsigned long value;
+};
+
+/*
+ * Run-pre matching: compare the pre code of every replaced function with
+ * the running function found by kmend_resolve(), learning the values of
+ * the symbols its relocations refer to. Sets st->cause to no_match and logs
+ * the function, offset and bytes on a mismatch. Changes nothing.
+ */
+int kmend_match_all(struct kmend_state *st);
+
+/*
+ * Of the @count functions named like @func in @pack's target, the one its
+ * pre code matches. Returns 0 with *@addr, or an error with st->cause set
+ * (no_match when none does, failed_to_find when several do).
+ */
+int kmend_match_pick(struct kmend_state *st, struct kmend_pack *pack,
+		     struct kmend_func *func, unsigned long count,
+		     unsigned long *addr);
+
+/* The value matching learned for @name in @pack's target, if any. */
+bool kmend_learned_value(struct kmend_state *st, const struct kmend_pack *pack,
+			 const char *name, unsigned long *value);
+
+void kmend_learned_free(struct kmend_state *st);
+
+#endif

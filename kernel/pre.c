@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pre.c - the engine's copy of an update's pre code.
+ *
+ * The update hands its pre code over from init memory, which the kernel
+ * frees once the update's init has run; the engine keeps one allocation per
+ * function until the update is applied (or unloaded), as Ksplice unloaded
+ * its helper module: an applied update holds no pre code.
+ */
+#include <linux/module.h>
+#include <linux/overflow.h>
+#include <linux/string.h>
+
+#include "alloc.h"
+#include "pre.h"
+
+/* Generous bounds, so that a malformed update cannot ask for much. */
+#define KMEND_PRE_MAX_SIZE	(1U << 20)
+#define KMEND_PRE_MAX_ITEMS	(1U << 16)
+
+static size_t copy_size(const struct kmend_pre_func *src)
+{
+	size_t n = sizeof(*src) + ALIGN(src->size, 8);
+	unsigned int i;
+
+	n += src->nr_relocs * sizeof(*src->relocs);
+	n += src->nr_sites * sizeof(*src->sites);
+	for (i = 0; i < src->nr_sites; i++)
+		n += 2 * (size_t)src->sites[i].repl_len;
+	return n;
+}
+
+static bool well_formed(const struct kmend_pre_func *src)
+{
+	unsigned int i;
+
+	if (!src->code || !src->size || src->size > KMEND_PRE_MAX_SIZE ||
+	    src->nr_relocs > KMEND_PRE_MAX_ITEMS || src->nr_sites > KMEND_PRE_MAX_ITEMS ||
+	    (src->nr_relocs && !src->relocs) || (src->nr_sites && !src->sites))
+		return false;
+	for (i = 0; i < src->nr_sites; i++)
+		if (src->sites[i].repl_len > 64 ||
+		    (src->sites[i].repl_len && (!src->sites[i].repl || !src->sites[i].repl_wild)))
+			return false;
+	return true;
+}
+
+/* One allocation: the header, the code, the relocations, the sites and the
+ * replacements' bytes. Symbol names stay in the update's read-only data. */
+static struct kmend_pre_func *copy_one(const struct kmend_pre_func *src)
+{
+	struct kmend_pre_func *dst = kmend_alloc(copy_size(src));
+	struct kmend_pre_reloc *relocs;
+	struct kmend_pre_site *sites;
+	unsigned char *p;
+	unsigned int i;
+
+	if (!dst)
+		return NULL;
+	p = (unsigned char *)(dst + 1);
+	*dst = *src;
+	memcpy(p, src->code, src->size);
+	dst->code = p;
+	p += ALIGN(src->size, 8);	/* the relocations hold longs */
+	relocs = (struct kmend_pre_reloc *)p;
+	memcpy(relocs, src->relocs, src->nr_relocs * sizeof(*relocs));
+	dst->relocs = relocs;
+	p += src->nr_relocs * sizeof(*relocs);
+	sites = (struct kmend_pre_site *)p;
+	memcpy(sites, src->sites, src->nr_sites * sizeof(*sites));
+	dst->sites = sites;
+	p += src->nr_sites * sizeof(*sites);
+	for (i = 0; i < src->nr_sites; i++) {
+		unsigned int len = src->sites[i].repl_len;
+
+		if (!len)
+			continue;
+		memcpy(p, src->sites[i].repl, len);
+		sites[i].repl = p;
+		memcpy(p + len, src->sites[i].repl_wild, len);
+		sites[i].repl_wild = p + len;
+		p += 2 * len;
+	}
+	return dst;
+}
+
+int kmend_pre_take(struct kmend_update *update)
+{
+	struct kmend_pack *pack;
+	struct kmend_func *func;
+	int ret = 0;
+
+	kmend_for_each_pack(update, pack) {
+		const struct kmend_pre_func *const *pre = pack->pre;
+
+		if (!pre)
+			continue;
+		kmend_for_each_func(pack, func) {
+			const struct kmend_pre_func *src = *pre++;
+
+			if (!src)
+				continue;
+			if (!well_formed(src)) {
+				pr_err("kmend: %s: the pre code of %s is malformed\n",
+				       update->id, func->old_name);
+				ret = -EINVAL;
+				goto fail;
+			}
+			func->pre_copy = copy_one(src);
+			if (!func->pre_copy) {
+				ret = -ENOMEM;
+				goto fail;
+			}
+		}
+	}
+fail:
+	kmend_for_each_pack(update, pack)
+		pack->pre = NULL;
+	if (ret)
+		kmend_pre_drop(update);
+	return ret;
+}
+
+size_t kmend_pre_drop(struct kmend_update *update)
+{
+	struct kmend_pack *pack;
+	struct kmend_func *func;
+	size_t bytes = 0;
+
+	kmend_for_each_pack(update, pack) {
+		kmend_for_each_func(pack, func) {
+			if (!func->pre_copy)
+				continue;
+			bytes += copy_size(func->pre_copy);
+			kmend_free(func->pre_copy);
+			func->pre_copy = NULL;
+		}
+	}
+	return bytes;
+}
