@@ -13,6 +13,8 @@
 #include "log.h"
 
 static atomic_t live = ATOMIC_INIT(0);
+/* bytes held by live allocations, as the slab allocator sized them */
+static atomic_long_t live_bytes = ATOMIC_LONG_INIT(0);
 /*
  * 0: off; n > 0: the n-th allocation from now and every later one fail,
  * until 0 is written (so that a caller that retries fails again).
@@ -40,8 +42,10 @@ void *kmend_alloc(size_t size)
 	if (should_fail(size))
 		return NULL;
 	p = kzalloc(size, GFP_KERNEL);
-	if (p)
+	if (p) {
 		atomic_inc(&live);
+		atomic_long_add(ksize(p), &live_bytes);
+	}
 	return p;
 }
 
@@ -50,6 +54,7 @@ void kmend_free(const void *p)
 	if (!p)
 		return;
 	atomic_dec(&live);
+	atomic_long_sub(ksize(p), &live_bytes);
 	kfree(p);
 }
 
@@ -73,7 +78,14 @@ static int live_get(void *data, u64 *val)
 	return 0;
 }
 
+static int bytes_get(void *data, u64 *val)
+{
+	*val = atomic_long_read(&live_bytes);
+	return 0;
+}
+
 DEFINE_DEBUGFS_ATTRIBUTE(fail_fops, fail_get, fail_set, "%llu\n");
+DEFINE_DEBUGFS_ATTRIBUTE(bytes_fops, bytes_get, NULL, "%llu\n");
 DEFINE_DEBUGFS_ATTRIBUTE(live_fops, live_get, NULL, "%llu\n");
 
 void kmend_alloc_debugfs_init(void)
@@ -82,4 +94,6 @@ void kmend_alloc_debugfs_init(void)
 				   NULL, &fail_fops);
 	debugfs_create_file_unsafe("allocations", 0400, kmend_debugfs_root(),
 				   NULL, &live_fops);
+	debugfs_create_file_unsafe("allocated_bytes", 0400, kmend_debugfs_root(),
+				   NULL, &bytes_fops);
 }

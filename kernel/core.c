@@ -227,6 +227,7 @@ static int __init kmend_init(void)
 	}
 	kmend_debugfs_init();
 	kmend_alloc_debugfs_init();
+	kmend_pre_debugfs_init();
 
 	pr_info("engine loaded\n");
 	return 0;

@@ -7,12 +7,17 @@
  * function until the update is applied (or unloaded), as Ksplice unloaded
  * its helper module: an applied update holds no pre code.
  */
+#include <linux/debugfs.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
 #include <linux/string.h>
 
 #include "alloc.h"
+#include "log.h"
 #include "pre.h"
+
+/* bytes of pre code the engine holds, for every update */
+static atomic_long_t held = ATOMIC_LONG_INIT(0);
 
 /* Generous bounds, so that a malformed update cannot ask for much. */
 #define KMEND_PRE_MAX_SIZE	(1U << 20)
@@ -111,6 +116,7 @@ int kmend_pre_take(struct kmend_update *update)
 				ret = -ENOMEM;
 				goto fail;
 			}
+			atomic_long_add(copy_size(func->pre_copy), &held);
 		}
 	}
 fail:
@@ -132,9 +138,24 @@ size_t kmend_pre_drop(struct kmend_update *update)
 			if (!func->pre_copy)
 				continue;
 			bytes += copy_size(func->pre_copy);
+			atomic_long_sub(copy_size(func->pre_copy), &held);
 			kmend_free(func->pre_copy);
 			func->pre_copy = NULL;
 		}
 	}
 	return bytes;
+}
+
+static int held_get(void *data, u64 *val)
+{
+	*val = atomic_long_read(&held);
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(held_fops, held_get, NULL, "%llu\n");
+
+void kmend_pre_debugfs_init(void)
+{
+	debugfs_create_file_unsafe("pre_bytes", 0400, kmend_debugfs_root(),
+				   NULL, &held_fops);
 }

@@ -14,4 +14,7 @@ int kmend_pre_take(struct kmend_update *update);
 /* Free every func->pre_copy; returns the bytes of pre code freed. */
 size_t kmend_pre_drop(struct kmend_update *update);
 
+/* /sys/kernel/debug/kmend/pre_bytes: the pre code the engine holds. */
+void kmend_pre_debugfs_init(void);
+
 #endif
