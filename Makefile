@@ -15,7 +15,7 @@ TOP     := $(CURDIR)
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 KMEND_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
-		-DKMEND_VERSION='"$(VERSION)"' -Isrc -Iinclude
+		-DKMEND_VERSION='"$(VERSION)"' -Isrc -Iinclude -Ikernel
 LDLIBS  := -lelf -lcrypto
 
 KMEND_SRCS := $(filter-out src/main.c,$(wildcard src/*.c))
@@ -39,7 +39,7 @@ $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) VERSION
 
 $(BUILD)/obj/%.o: kernel/%.c kernel/%.h $(wildcard include/kmend/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(KMEND_CFLAGS) -Ikernel $(CFLAGS) -MMD -c -o $@ $<
+	$(CC) $(KMEND_CFLAGS) $(CFLAGS) -MMD -c -o $@ $<
 
 $(BUILD)/lib/libkmend.a: $(KMEND_OBJS)
 	@mkdir -p $(@D)
@@ -76,7 +76,7 @@ $(FIXTURE_DIR)/%.symvers: tests/unit/fixtures/%.symvers
 $(UNIT_TESTS): $(FIXTURE_DATA)
 $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/lib/libkmend.a $(FIXTURE_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(KMEND_CFLAGS) -Ikernel $(CFLAGS) -DFIXTURES='"$(TOP)/$(FIXTURE_DIR)"' \
+	$(CC) $(KMEND_CFLAGS) $(CFLAGS) -DFIXTURES='"$(TOP)/$(FIXTURE_DIR)"' \
 		-o $@ $< $(BUILD)/lib/libkmend.a $(LDLIBS) -lcmocka
 
 # --- kernel modules, built against the target's headers ------------------------

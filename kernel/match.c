@@ -34,7 +34,7 @@ static int learn(void *data, const char *symbol, unsigned long value,
 			continue;
 		if (l->value == value)
 			return 0;
-		kmend_log(st, "%s: %s at +%#x refers to %s at %px, but earlier code found it at %px",
+		kmend_log(st, "%s: %s at +%#x refers to %s at %pS, but earlier code found it at %pS",
 			  kmend_pack_name(c->pack), c->func, offset, symbol,
 			  (void *)value, (void *)l->value);
 		c->conflict_logged = true;
@@ -81,7 +81,7 @@ static int match_at(struct kmend_state *st, struct kmend_pack *pack,
 	}
 	if (copy_from_kernel_nofault(running, (void *)addr, size)) {
 		kmend_free(running);
-		kmend_log(st, "%s: cannot read %s at %px", kmend_pack_name(pack),
+		kmend_log(st, "%s: cannot read %s at %pS", kmend_pack_name(pack),
 			  func->old_name, (void *)addr);
 		st->cause = KMEND_UNEXPECTED;
 		return -EFAULT;

@@ -50,8 +50,10 @@ static bool well_formed(const struct kmend_pre_func *src)
 	return true;
 }
 
-/* One allocation: the header, the code, the relocations, the sites and the
- * replacements' bytes. Symbol names stay in the update's read-only data. */
+/*
+ * One allocation: the header, the code, the relocations, the sites and the
+ * replacements' bytes. Symbol names stay in the update's read-only data.
+ */
 static struct kmend_pre_func *copy_one(const struct kmend_pre_func *src)
 {
 	struct kmend_pre_func *dst = kmend_alloc(copy_size(src));

@@ -28,6 +28,7 @@
 #include "emit.h"
 #include "objdiff.h"
 #include "payload.h"
+#include "precheck.h"
 #include "refuse.h"
 #include "run.h"
 #include "symvers.h"
@@ -70,6 +71,13 @@ static void create_usage(FILE *f)
 		"                      (default: the first patch's file name without .patch)\n"
 		"  --description TEXT  one line saying what the update fixes\n"
 		"  --dry-run           compare and report; write nothing\n"
+		"  --check-kallsyms FILE, --check-image FILE\n"
+		"                      run-pre matching now: match each replaced function's\n"
+		"                      pre code against the kernel image FILE (an ELF: a\n"
+		"                      vmlinux from scripts/extract-vmlinux, or /proc/kcore),\n"
+		"                      finding it through the kallsyms listing FILE (on the\n"
+		"                      target: /proc/kallsyms, as root); fail if one does not\n"
+		"                      match, as the engine would refuse it (no_match)\n"
 		"  -j, --jobs N        run N compiles at once (default: the number of CPUs)\n"
 		"  -v, --verbose       show each step and how long it took\n"
 		"  -h, --help          this help\n"
@@ -140,6 +148,7 @@ static void on_signal(int sig)
 struct create {
 	const char *source;
 	const char *output, *id, *description;
+	const char *check_kallsyms, *check_image;	/* run-pre matching now */
 	bool dry_run, verbose;
 	struct symvers exports;		/* of the image, from the tree */
 	struct payload *payloads;	/* per unit */
@@ -642,6 +651,30 @@ static int create_in_work_dir(struct create *c)
 			goto out;
 		}
 	}
+	if (c->check_kallsyms) {
+		const char **targets = calloc(c->nr_files, sizeof(*targets));
+		int r;
+
+		if (!targets) {
+			fprintf(c->err, "kmend create: out of memory\n");
+			goto out;
+		}
+		for (size_t i = 0; i < c->nr_files; i++)
+			targets[i] = units[i].target;
+		r = precheck_run(c->check_kallsyms, c->check_image, c->payloads,
+				 targets, c->nr_files, c->out, errbuf, sizeof(errbuf));
+		free(targets);
+		if (r < 0) {
+			fprintf(c->err, "kmend create: %s\n", errbuf);
+			goto out;
+		}
+		if (r) {
+			fprintf(c->err, "kmend create: the pre code does not match %s: the update is built from other source, configuration or compiler options than that kernel; the engine would refuse it (no_match)\n",
+				c->check_image);
+			goto out;
+		}
+		step_done(c, "run-pre matching against the image", &step);
+	}
 	if (c->dry_run) {
 		ret = 0;
 		goto out;
@@ -693,6 +726,8 @@ int create_run(int argc, char **argv, FILE *out, FILE *err)
 		{ "output", required_argument, NULL, 'o' },
 		{ "id", required_argument, NULL, 'i' },
 		{ "description", required_argument, NULL, 'd' },
+		{ "check-kallsyms", required_argument, NULL, 'K' },
+		{ "check-image", required_argument, NULL, 'I' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "jobs", required_argument, NULL, 'j' },
@@ -727,6 +762,8 @@ int create_run(int argc, char **argv, FILE *out, FILE *err)
 		case 'o': c.output = optarg; break;
 		case 'i': c.id = optarg; break;
 		case 'd': c.description = optarg; break;
+		case 'K': c.check_kallsyms = optarg; break;
+		case 'I': c.check_image = optarg; break;
 		case 'n': c.dry_run = true; break;
 		case 'v': c.verbose = true; break;
 		case 'h': create_usage(out); return KMEND_EXIT_OK;
@@ -742,6 +779,10 @@ int create_run(int argc, char **argv, FILE *out, FILE *err)
 	}
 	if (optind >= argc) {
 		fprintf(err, "kmend create: no patch given; see 'kmend create --help'\n");
+		return KMEND_EXIT_USAGE;
+	}
+	if (!c.check_kallsyms != !c.check_image) {
+		fprintf(err, "kmend create: --check-kallsyms and --check-image go together (on the target: /proc/kallsyms and /proc/kcore)\n");
 		return KMEND_EXIT_USAGE;
 	}
 	c.nr_patches = argc - optind;

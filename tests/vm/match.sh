@@ -9,7 +9,8 @@
 #   fs/proc/array.c, which differs) is no_match, with the function, offset
 #   and bytes in the log and nothing changed;
 # - sys_umask built with a compiler flag the kernel was not built with is
-#   no_match too.
+#   no_match too;
+# - kmend create --check-kallsyms --check-image finds the same at create time.
 # The mismatching builds use a tree of links to the target's source with the
 # one file (or saved command) replaced, so that everything else, headers and
 # module versions included, is the running kernel's.
@@ -41,10 +42,18 @@ awk '/^static int seq_fdinfo_open/ { f = 1 }
      { print }' "$SOURCE/fs/proc/fd.c" | make_patch "$SOURCE" fs/proc/fd.c "$tmp/fdinfo.patch"
 create --source "$SOURCE" --id fdinfo -o "$tmp/fdinfo.ko" "$tmp/fdinfo.patch"
 
+# Kbuild's saved command for kernel/sys.o (tests/host/target-kernel.sh
+# builds it) is the model of both saved commands below: kmend then never runs
+# make in the linked tree, where a build could write through the links.
+[ -f "$SOURCE/kernel/.sys.o.cmd" ] || fail "kernel/.sys.o.cmd missing (tests/host/target-kernel.sh builds it)"
 mkdir "$tmp/tree"
 cp -as "$SOURCE/." "$tmp/tree/" || fail "cannot link the source tree"
-rm "$tmp/tree/fs/proc/array.c"
+rm -f "$tmp/tree/fs/proc/array.c" "$tmp/tree/fs/proc/.array.o.cmd"
 cp "$other/fs/proc/array.c" "$tmp/tree/fs/proc/array.c"
+head -n 1 "$SOURCE/kernel/.sys.o.cmd" |
+	sed 's#kernel/sys#fs/proc/array#g; s#kernel/\.sys#fs/proc/.array#g; s#"sys"#"array"#g; s#kmod_sys#kmod_array#' \
+	>"$tmp/tree/fs/proc/.array.o.cmd"
+grep -q 'fs/proc/array.c' "$tmp/tree/fs/proc/.array.o.cmd" || fail "could not make the saved command for array.c"
 cmp -s "$SOURCE/fs/proc/array.c" "$tmp/tree/fs/proc/array.c" && fail "array.c is the same in both versions"
 sed 's/^\t\tseq_puts(m, " 0");$/\t\tseq_puts(m, " 00");/' "$tmp/tree/fs/proc/array.c" |
 	make_patch "$tmp/tree" fs/proc/array.c "$tmp/stat.patch"
@@ -52,12 +61,29 @@ create --source "$tmp/tree" --id nomatch-source -o "$tmp/nomatch-source.ko" "$tm
 
 sed 's/mask = xchg(&current->fs->umask, mask & S_IRWXUGO);/mask = xchg(\&current->fs->umask, mask \& S_IRWXUGO \& ~S_IWOTH);/' \
 	"$SOURCE/kernel/sys.c" | make_patch "$SOURCE" kernel/sys.c "$tmp/umask.patch"
-[ -f "$SOURCE/kernel/.sys.o.cmd" ] || fail "kernel/.sys.o.cmd missing (tests/host/target-kernel.sh builds it)"
 rm "$tmp/tree/kernel/.sys.o.cmd"
 sed '1s/^cmd_kernel\/sys.o :=  gcc-12 /cmd_kernel\/sys.o :=  gcc-12 -fno-omit-frame-pointer /' \
 	"$SOURCE/kernel/.sys.o.cmd" >"$tmp/tree/kernel/.sys.o.cmd"
 grep -q -- '-fno-omit-frame-pointer' "$tmp/tree/kernel/.sys.o.cmd" || fail "could not change the saved command"
 create --source "$tmp/tree" --id nomatch-flags -o "$tmp/nomatch-flags.ko" "$tmp/umask.patch"
+
+# The same matching at create time, against the image (vmlinux from the
+# target's vmlinuz) and a kallsyms listing from a boot of it.
+"$SOURCE/scripts/extract-vmlinux" "$VMLINUZ" >"$tmp/vmlinux" || fail "cannot extract vmlinux"
+"$vm_run" -- 'cat /proc/kallsyms' >"$tmp/kallsyms" 2>"$tmp/vm.err" || { cat "$tmp/vm.err"; fail "cannot read kallsyms in the VM"; }
+"$kmend" create --dry-run --check-kallsyms "$tmp/kallsyms" --check-image "$tmp/vmlinux" \
+	--source "$SOURCE" "$tmp/fdinfo.patch" >"$tmp/check.out" 2>&1
+status=$?
+cat "$tmp/check.out"
+expect_status 0 "$status" "create-time check of the fdinfo update"
+expect_in "$tmp/check.out" "^  check     seq_fdinfo_open: matches the image at 0x" "it matches"
+"$kmend" create --dry-run --check-kallsyms "$tmp/kallsyms" --check-image "$tmp/vmlinux" \
+	--source "$tmp/tree" "$tmp/stat.patch" >"$tmp/check.out" 2>&1
+status=$?
+cat "$tmp/check.out"
+expect_status 1 "$status" "create-time check of the 6.1.176 update"
+expect_in "$tmp/check.out" "^  check     do_task_stat: does not match the image at 0x[0-9a-f]+: \+0x[0-9a-f]+: " "names the function and offset"
+expect_in "$tmp/check.out" "the engine would refuse it \(no_match\)" "says what it means"
 
 run_guest "$tmp/out" --file "$tmp/fdinfo.ko:/u/fdinfo.ko" \
 	--file "$tmp/nomatch-source.ko:/u/nomatch-source.ko" \
@@ -106,3 +132,7 @@ rmmod kmend_nomatch_flags
 expect_eq "$(cat $D/pre_bytes)" 0 "no pre code left after unloading"
 expect_eq "$(engine_allocations)" 0 "every engine allocation freed"
 '
+
+# Nothing above may have written into the target's tree through the links.
+changed=$(find "$SOURCE" -newer "$tmp/tree/fs/proc/array.c" | head -n 5)
+[ -z "$changed" ] || fail "files in the source tree changed: $changed"
