@@ -149,8 +149,14 @@ int unit_lookup(const char *source, const char *path, const char *scratch,
 		if (parse_command(saved, u, err, errlen))
 			goto out;
 	} else {
-		char *argv[] = { "make", "-n", "--no-print-directory", tmpout,
-				 u->object, NULL };
+		/*
+		 * Kbuild builds its host tools through a sub-make that drops
+		 * -n (it resets MAKEFLAGS): -o says they are built, so that a
+		 * stale objtool is not rebuilt into the tree.
+		 */
+		char *argv[] = { "make", "-n", "--no-print-directory",
+				 "-o", "tools/objtool", "-o", "tools/bpf/resolve_btfids",
+				 tmpout, u->object, NULL };
 
 		status = run_program(argv, source, &output, NULL, err, errlen);
 		if (status < 0)
