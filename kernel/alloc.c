@@ -35,27 +35,37 @@ static bool should_fail(size_t size)
 	return false;
 }
 
+/*
+ * Each allocation starts with a header holding the size asked for (not
+ * ksize(), which would tell KASAN the whole slab object is in use).
+ */
+#define KMEND_ALLOC_HEADER 16
+
 void *kmend_alloc(size_t size)
 {
-	void *p;
+	size_t *p;
 
-	if (should_fail(size))
+	if (should_fail(size) || size > SIZE_MAX - KMEND_ALLOC_HEADER)
 		return NULL;
-	p = kzalloc(size, GFP_KERNEL);
-	if (p) {
-		atomic_inc(&live);
-		atomic_long_add(ksize(p), &live_bytes);
-	}
-	return p;
+	p = kzalloc(size + KMEND_ALLOC_HEADER, GFP_KERNEL);
+	if (!p)
+		return NULL;
+	*p = size;
+	atomic_inc(&live);
+	atomic_long_add(size, &live_bytes);
+	return (char *)p + KMEND_ALLOC_HEADER;
 }
 
 void kmend_free(const void *p)
 {
+	const size_t *head;
+
 	if (!p)
 		return;
+	head = (const size_t *)((const char *)p - KMEND_ALLOC_HEADER);
 	atomic_dec(&live);
-	atomic_long_sub(ksize(p), &live_bytes);
-	kfree(p);
+	atomic_long_sub(*head, &live_bytes);
+	kfree(head);
 }
 
 static int fail_get(void *data, u64 *val)

@@ -16,6 +16,7 @@ struct learn_ctx {
 	struct kmend_state *st;
 	const struct kmend_pack *pack;
 	const char *func;
+	unsigned int unit;
 	bool conflict_logged;
 	bool nomem;
 };
@@ -30,7 +31,7 @@ static int learn(void *data, const char *symbol, unsigned long value,
 
 	for (i = 0; i < st->nr_learned; i++) {
 		l = &st->learned[i];
-		if (l->pack != c->pack || strcmp(l->name, symbol))
+		if (l->pack != c->pack || l->unit != c->unit || strcmp(l->name, symbol))
 			continue;
 		if (l->value == value)
 			return 0;
@@ -55,7 +56,7 @@ static int learn(void *data, const char *symbol, unsigned long value,
 		st->max_learned = max;
 	}
 	st->learned[st->nr_learned++] = (struct kmend_learned){
-		.pack = c->pack, .name = symbol, .value = value,
+		.pack = c->pack, .unit = c->unit, .name = symbol, .value = value,
 	};
 	return 0;
 }
@@ -66,7 +67,9 @@ static int match_at(struct kmend_state *st, struct kmend_pack *pack,
 		    unsigned long size, bool learning, bool quiet)
 {
 	const struct kmend_pre_func *pre = func->pre_copy;
-	struct learn_ctx c = { .st = st, .pack = pack, .func = func->old_name };
+	struct learn_ctx c = {
+		.st = st, .pack = pack, .func = func->old_name, .unit = pre->unit,
+	};
 	struct kmend_mismatch mm;
 	unsigned char *running;
 	unsigned int n = 0;
@@ -79,20 +82,26 @@ static int match_at(struct kmend_state *st, struct kmend_pack *pack,
 		st->cause = KMEND_OUT_OF_MEMORY;
 		return -ENOMEM;
 	}
+	/* ftrace, jump labels and static calls rewrite code under text_mutex */
+	mutex_lock(kmend_ksyms.text_mutex);
 	if (copy_from_kernel_nofault(running, (void *)addr, size)) {
+		mutex_unlock(kmend_ksyms.text_mutex);
 		kmend_free(running);
 		kmend_log(st, "%s: cannot read %s at %pS", kmend_pack_name(pack),
 			  func->old_name, (void *)addr);
 		st->cause = KMEND_UNEXPECTED;
 		return -EFAULT;
 	}
+	mutex_unlock(kmend_ksyms.text_mutex);
 	ok = kmend_match(pre, running, size, addr, learning ? learn : NULL, &c, &mm);
 	if (!ok && !quiet && !c.conflict_logged && !c.nomem) {
-		n = min_t(unsigned int, 16, pre->size - min(mm.offset, pre->size));
+		unsigned int at = min(mm.offset, pre->size);
+		unsigned int r = min_t(unsigned long, 16, size - min_t(unsigned long, at, size));
+
+		n = min(16U, pre->size - at);
 		kmend_log(st, "%s: %s does not match its pre code at +%#x: %s; expected %*ph, running %*ph",
 			  kmend_pack_name(pack), func->old_name, mm.offset, mm.why,
-			  n, pre->code + min(mm.offset, pre->size),
-			  n, running + min_t(unsigned long, mm.offset, size));
+			  n, pre->code + at, r, running + min_t(unsigned long, at, size));
 	}
 	kmend_free(running);
 	if (c.nomem) {
@@ -142,14 +151,18 @@ int kmend_match_pick(struct kmend_state *st, struct kmend_pack *pack,
 {
 	const char *target = kmend_pack_is_vmlinux(pack) ? NULL : pack->target;
 	unsigned long pos, found = 0, n = 0, candidate, size, offset, ignored;
+	int ret;
 
 	for (pos = 1; pos <= count; pos++) {
 		if (kmend_lookup(target, func->old_name, pos, &candidate, &ignored) ||
 		    !kmend_ksyms.lookup_size_offset(candidate, &size, &offset) || offset)
 			continue;
-		if (!match_at(st, pack, func, candidate, size, false, true)) {
+		ret = match_at(st, pack, func, candidate, size, false, true);
+		if (!ret) {
 			found = candidate;
 			n++;
+		} else if (ret != -EINVAL) {
+			return ret;	/* out of memory, unreadable: cause set */
 		}
 	}
 	st->cause = KMEND_OK;
@@ -166,12 +179,16 @@ int kmend_match_pick(struct kmend_state *st, struct kmend_pack *pack,
 }
 
 bool kmend_learned_value(struct kmend_state *st, const struct kmend_pack *pack,
-			 const char *name, unsigned long *value)
+			 unsigned int unit, const char *name,
+			 unsigned long *value)
 {
 	unsigned int i;
 
+	if (!unit)
+		return false;
 	for (i = 0; i < st->nr_learned; i++) {
-		if (st->learned[i].pack == pack && !strcmp(st->learned[i].name, name)) {
+		if (st->learned[i].pack == pack && st->learned[i].unit == unit &&
+		    !strcmp(st->learned[i].name, name)) {
 			*value = st->learned[i].value;
 			return true;
 		}

@@ -7,6 +7,7 @@
 /* A symbol value read from the running code. */
 struct kmend_learned {
 	const struct kmend_pack *pack;
+	unsigned int unit;
 	const char *name;
 	unsigned long value;
 };
@@ -28,9 +29,10 @@ int kmend_match_pick(struct kmend_state *st, struct kmend_pack *pack,
 		     struct kmend_func *func, unsigned long count,
 		     unsigned long *addr);
 
-/* The value matching learned for @name in @pack's target, if any. */
+/* The value matching learned for @name from @unit's code in @pack's target. */
 bool kmend_learned_value(struct kmend_state *st, const struct kmend_pack *pack,
-			 const char *name, unsigned long *value);
+			 unsigned int unit, const char *name,
+			 unsigned long *value);
 
 void kmend_learned_free(struct kmend_state *st);
 

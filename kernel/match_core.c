@@ -81,12 +81,15 @@ static bool holds_form(const unsigned char *r, unsigned int len,
 		sig--;
 	if (sig > len)
 		return false;
-	if (sig >= 5 && (form[0] == 0xe8 || form[0] == 0xe9) && r[0] == form[0])
-		return sig == 5 && all_nops(r + 5, len - 5);
-	if (sig >= 2 && (form[0] == 0xe9 || form[0] == 0xeb) && r[0] == 0xeb)
-		return all_nops(r + 2, len - 2);
+	if (sig == 5 && (form[0] == 0xe8 || form[0] == 0xe9) && r[0] == form[0] &&
+	    all_nops(r + 5, len - 5))
+		return true;
+	if (sig >= 2 && (form[0] == 0xe9 || form[0] == 0xeb) && r[0] == 0xeb &&
+	    all_nops(r + 2, len - 2))
+		return true;
 	for (i = 0; i < sig; i++)
-		if (r[i] != form[i] && !(wild && wild[i]))
+		if (r[i] != form[i] && !(wild && wild[i]) &&
+		    !(i >= 1 && i <= 4 && (form[0] == 0xe8 || form[0] == 0xe9)))
 			return false;
 	return all_nops(r + sig, len - sig);
 }
@@ -117,18 +120,23 @@ static int rel32(const unsigned char *p)
 		     (unsigned int)p[2] << 16 | (unsigned int)p[3] << 24);
 }
 
+/* A jump label's jump goes to its entry's target (unless that lies outside
+ * the function, KMEND_TARGET_OUTSIDE: in its cold part, say). */
 static bool jump_label_ok(const struct kmend_pre_site *s, const unsigned char *r)
 {
+	bool any = s->target == KMEND_TARGET_OUTSIDE;
+
 	if (s->len == 5) {
 		if (is_nop5(r))
 			return true;
-		return r[0] == 0xe9 && (long)s->offset + 5 + rel32(r + 1) == (long)s->target;
+		return r[0] == 0xe9 &&
+		       (any || (long)s->offset + 5 + rel32(r + 1) == (long)s->target);
 	}
 	if (s->len == 2) {
 		if (r[0] == 0x66 && r[1] == 0x90)
 			return true;
 		return r[0] == 0xeb &&
-		       (long)s->offset + 2 + (signed char)r[1] == (long)s->target;
+		       (any || (long)s->offset + 2 + (signed char)r[1] == (long)s->target);
 	}
 	return false;
 }
@@ -149,6 +157,17 @@ static unsigned int indirect_len(const unsigned char *r, unsigned int len)
 	return 0;
 }
 
+/* After an indirect jmp the kernel puts an int3 when there is room. */
+static bool after_indirect_ok(const unsigned char *r, unsigned int n,
+			      unsigned int len)
+{
+	bool jmp = (r[n - 1] & 0xf8) == 0xe0;
+
+	if (jmp && n < len && r[n] == 0xcc)
+		n++;
+	return all_nops(r + n, len - n) || all_int3(r + n, len - n);
+}
+
 static bool retpoline_ok(const struct kmend_pre_func *pre,
 			 const struct kmend_pre_site *s, const unsigned char *r)
 {
@@ -158,61 +177,76 @@ static bool retpoline_ok(const struct kmend_pre_func *pre,
 		return true;
 	n = indirect_len(r, s->len);
 	if (n)
-		return all_nops(r + n, s->len - n) || all_int3(r + n, s->len - n);
+		return after_indirect_ok(r, n, s->len);
 	/* Jcc to a thunk: J!cc over an indirect jump */
 	if (s->len >= 4 && r[0] >= 0x70 && r[0] <= 0x7f) {
 		n = indirect_len(r + 2, s->len - 2);
-		return n && all_nops(r + 2 + n, s->len - 2 - n);
+		return n && after_indirect_ok(r + 2, n, s->len - 2);
 	}
 	return false;
 }
 
-/* Is the alternative group at @first (every site there) satisfied? */
-static bool alternatives_ok(const struct kmend_pre_func *pre, unsigned int first,
-			    const unsigned char *r)
+/* Does @r hold a form the kernel writes at site @s (its own kind's)? */
+static bool site_form_ok(const struct kmend_pre_func *pre,
+			 const struct kmend_pre_site *s, const unsigned char *r)
 {
-	const struct kmend_pre_site *s = &pre->sites[first];
-	unsigned int i;
-
-	if (holds_pre(pre, r, s))
-		return true;
-	for (i = first; i < pre->nr_sites && pre->sites[i].offset == s->offset; i++) {
-		const struct kmend_pre_site *a = &pre->sites[i];
-
-		if (a->kind == KMEND_SITE_ALTERNATIVE && a->repl_len <= a->len &&
-		    holds_form(r, a->len, a->repl, a->repl_wild, a->repl_len))
-			return true;
-	}
-	return false;
-}
-
-static bool site_ok(const struct kmend_pre_func *pre, unsigned int i,
-		    const unsigned char *r)
-{
-	const struct kmend_pre_site *s = &pre->sites[i];
-
 	switch (s->kind) {
 	case KMEND_SITE_FENTRY:
-		return s->len == 5 && ((r[0] == 0xe8) || is_nop5(r));
+		return s->len == 5 && (r[0] == 0xe8 || is_nop5(r));
 	case KMEND_SITE_ALTERNATIVE:
-		return alternatives_ok(pre, i, r);
+		return s->repl_len <= s->len &&
+		       holds_form(r, s->len, s->repl, s->repl_wild, s->repl_len);
 	case KMEND_SITE_PARAVIRT:
-		return holds_pre(pre, r, s) || all_nops(r, s->len) ||
+		return all_nops(r, s->len) ||
 		       (s->len >= 5 && r[0] == 0xe8 && all_nops(r + 5, s->len - 5));
 	case KMEND_SITE_JUMP_LABEL:
 		return jump_label_ok(s, r);
 	case KMEND_SITE_STATIC_CALL:
+		if (s->len == 6)	/* a conditional tail call */
+			return (r[0] == 0x0f && (r[1] & 0xf0) == 0x80) ||
+			       kmend_nop_len(r, 6) == 6;
 		return s->len == 5 && (r[0] == 0xe8 || r[0] == 0xe9 || is_nop5(r) ||
-				       (r[0] == 0xc3 && all_int3(r + 1, 4)));
+				       (r[0] == 0xc3 && all_int3(r + 1, 4)) ||
+				       /* __static_call_return0: cs cs cs xor %eax,%eax */
+				       (r[0] == 0x2e && r[1] == 0x2e && r[2] == 0x2e &&
+					r[3] == 0x31 && r[4] == 0xc0));
 	case KMEND_SITE_RETPOLINE:
 		return retpoline_ok(pre, s, r);
 	case KMEND_SITE_RETURN:
-		return holds_pre(pre, r, s) ||
-		       (r[0] == 0xc3 && all_int3(r + 1, s->len - 1));
+		return r[0] == 0xc3 && all_int3(r + 1, s->len - 1);
 	case KMEND_SITE_LOCK:
 		return s->len == 1 && (r[0] == 0xf0 || r[0] == 0x3e);
 	}
 	return false;
+}
+
+/*
+ * The sites starting at @first share an instruction (a paravirt call that is
+ * also an alternative, ALTERNATIVE_2's two entries): any form any of them
+ * allows will do, or the pre code itself. Returns the group's length, or 0
+ * when the running code holds none of them.
+ */
+static unsigned int site_group_ok(const struct kmend_pre_func *pre,
+				  unsigned int first, const unsigned char *r,
+				  unsigned int left)
+{
+	unsigned int off = pre->sites[first].offset, len = 0, i;
+	bool ok = false;
+
+	for (i = first; i < pre->nr_sites && pre->sites[i].offset == off; i++) {
+		const struct kmend_pre_site *s = &pre->sites[i];
+
+		if (!s->len || s->len > left)
+			return 0;
+		if (s->len > len)
+			len = s->len;
+	}
+	for (i = first; i < pre->nr_sites && pre->sites[i].offset == off && !ok; i++) {
+		const struct kmend_pre_site *s = &pre->sites[i];
+
+		ok = holds_pre(pre, r, s) || site_form_ok(pre, s, r);
+	}
+	return ok ? len : 0;
 }
 
 /* The symbol value a relocation field of the running code holds. */
@@ -263,17 +297,14 @@ bool kmend_match(const struct kmend_pre_func *pre, const unsigned char *running,
 		while (rel < pre->nr_relocs && pre->relocs[rel].offset < off)
 			rel++;
 		if (site < pre->nr_sites && pre->sites[site].offset == off) {
-			const struct kmend_pre_site *s = &pre->sites[site];
-			unsigned int len = s->len, i;
+			unsigned int len = site_group_ok(pre, site, running + off,
+							 pre->size - off);
 
-			if (off + len > pre->size || !site_ok(pre, site, running + off)) {
+			if (!len) {
 				mm->offset = off;
 				mm->why = "a site the kernel rewrites holds none of the forms it writes";
 				return false;
 			}
-			for (i = site; i < pre->nr_sites && pre->sites[i].offset == off; i++)
-				if (pre->sites[i].len > len)
-					len = pre->sites[i].len;
 			off += len;
 			continue;
 		}

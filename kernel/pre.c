@@ -8,6 +8,7 @@
  * its helper module: an applied update holds no pre code.
  */
 #include <linux/debugfs.h>
+#include <linux/elf.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
 #include <linux/string.h>
@@ -20,8 +21,8 @@
 static atomic_long_t held = ATOMIC_LONG_INIT(0);
 
 /* Generous bounds, so that a malformed update cannot ask for much. */
-#define KMEND_PRE_MAX_SIZE	(1U << 20)
-#define KMEND_PRE_MAX_ITEMS	(1U << 16)
+#define KMEND_PRE_MAX_SIZE	(1U << 18)
+#define KMEND_PRE_MAX_ITEMS	(1U << 13)
 
 static size_t copy_size(const struct kmend_pre_func *src)
 {
@@ -43,10 +44,24 @@ static bool well_formed(const struct kmend_pre_func *src)
 	    src->nr_relocs > KMEND_PRE_MAX_ITEMS || src->nr_sites > KMEND_PRE_MAX_ITEMS ||
 	    (src->nr_relocs && !src->relocs) || (src->nr_sites && !src->sites))
 		return false;
-	for (i = 0; i < src->nr_sites; i++)
-		if (src->sites[i].repl_len > 64 ||
-		    (src->sites[i].repl_len && (!src->sites[i].repl || !src->sites[i].repl_wild)))
+	/* the matcher walks both lists in order, within the code */
+	for (i = 0; i < src->nr_sites; i++) {
+		const struct kmend_pre_site *s = &src->sites[i];
+
+		if (!s->len || s->len > 64 || s->offset >= src->size ||
+		    s->len > src->size - s->offset || s->repl_len > 64 ||
+		    (s->repl_len && (!s->repl || !s->repl_wild)) ||
+		    (i && s->offset < src->sites[i - 1].offset))
 			return false;
+	}
+	for (i = 0; i < src->nr_relocs; i++) {
+		const struct kmend_pre_reloc *r = &src->relocs[i];
+		unsigned int width = r->type == R_X86_64_64 || r->type == R_X86_64_PC64 ? 8 : 4;
+
+		if (r->offset >= src->size || width > src->size - r->offset ||
+		    (i && r->offset < src->relocs[i - 1].offset))
+			return false;
+	}
 	return true;
 }
 

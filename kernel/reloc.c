@@ -65,7 +65,8 @@ int kmend_relocs_write(struct kmend_state *st)
 			int ret;
 
 			/* where the running code says it is, else kallsyms */
-			if (r->sympos || !kmend_learned_value(st, pack, r->symbol, &sym)) {
+			if (r->sympos ||
+			    !kmend_learned_value(st, pack, r->unit, r->symbol, &sym)) {
 				ret = kmend_resolve_symbol(st, pack, r->symbol,
 							   r->sympos, &sym);
 				if (ret)

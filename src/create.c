@@ -470,7 +470,7 @@ static int build_payload(struct create *c, const struct unit *u, size_t index,
 	char *path = str_format("%s/payload-%zu.o", work_dir, index);
 	struct payload_input in = {
 		.pre = pre, .post = post, .diff = d, .exports = &c->exports,
-		.target = u->target, .prefix = prefix,
+		.target = u->target, .prefix = prefix, .unit = (unsigned int)index + 1,
 	};
 	struct refusals r;
 	struct payload *p = &c->payloads[index];

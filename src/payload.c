@@ -333,6 +333,7 @@ static void refer_to_kernel(struct state *st, size_t from, size_t o,
 	pr->type = r->type;
 	pr->addend = addend;
 	pr->at_load = when == READ_WHILE_COMING;
+	pr->unit = st->in->unit;
 	if (!pr->place_symbol || !pr->symbol) {
 		free(pr->place_symbol);
 		free(pr->symbol);
@@ -642,6 +643,7 @@ static void add_replaced(struct state *st, const struct elf_symbol *s)
 		refuse(st, old_name, str_format("its pre code cannot be read: %s", err));
 		return;
 	}
+	f->pre.unit = st->in->unit;
 	name = str_format("%sf%zu", st->in->prefix, st->p->nr_funcs);
 	f->old_name = strdup(old_name);
 	f->new_symbol = name;

@@ -40,6 +40,7 @@ struct payload_reloc {
 	/* read while the update loads (a jump-label key): resolved then,
 	 * in vmlinux, by the engine's module notifier */
 	int at_load;
+	unsigned int unit;	/* as in payload_input */
 };
 
 struct payload {
@@ -58,6 +59,7 @@ struct payload_input {
 	const struct symvers *exports;
 	const char *target;	/* "vmlinux" or the unit's module */
 	const char *prefix;	/* for the payload's global names, unique per unit */
+	unsigned int unit;	/* its number, from 1 (scopes learned values) */
 };
 
 /*

@@ -206,7 +206,7 @@ static int check_func(const struct payload_func *f, const struct ksym *syms,
 			continue;
 		candidates++;
 		len = func_len(syms, nr, syms[i].addr);
-		if (len < pre.size)
+		if (!len)	/* the last symbol: its length is unknown */
 			len = pre.size;
 		free(buf);
 		buf = malloc(len);

@@ -20,6 +20,8 @@ struct extract {
 	const struct elf_symbol *func;
 	struct pre_func *out;
 	bool nomem;
+	const char *bad;	/* a site kmend cannot size, in this table */
+	uint64_t bad_offset;
 };
 
 /* Where a table's relocation points: section and offset, or false. */
@@ -65,6 +67,11 @@ static struct pre_site *add_site(struct extract *x, int64_t offset, uint32_t len
 
 	if (offset < 0 || (uint64_t)offset + len > f->size)
 		return NULL;
+	if (!len) {
+		x->bad = "a site of an instruction kmend cannot size";
+		x->bad_offset = (uint64_t)offset;
+		return NULL;
+	}
 	grown = realloc(f->sites, (f->nr_sites + 1) * sizeof(*grown));
 	if (!grown) {
 		x->nomem = true;
@@ -78,13 +85,18 @@ static struct pre_site *add_site(struct extract *x, int64_t offset, uint32_t len
 	return &grown[f->nr_sites++];
 }
 
-/* The length of a call, jump or conditional jump at @offset: 5, 6 or 2. */
+/*
+ * The length of the call, jump or conditional jump (or the nop a jump
+ * label compiled to) at @offset: 2, 5 or 6; 0 when it is none of those.
+ */
 static uint32_t branch_len(const struct pre_func *f, int64_t offset)
 {
 	const unsigned char *c = f->code + offset;
 
 	if (offset < 0 || (uint64_t)offset >= f->size)
 		return 0;
+	if (c[0] == 0x2e && (uint64_t)offset + 1 < f->size && (c[1] == 0xe8 || c[1] == 0xe9))
+		return 6;	/* cs-prefixed thunk call */
 	if (c[0] == 0xe8 || c[0] == 0xe9)
 		return 5;
 	if (c[0] == 0x0f && (uint64_t)offset + 1 < f->size && (c[1] & 0xf0) == 0x80)
@@ -159,8 +171,10 @@ static void read_table(struct extract *x, const struct elf_section *sec)
 			continue;
 		switch (tables[t].kind) {
 		case KMEND_SITE_FENTRY:
-		case KMEND_SITE_STATIC_CALL:
 			add_site(x, at, 5, tables[t].kind);
+			break;
+		case KMEND_SITE_STATIC_CALL:
+			add_site(x, at, branch_len(x->out, at), tables[t].kind);
 			break;
 		case KMEND_SITE_ALTERNATIVE:
 			s = add_site(x, at, sec->data[off + 10], KMEND_SITE_ALTERNATIVE);
@@ -175,7 +189,7 @@ static void read_table(struct extract *x, const struct elf_section *sec)
 			if (s) {
 				int64_t to = in_func(x, rela_at(sec, off + 4));
 
-				s->target = to < 0 ? 0 : (uint32_t)to;
+				s->target = to < 0 ? KMEND_TARGET_OUTSIDE : (uint32_t)to;
 			}
 			break;
 		case KMEND_SITE_RETPOLINE:
@@ -235,11 +249,14 @@ static void read_relocs(struct extract *x, const struct elf_section *sec)
 	}
 }
 
+/* by offset, then kind: the same order whatever qsort does with ties */
 static int by_offset(const void *a, const void *b)
 {
 	const struct pre_site *x = a, *y = b;
 
-	return (x->offset > y->offset) - (x->offset < y->offset);
+	if (x->offset != y->offset)
+		return (x->offset > y->offset) - (x->offset < y->offset);
+	return (x->kind > y->kind) - (x->kind < y->kind);
 }
 
 int pre_func_extract(const struct elf_object *pre, const struct elf_symbol *func,
@@ -260,8 +277,11 @@ int pre_func_extract(const struct elf_object *pre, const struct elf_symbol *func
 	for (size_t i = 1; i < pre->nr_sections && !x.nomem; i++)
 		if (pre->sections[i].name)
 			read_table(&x, &pre->sections[i]);
-	if (x.nomem) {
+	if (x.nomem || x.bad) {
 		pre_func_free(out);
+		if (x.bad)
+			return set_error(err, errlen, "%s at +%#llx", x.bad,
+					 (unsigned long long)x.bad_offset);
 		return set_error(err, errlen, "out of memory");
 	}
 	if (out->nr_sites)

@@ -25,6 +25,7 @@ struct pre_site {
 };
 
 struct pre_func {
+	uint32_t unit;			/* as in kmend_pre_func */
 	unsigned char *code;		/* a copy: outlives the pre object */
 	uint32_t size;
 	struct pre_reloc *relocs;	/* by offset */

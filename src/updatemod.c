@@ -81,8 +81,11 @@ static void put_relocs(FILE *f, const struct payload *p, int at_load)
 		fprintf(f, "\t{ .place = %s + %#llx, .symbol = ",
 			r->place_symbol, (unsigned long long)r->offset);
 		put_string(f, r->symbol);
-		fprintf(f, ", .type = %u, .addend = %lld },\n", r->type,
-			(long long)r->addend);
+		fprintf(f, ", .type = %u, .addend = %lld", r->type, (long long)r->addend);
+		/* kmend_load_reloc has no unit: resolved in vmlinux by name */
+		if (!at_load)
+			fprintf(f, ", .unit = %u", r->unit);
+		fputs(" },\n", f);
 	}
 }
 
@@ -146,7 +149,8 @@ static void put_pre_func(FILE *f, size_t u, size_t k, const struct pre_func *pre
 		fputs("};\n", f);
 	}
 	fprintf(f, "static const struct kmend_pre_func kmend_pre_%zu_%zu __initconst = {\n"
-		"\t.code = kmend_pre_code_%zu_%zu, .size = %u,\n", u, k, u, k, pre->size);
+		"\t.unit = %u, .code = kmend_pre_code_%zu_%zu, .size = %u,\n",
+		u, k, pre->unit, u, k, pre->size);
 	if (pre->nr_relocs)
 		fprintf(f, "\t.relocs = kmend_pre_relocs_%zu_%zu, .nr_relocs = %zu,\n",
 			u, k, pre->nr_relocs);

@@ -95,6 +95,12 @@ struct kmend_reloc {
 	unsigned long sympos;	/* as for kmend_func.old_sympos */
 	unsigned int type;
 	long addend;
+	/*
+	 * The compilation unit of the code it is for, as in kmend_pre_func
+	 * (0: none). Run-pre matching of that unit's functions may have read
+	 * where @symbol is; that value is used first.
+	 */
+	unsigned int unit;
 };
 
 /*

@@ -34,6 +34,9 @@ struct kmend_pre_reloc {
 	const char *symbol;	/* as kallsyms names it; NULL: unnamed (a string) */
 };
 
+/* A jump label's target outside the function (in its cold part, say). */
+#define KMEND_TARGET_OUTSIDE 0xffffffffU
+
 /* A place the kernel rewrites at run time. */
 struct kmend_pre_site {
 	unsigned int offset;	/* in the function */
@@ -47,6 +50,11 @@ struct kmend_pre_site {
 };
 
 struct kmend_pre_func {
+	/*
+	 * The compilation unit it comes from (from 1; 0: none): a static's
+	 * value learned from one unit's code is only used for that unit.
+	 */
+	unsigned int unit;
 	const unsigned char *code;
 	unsigned int size;
 	const struct kmend_pre_reloc *relocs;	/* by offset */

@@ -194,6 +194,9 @@ static void test_static_call_return_lock(void **state)
 	assert_true(site_holds(&sc, call, (unsigned char[]){ 0xe8, 9, 9, 9, 9 }));
 	assert_true(site_holds(&sc, call, (unsigned char[]){ 0x0f, 0x1f, 0x44, 0x00, 0x00 }));
 	assert_true(site_holds(&sc, call, (unsigned char[]){ 0xc3, 0xcc, 0xcc, 0xcc, 0xcc }));
+	/* __static_call_return0: cs cs cs xor %eax,%eax */
+	assert_true(site_holds(&sc, call, (unsigned char[]){ 0x2e, 0x2e, 0x2e, 0x31, 0xc0 }));
+	assert_false(site_holds(&sc, call, (unsigned char[]){ 0x2e, 0x2e, 0x2e, 0x31, 0xc9 }));
 	assert_false(site_holds(&sc, call, (unsigned char[]){ 0xff, 0xd0, 0x90, 0x90, 0x90 }));
 	assert_true(site_holds(&ret, thunk, (unsigned char[]){ 0xe9, 9, 9, 9, 9 }));
 	assert_true(site_holds(&ret, thunk, (unsigned char[]){ 0xc3, 0xcc, 0xcc, 0xcc, 0xcc }));
@@ -206,13 +209,74 @@ static void test_retpoline(void **state)
 {
 	const unsigned char pre[5] = { 0xe8, 0, 0, 0, 0 };	/* call __x86_indirect_thunk_rax */
 	const struct kmend_pre_site s = { .offset = 0, .len = 5, .kind = KMEND_SITE_RETPOLINE };
+	const unsigned char tail[5] = { 0xe9, 0, 0, 0, 0 };	/* jmp __x86_indirect_thunk_rdi */
 
 	(void)state;
+	/* an indirect jmp gets an int3 after it (patch_retpoline) */
+	assert_true(site_holds(&s, tail, (unsigned char[]){ 0xff, 0xe7, 0xcc, 0x66, 0x90 }));
+	assert_true(site_holds(&s, tail, (unsigned char[]){ 0x41, 0xff, 0xe3, 0xcc, 0x90 }));
+	assert_false(site_holds(&s, tail, (unsigned char[]){ 0xff, 0xe7, 0xcc, 0xcc, 0x90 }));
 	assert_true(site_holds(&s, pre, (unsigned char[]){ 0xe8, 1, 2, 3, 4 }));
 	assert_true(site_holds(&s, pre, (unsigned char[]){ 0xff, 0xd0, 0x0f, 0x1f, 0x00 }));
 	assert_true(site_holds(&s, pre, (unsigned char[]){ 0x41, 0xff, 0xd3, 0x66, 0x90 }));
 	assert_true(site_holds(&s, pre, (unsigned char[]){ 0x0f, 0xae, 0xe8, 0xff, 0xd0 }));
 	assert_false(site_holds(&s, pre, (unsigned char[]){ 0xff, 0x10, 0x0f, 0x1f, 0x00 }));
+}
+
+/* A paravirt call that is also an alternative (PVOP_ALT): either table's
+ * forms, whichever comes first. */
+static void test_paravirt_alternative(void **state)
+{
+	const unsigned char pre[8] = { 0xff, 0x15, 0, 0, 0, 0, 0xc3 };
+	const unsigned char cli[1] = { 0xfa };
+	const unsigned char wild[1] = { 0 };
+	const struct kmend_pre_site both[2][2] = {
+		{ { .offset = 0, .len = 6, .kind = KMEND_SITE_ALTERNATIVE,
+		    .repl = cli, .repl_wild = wild, .repl_len = 1 },
+		  { .offset = 0, .len = 6, .kind = KMEND_SITE_PARAVIRT } },
+		{ { .offset = 0, .len = 6, .kind = KMEND_SITE_PARAVIRT },
+		  { .offset = 0, .len = 6, .kind = KMEND_SITE_ALTERNATIVE,
+		    .repl = cli, .repl_wild = wild, .repl_len = 1 } },
+	};
+	const unsigned char native[7] = { 0xfa, 0x0f, 0x1f, 0x44, 0x00, 0x00, 0xc3 };
+	const unsigned char xen[7] = { 0xe8, 1, 2, 3, 4, 0x90, 0xc3 };
+	const unsigned char neither[7] = { 0xfb, 0x0f, 0x1f, 0x44, 0x00, 0x00, 0xc3 };
+	struct kmend_mismatch mm;
+
+	(void)state;
+	for (int k = 0; k < 2; k++) {
+		struct kmend_pre_func f = {
+			.code = pre, .size = 7, .sites = both[k], .nr_sites = 2,
+		};
+
+		assert_true(match(&f, native, 7, &mm));
+		assert_true(match(&f, xen, 7, &mm));
+		assert_false(match(&f, neither, 7, &mm));
+	}
+}
+
+/* A malformed site (no length) is a mismatch, not a loop. */
+static void test_zero_length_site(void **state)
+{
+	const unsigned char code[2] = { 0x90, 0xc3 };
+	const struct kmend_pre_site s = { .offset = 0, .len = 0, .kind = KMEND_SITE_LOCK };
+	struct kmend_pre_func f = { .code = code, .size = 2, .sites = &s, .nr_sites = 1 };
+	struct kmend_mismatch mm;
+
+	(void)state;
+	assert_false(match(&f, code, 2, &mm));
+}
+
+/* A jump label whose target is in the cold part: any jump of its size. */
+static void test_jump_label_outside(void **state)
+{
+	const struct kmend_pre_site s = { .offset = 0, .len = 5, .kind = KMEND_SITE_JUMP_LABEL,
+					  .target = KMEND_TARGET_OUTSIDE };
+	const unsigned char pre[5] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
+
+	(void)state;
+	assert_true(site_holds(&s, pre, (unsigned char[]){ 0xe9, 0x00, 0x10, 0, 0 }));
+	assert_false(site_holds(&s, pre, (unsigned char[]){ 0xe8, 0x00, 0x10, 0, 0 }));
 }
 
 static void test_nop_len(void **state)
@@ -235,6 +299,9 @@ int main(void)
 		cmocka_unit_test(test_paravirt),
 		cmocka_unit_test(test_static_call_return_lock),
 		cmocka_unit_test(test_retpoline),
+		cmocka_unit_test(test_paravirt_alternative),
+		cmocka_unit_test(test_zero_length_site),
+		cmocka_unit_test(test_jump_label_outside),
 		cmocka_unit_test(test_nop_len),
 	};
 
