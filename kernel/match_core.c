@@ -120,8 +120,10 @@ static int rel32(const unsigned char *p)
 		     (unsigned int)p[2] << 16 | (unsigned int)p[3] << 24);
 }
 
-/* A jump label's jump goes to its entry's target (unless that lies outside
- * the function, KMEND_TARGET_OUTSIDE: in its cold part, say). */
+/*
+ * A jump label's jump goes to its entry's target (unless that lies outside
+ * the function, KMEND_TARGET_OUTSIDE: in its cold part, say).
+ */
 static bool jump_label_ok(const struct kmend_pre_site *s, const unsigned char *r)
 {
 	bool any = s->target == KMEND_TARGET_OUTSIDE;
@@ -207,7 +209,7 @@ static bool site_form_ok(const struct kmend_pre_func *pre,
 			       kmend_nop_len(r, 6) == 6;
 		return s->len == 5 && (r[0] == 0xe8 || r[0] == 0xe9 || is_nop5(r) ||
 				       (r[0] == 0xc3 && all_int3(r + 1, 4)) ||
-				       /* __static_call_return0: cs cs cs xor %eax,%eax */
+				       /* __static_call_return0: 3 x cs, xor %eax,%eax */
 				       (r[0] == 0x2e && r[1] == 0x2e && r[2] == 0x2e &&
 					r[3] == 0x31 && r[4] == 0xc0));
 	case KMEND_SITE_RETPOLINE:
