@@ -22,7 +22,7 @@ struct subcommand {
 static int help_run(int argc, char **argv, FILE *out, FILE *err);
 
 static const struct subcommand subcommands[] = {
-	{ "create", "compare a unit before and after a source patch (--dry-run; in progress)", create_run },
+	{ "create", "build an update module from a source patch", create_run },
 	{ "help", "show this help, or a subcommand's", help_run },
 };
 
