@@ -30,6 +30,11 @@ static const unsigned char nops[8][8] = {
 	{ 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00 },
 };
 
+unsigned int kmend_reloc_width(unsigned int type)
+{
+	return type == R_X86_64_64 || type == R_X86_64_PC64 ? 8 : 4;
+}
+
 unsigned int kmend_nop_len(const unsigned char *p, unsigned int left)
 {
 	unsigned int n;
@@ -105,7 +110,7 @@ static bool holds_pre(const struct kmend_pre_func *pre, const unsigned char *r,
 		return false;
 	for (k = 0; k < pre->nr_relocs; k++) {
 		const struct kmend_pre_reloc *rel = &pre->relocs[k];
-		unsigned int width = rel->type == R_X86_64_64 || rel->type == R_X86_64_PC64 ? 8 : 4;
+		unsigned int width = kmend_reloc_width(rel->type);
 
 		for (i = 0; i < width; i++)
 			if (rel->offset + i >= s->offset && rel->offset + i < s->offset + s->len)
@@ -258,7 +263,7 @@ static bool field_value(const struct kmend_pre_reloc *rel, const unsigned char *
 	unsigned long v = 0;
 	unsigned int i;
 
-	*width = rel->type == R_X86_64_64 || rel->type == R_X86_64_PC64 ? 8 : 4;
+	*width = kmend_reloc_width(rel->type);
 	for (i = 0; i < *width; i++)
 		v |= (unsigned long)f[i] << (8 * i);
 	switch (rel->type) {

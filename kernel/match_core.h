@@ -37,6 +37,9 @@ bool kmend_match(const struct kmend_pre_func *pre, const unsigned char *running,
 		 unsigned long running_size, unsigned long addr,
 		 kmend_learn_fn learn, void *ctx, struct kmend_mismatch *mm);
 
+/* The bytes an x86-64 relocation of @type fills: 8 for 64-bit ones, else 4. */
+unsigned int kmend_reloc_width(unsigned int type);
+
 /* The length of the x86-64 nop instruction at @p (at most @left bytes), or 0. */
 unsigned int kmend_nop_len(const unsigned char *p, unsigned int left);
 

@@ -8,12 +8,12 @@
  * its helper module: an applied update holds no pre code.
  */
 #include <linux/debugfs.h>
-#include <linux/elf.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
 #include <linux/string.h>
 
 #include "alloc.h"
+#include "match_core.h"
 #include "log.h"
 #include "pre.h"
 
@@ -56,7 +56,7 @@ static bool well_formed(const struct kmend_pre_func *src)
 	}
 	for (i = 0; i < src->nr_relocs; i++) {
 		const struct kmend_pre_reloc *r = &src->relocs[i];
-		unsigned int width = r->type == R_X86_64_64 || r->type == R_X86_64_PC64 ? 8 : 4;
+		unsigned int width = kmend_reloc_width(r->type);
 
 		if (r->offset >= src->size || width > src->size - r->offset ||
 		    (i && r->offset < src->relocs[i - 1].offset))

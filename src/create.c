@@ -254,7 +254,6 @@ static int patch_copies(struct create *c)
 
 	for (size_t i = 0; i < c->nr_files; i++) {
 		char from[PATH_MAX], to[PATH_MAX];
-		char *argv[] = { "cp", from, to, NULL };
 
 		if (path_printf(from, sizeof(from), "%s/%s", c->source, c->files[i]) ||
 		    path_printf(to, sizeof(to), "%s/post/%s", work_dir, c->files[i])) {
@@ -266,8 +265,12 @@ static int patch_copies(struct create *c)
 				c->files[i], c->source);
 			return -1;
 		}
-		if (make_dirs(to) || run_program(argv, NULL, NULL, c->log, errbuf, sizeof(errbuf))) {
-			fprintf(c->err, "kmend create: cannot copy %s to %s\n", from, to);
+		if (make_dirs(to)) {
+			fprintf(c->err, "kmend create: cannot create the folder of %s\n", to);
+			return -1;
+		}
+		if (file_copy(from, to, errbuf, sizeof(errbuf))) {
+			fprintf(c->err, "kmend create: %s\n", errbuf);
 			return -1;
 		}
 	}

@@ -289,3 +289,28 @@ int64_t elf_pcrel_bias(const struct elf_section *sec, uint64_t off)
 		return 4;
 	return 4 + immediate_size(d, off - 1);
 }
+
+const struct elf_rela *elf_rela_at(const struct elf_section *sec, uint64_t off)
+{
+	size_t lo = 0, hi = sec->nr_relas;
+
+	/* sorted by offset when loaded */
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (sec->relas[mid].offset < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < sec->nr_relas && sec->relas[lo].offset == off ? &sec->relas[lo] : NULL;
+}
+
+const struct elf_section *elf_section_named(const struct elf_object *obj,
+					    const char *name)
+{
+	for (size_t i = 1; i < obj->nr_sections; i++)
+		if (obj->sections[i].name && !strcmp(obj->sections[i].name, name))
+			return &obj->sections[i];
+	return NULL;
+}

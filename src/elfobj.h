@@ -62,6 +62,13 @@ const struct elf_symbol *elf_symbol_at(const struct elf_object *obj,
 				       const struct elf_section *sec,
 				       int64_t off);
 
+/* The relocation of @sec at offset @off, or NULL. */
+const struct elf_rela *elf_rela_at(const struct elf_section *sec, uint64_t off);
+
+/* The section called @name, or NULL. */
+const struct elf_section *elf_section_named(const struct elf_object *obj,
+					    const char *name);
+
 /*
  * How far past a PC-relative relocation at @off of @sec the CPU computes
  * the address from: for data (".long sym - ."), 0; in code, the end of the

@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <openssl/evp.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -153,24 +152,17 @@ char *emit_default_id(const char *patch)
 static int install(const char *from, const char *to, char *err, size_t errlen)
 {
 	char *tmp = str_format("%s.kmend-tmp.%ld", to, (long)getpid());
-	char *argv[] = { "cp", (char *)from, tmp, NULL };
-	char msg[256];
-
-	sigset_t block, old;
+	char msg[512];
+	sigset_t old;
 	int ret = 0;
 
 	if (!tmp)
 		return set_error(err, errlen, "out of memory");
 	/* Ctrl-C now lands after the rename, not between copy and rename. */
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGQUIT);
-	sigprocmask(SIG_BLOCK, &block, &old);
-	if (run_program(argv, NULL, NULL, NULL, msg, sizeof(msg))) {
+	run_hold_signals(&old);
+	if (file_copy(from, tmp, msg, sizeof(msg))) {
 		unlink(tmp);
-		ret = set_error(err, errlen, "cannot write %s (cp failed)", to);
+		ret = set_error(err, errlen, "cannot write %s: %s", to, msg);
 	} else if (rename(tmp, to)) {
 		ret = set_error(err, errlen, "cannot write %s: %s", to, strerror(errno));
 		unlink(tmp);

@@ -42,6 +42,7 @@ struct state {
 	const struct elf_object *post;
 	struct elf_builder b;
 	size_t *out_of;		/* post section -> builder section, 0 if left out */
+	bool *named;		/* post section -> holds a function or object */
 	size_t *sym_out;	/* post symbol -> builder symbol */
 	const struct objdiff_entry **entry_of;	/* post symbol -> its comparison */
 	size_t *place_alias;	/* builder section -> global naming its start */
@@ -113,16 +114,16 @@ static const struct elf_symbol *cold_parent(const struct elf_object *obj,
 	return NULL;
 }
 
-static bool has_symbols(const struct elf_object *obj, size_t section)
+/* Mark the post sections that hold a function or object (st->named). */
+static void find_named_sections(struct state *st)
 {
-	for (size_t i = 0; i < obj->nr_symbols; i++) {
-		const struct elf_symbol *s = &obj->symbols[i];
+	for (size_t i = 0; i < st->post->nr_symbols; i++) {
+		const struct elf_symbol *s = &st->post->symbols[i];
 
-		if (s->sym.st_shndx == section &&
-		    (s->type == STT_FUNC || s->type == STT_OBJECT))
-			return true;
+		if ((s->type == STT_FUNC || s->type == STT_OBJECT) &&
+		    s->sym.st_shndx < st->post->nr_sections)
+			st->named[s->sym.st_shndx] = true;
 	}
-	return false;
 }
 
 static void refuse(struct state *st, const char *name, char *reason)
@@ -350,9 +351,9 @@ static bool other_functions_stub(const struct state *st, size_t from, size_t to)
 	const struct elf_object *post = st->post;
 
 	return (post->sections[from].shdr.sh_flags & SHF_EXECINSTR) &&
-	       !has_symbols(post, from) && !st->out_of[to] &&
+	       !st->named[from] && !st->out_of[to] &&
 	       (post->sections[to].shdr.sh_flags & SHF_EXECINSTR) &&
-	       has_symbols(post, to);
+	       st->named[to];
 }
 
 /* A reference to a place no symbol names: a constant or a string. */
@@ -362,7 +363,7 @@ static void carry_unnamed(struct state *st, size_t o, uint64_t off,
 {
 	size_t to;
 
-	if (!st->out_of[tsec->index] && has_symbols(st->post, tsec->index)) {
+	if (!st->out_of[tsec->index] && st->named[tsec->index]) {
 		refuse(st, tsec->name, str_format("the new code refers to an unnamed place at %+lld in it; not supported",
 						  (long long)addend));
 		return;
@@ -484,30 +485,6 @@ static void follow_references(struct state *st)
 	}
 }
 
-static const struct elf_rela *rela_at(const struct elf_section *sec, uint64_t off)
-{
-	size_t lo = 0, hi = sec->nr_relas;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (sec->relas[mid].offset < off)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < sec->nr_relas && sec->relas[lo].offset == off ? &sec->relas[lo] : NULL;
-}
-
-static const struct elf_section *section_named(const struct elf_object *obj,
-					       const char *name)
-{
-	for (size_t i = 1; i < obj->nr_sections; i++)
-		if (obj->sections[i].name && !strcmp(obj->sections[i].name, name))
-			return &obj->sections[i];
-	return NULL;
-}
-
 static size_t add_table(struct state *st, const struct elf_section *like)
 {
 	size_t o = elf_builder_add_section(&st->b, like->name, SHT_PROGBITS,
@@ -522,7 +499,7 @@ static size_t add_table(struct state *st, const struct elf_section *like)
 static void remember_alternative(struct state *st, const struct elf_section *sec,
 				 uint64_t off)
 {
-	const struct elf_rela *r = rela_at(sec, off + 4);
+	const struct elf_rela *r = elf_rela_at(sec, off + 4);
 	struct range *grown;
 
 	if (!r)
@@ -543,7 +520,7 @@ static int carry_table(struct state *st, const struct elf_section *sec,
 		       const struct special_section *sp, char *err, size_t errlen)
 {
 	const struct elf_section *comp = sp->companion ?
-					 section_named(st->post, sp->companion) : NULL;
+					 elf_section_named(st->post, sp->companion) : NULL;
 	size_t o = 0, co = 0;
 
 	if (sec->size % sp->entry_size || !sec->data ||
@@ -552,7 +529,7 @@ static int carry_table(struct state *st, const struct elf_section *sec,
 		return set_error(err, errlen, "%s: %s is not a table of %zu-byte entries",
 				 st->post->path, sec->name, sp->entry_size);
 	for (uint64_t off = 0; off < sec->size && !st->nomem; off += sp->entry_size) {
-		const struct elf_rela *code = rela_at(sec, off + sp->code_field);
+		const struct elf_rela *code = elf_rela_at(sec, off + sp->code_field);
 		const struct elf_symbol *t;
 		uint64_t at;
 
@@ -603,7 +580,7 @@ static void refuse_unknown_tables(struct state *st)
 
 		if (st->out_of[i] || !sec->name || !(sec->shdr.sh_flags & SHF_ALLOC) ||
 		    special_find(sec->name) || special_is_ignored(sec->name) ||
-		    has_symbols(post, i))
+		    st->named[i])
 			continue;
 		for (size_t k = 0; k < sec->nr_relas; k++) {
 			const struct elf_symbol *t = &post->symbols[sec->relas[k].sym];
@@ -687,7 +664,7 @@ static void add_function_symbols(struct state *st)
 /* Where every alternative's original instruction lies (.altinstructions). */
 static int find_alternative_sites(struct state *st, char *err, size_t errlen)
 {
-	const struct elf_section *sec = section_named(st->post, ".altinstructions");
+	const struct elf_section *sec = elf_section_named(st->post, ".altinstructions");
 
 	if (!sec)
 		return 0;
@@ -698,7 +675,7 @@ static int find_alternative_sites(struct state *st, char *err, size_t errlen)
 	if (!st->alt_sites)
 		return set_error(err, errlen, "out of memory");
 	for (uint64_t off = 0; off < sec->size; off += 12) {
-		const struct elf_rela *r = rela_at(sec, off);
+		const struct elf_rela *r = elf_rela_at(sec, off);
 		const struct elf_symbol *t = r ? &st->post->symbols[r->sym] : NULL;
 		struct alt_site *a = &st->alt_sites[st->nr_alt_sites];
 
@@ -751,7 +728,7 @@ static int build(struct state *st, const char *path, char *err, size_t errlen)
 {
 	const struct elf_object *post = st->post;
 	const struct objdiff *d = st->in->diff;
-	const struct elf_section *alt = section_named(post, ".altinstr_replacement");
+	const struct elf_section *alt = elf_section_named(post, ".altinstr_replacement");
 
 	st->alt_section = alt ? alt->index : 0;
 	for (size_t i = 0; i < d->nr_entries; i++) {
@@ -819,16 +796,18 @@ int payload_build(const struct payload_input *in, const char *path,
 	memset(out, 0, sizeof(*out));
 	memset(refused, 0, sizeof(*refused));
 	st.out_of = calloc(nsec, sizeof(*st.out_of));
+	st.named = calloc(nsec, sizeof(*st.named));
 	st.queue = calloc(nsec, sizeof(*st.queue));
 	st.sym_out = calloc(post->nr_symbols + 1, sizeof(*st.sym_out));
 	st.entry_of = calloc(post->nr_symbols + 1, sizeof(*st.entry_of));
 	/* builder sections: at most the post object's, plus tables */
 	st.place_alias = calloc(2 * nsec + 1, sizeof(*st.place_alias));
-	if (!st.out_of || !st.queue || !st.sym_out || !st.entry_of ||
+	if (!st.out_of || !st.named || !st.queue || !st.sym_out || !st.entry_of ||
 	    !st.place_alias || elf_builder_init(&st.b)) {
 		set_error(err, errlen, "out of memory");
 		goto out;
 	}
+	find_named_sections(&st);
 	ret = build(&st, path, err, errlen);
 	elf_builder_free(&st.b);
 out:
@@ -837,6 +816,7 @@ out:
 		refusals_free(refused);
 	}
 	free(st.out_of);
+	free(st.named);
 	free(st.queue);
 	free(st.sym_out);
 	free(st.entry_of);

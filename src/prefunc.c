@@ -13,6 +13,7 @@
 
 #include <kmend/pre.h>
 
+#include "match_core.h"
 #include "util.h"
 
 struct extract {
@@ -49,14 +50,6 @@ static int64_t in_func(const struct extract *x, const struct elf_rela *r)
 	    at >= (int64_t)(x->func->sym.st_value + x->func->sym.st_size))
 		return -1;
 	return at - (int64_t)x->func->sym.st_value;
-}
-
-static const struct elf_rela *rela_at(const struct elf_section *sec, uint64_t off)
-{
-	for (size_t i = 0; i < sec->nr_relas; i++)
-		if (sec->relas[i].offset == off)
-			return &sec->relas[i];
-	return NULL;
 }
 
 static struct pre_site *add_site(struct extract *x, int64_t offset, uint32_t len,
@@ -132,7 +125,7 @@ static void add_replacement(struct extract *x, struct pre_site *s,
 	s->repl_len = len;
 	for (size_t i = 0; i < sec->nr_relas; i++) {
 		const struct elf_rela *w = &sec->relas[i];
-		unsigned width = w->type == R_X86_64_64 ? 8 : 4;
+		unsigned width = kmend_reloc_width(w->type);
 
 		for (unsigned k = 0; k < width; k++)
 			if (w->offset + k >= (uint64_t)at && w->offset + k < (uint64_t)at + len)
@@ -164,7 +157,7 @@ static void read_table(struct extract *x, const struct elf_section *sec)
 		return;
 	for (uint64_t off = 0; off + tables[t].entry <= sec->size && !x->nomem;
 	     off += tables[t].entry) {
-		int64_t at = in_func(x, rela_at(sec, off));
+		int64_t at = in_func(x, elf_rela_at(sec, off));
 		struct pre_site *s;
 
 		if (at < 0)
@@ -179,7 +172,7 @@ static void read_table(struct extract *x, const struct elf_section *sec)
 		case KMEND_SITE_ALTERNATIVE:
 			s = add_site(x, at, sec->data[off + 10], KMEND_SITE_ALTERNATIVE);
 			if (s)
-				add_replacement(x, s, rela_at(sec, off + 4), sec->data[off + 11]);
+				add_replacement(x, s, elf_rela_at(sec, off + 4), sec->data[off + 11]);
 			break;
 		case KMEND_SITE_PARAVIRT:
 			add_site(x, at, sec->data[off + 9], KMEND_SITE_PARAVIRT);
@@ -187,7 +180,7 @@ static void read_table(struct extract *x, const struct elf_section *sec)
 		case KMEND_SITE_JUMP_LABEL:
 			s = add_site(x, at, branch_len(x->out, at), KMEND_SITE_JUMP_LABEL);
 			if (s) {
-				int64_t to = in_func(x, rela_at(sec, off + 4));
+				int64_t to = in_func(x, elf_rela_at(sec, off + 4));
 
 				s->target = to < 0 ? KMEND_TARGET_OUTSIDE : (uint32_t)to;
 			}

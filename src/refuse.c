@@ -25,23 +25,19 @@ static bool starts_with(const char *s, const char *prefix)
 static bool has_ftrace_site(const struct elf_object *obj,
 			    const struct elf_symbol *func)
 {
-	for (size_t i = 0; i < obj->nr_sections; i++) {
-		const struct elf_section *sec = &obj->sections[i];
+	const struct elf_section *sec = elf_section_named(obj, "__mcount_loc");
 
-		if (!sec->name || strcmp(sec->name, "__mcount_loc"))
-			continue;
-		for (size_t k = 0; k < sec->nr_relas; k++) {
-			const struct elf_rela *r = &sec->relas[k];
-			const struct elf_symbol *t = &obj->symbols[r->sym];
+	for (size_t k = 0; sec && k < sec->nr_relas; k++) {
+		const struct elf_rela *r = &sec->relas[k];
+		const struct elf_symbol *t = &obj->symbols[r->sym];
 
-			if (t == func)
-				return true;
-			if (t->type == STT_SECTION &&
-			    t->sym.st_shndx == func->sym.st_shndx &&
-			    r->addend >= (int64_t)func->sym.st_value &&
-			    r->addend < (int64_t)(func->sym.st_value + func->sym.st_size))
-				return true;
-		}
+		if (t == func)
+			return true;
+		if (t->type == STT_SECTION &&
+		    t->sym.st_shndx == func->sym.st_shndx &&
+		    r->addend >= (int64_t)func->sym.st_value &&
+		    r->addend < (int64_t)(func->sym.st_value + func->sym.st_size))
+			return true;
 	}
 	return false;
 }

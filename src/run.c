@@ -21,8 +21,7 @@
 #define MAX_CHILDREN 1024
 static volatile sig_atomic_t children[MAX_CHILDREN];
 
-/* The signals kmend handles: held from fork until the child is recorded. */
-static void hold_signals(sigset_t *old)
+void run_hold_signals(sigset_t *old)
 {
 	sigset_t set;
 
@@ -137,7 +136,7 @@ pid_t run_start(char *const argv[], const char *cwd, const char *log,
 	sigset_t old;
 	pid_t pid;
 
-	hold_signals(&old);
+	run_hold_signals(&old);
 	pid = fork();
 	if (pid < 0)
 		snprintf(err, errlen, "fork: %s", strerror(errno));
@@ -160,7 +159,7 @@ int run_program(char *const argv[], const char *cwd, char **out,
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		return -1;
 	}
-	hold_signals(&old);
+	run_hold_signals(&old);
 	pid = fork();
 	if (pid < 0) {
 		sigprocmask(SIG_SETMASK, &old, NULL);

@@ -4,6 +4,7 @@
 #define KMEND_RUN_H
 
 #include <stddef.h>
+#include <signal.h>
 #include <sys/types.h>
 
 /*
@@ -23,6 +24,13 @@ int run_program(char *const argv[], const char *cwd, char **out,
  */
 pid_t run_start(char *const argv[], const char *cwd, const char *log,
 	      char *err, size_t errlen);
+
+/*
+ * Block the signals kmend handles (SIGINT, SIGTERM, SIGHUP, SIGQUIT,
+ * SIGPIPE), saving the mask in @old: children are started, and the finished
+ * module put in place, with them held.
+ */
+void run_hold_signals(sigset_t *old);
 
 /* Forget @pid, started by run_start, once the caller has reaped it. */
 void run_reaped(pid_t pid);

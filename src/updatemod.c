@@ -299,30 +299,6 @@ static int write_file(const char *path, const struct update_module *m,
 	return 0;
 }
 
-static int copy_file(const char *from, const char *to, char *err, size_t errlen)
-{
-	FILE *in = fopen(from, "rb"), *out;
-	char buf[65536];
-	size_t n;
-	int bad = 0;
-
-	if (!in)
-		return set_error(err, errlen, "%s: %s", from, strerror(errno));
-	out = fopen(to, "wb");
-	if (!out) {
-		fclose(in);
-		return set_error(err, errlen, "%s: %s", to, strerror(errno));
-	}
-	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
-		if (fwrite(buf, 1, n, out) != n)
-			bad = 1;
-	bad |= ferror(in);
-	fclose(in);
-	if (fclose(out) || bad)
-		return set_error(err, errlen, "copying %s to %s failed", from, to);
-	return 0;
-}
-
 static int write_cmd_file(const char *path, size_t i, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "w");
@@ -345,7 +321,7 @@ int update_module_write(const struct update_module *m, const char *dir,
 		path = str_format("%s/payload-%zu.o_shipped", dir, i);
 		if (!path)
 			return set_error(err, errlen, "out of memory");
-		ret = copy_file(m->units[i].payload_path, path, err, errlen);
+		ret = file_copy(m->units[i].payload_path, path, err, errlen);
 		free(path);
 		if (ret)
 			return ret;

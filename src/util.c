@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "util.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 char *str_format(const char *fmt, ...)
 {
@@ -24,4 +26,28 @@ int set_error(char *err, size_t errlen, const char *fmt, ...)
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+int file_copy(const char *from, const char *to, char *err, size_t errlen)
+{
+	FILE *in = fopen(from, "rb"), *out;
+	char buf[65536];
+	size_t n;
+	int bad = 0;
+
+	if (!in)
+		return set_error(err, errlen, "%s: %s", from, strerror(errno));
+	out = fopen(to, "wb");
+	if (!out) {
+		fclose(in);
+		return set_error(err, errlen, "%s: %s", to, strerror(errno));
+	}
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			bad = 1;
+	bad |= ferror(in);
+	fclose(in);
+	if (fclose(out) || bad)
+		return set_error(err, errlen, "copying %s to %s failed", from, to);
+	return 0;
 }

@@ -12,4 +12,7 @@ char *str_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int set_error(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Copy the file @from to @to. Returns 0, or -1 with a message in @err. */
+int file_copy(const char *from, const char *to, char *err, size_t errlen);
+
 #endif /* KMEND_UTIL_H */
