@@ -20,13 +20,6 @@
 #include "reloc.h"
 #include "resolve.h"
 
-static bool in_module(struct module *mod, void *place, size_t len)
-{
-	unsigned long start = (unsigned long)place;
-
-	return within_module(start, mod) && within_module(start + len - 1, mod);
-}
-
 static int write_one(struct module *mod, struct kmend_load_reloc *r)
 {
 	unsigned long sym, count;
@@ -42,7 +35,7 @@ static int write_one(struct module *mod, struct kmend_load_reloc *r)
 		return ret;
 	}
 	ret = kmend_reloc_encode(r->type, r->place, sym, r->addend, buf, &len);
-	if (ret || !in_module(mod, r->place, len)) {
+	if (ret || !kmend_within_module(mod, r->place, len)) {
 		pr_err("kmend: %s: a load-time reference to %s is malformed\n",
 		       mod->name, r->symbol);
 		return -EINVAL;
@@ -67,7 +60,7 @@ static int kmend_module_notify(struct notifier_block *nb, unsigned long action,
 	if (kmend_lookup(mod->name, "__kmend_load_relocs", 0, &table, &count))
 		return NOTIFY_DONE;
 	for (r = (struct kmend_load_reloc *)table; ; r++) {
-		if (!in_module(mod, r, sizeof(*r))) {
+		if (!kmend_within_module(mod, r, sizeof(*r))) {
 			pr_err("kmend: %s: __kmend_load_relocs runs past the module; not loading it\n",
 			       mod->name);
 			return notifier_from_errno(-EINVAL);

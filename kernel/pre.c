@@ -152,10 +152,13 @@ size_t kmend_pre_drop(struct kmend_update *update)
 
 	kmend_for_each_pack(update, pack) {
 		kmend_for_each_func(pack, func) {
+			size_t size;
+
 			if (!func->pre_copy)
 				continue;
-			bytes += copy_size(func->pre_copy);
-			atomic_long_sub(copy_size(func->pre_copy), &held);
+			size = copy_size(func->pre_copy);
+			bytes += size;
+			atomic_long_sub(size, &held);
 			kmend_free(func->pre_copy);
 			func->pre_copy = NULL;
 		}

@@ -43,12 +43,11 @@ int kmend_reloc_encode(unsigned int type, void *place, unsigned long sym,
 	return -EINVAL;
 }
 
-static bool in_update(struct kmend_update *update, void *place, size_t len)
+bool kmend_within_module(struct module *mod, const void *place, size_t len)
 {
 	unsigned long start = (unsigned long)place;
 
-	return within_module(start, update->mod) &&
-	       within_module(start + len - 1, update->mod);
+	return within_module(start, mod) && within_module(start + len - 1, mod);
 }
 
 int kmend_relocs_write(struct kmend_state *st)
@@ -81,7 +80,7 @@ int kmend_relocs_write(struct kmend_state *st)
 				st->cause = KMEND_UNEXPECTED;
 				return ret;
 			}
-			if (!in_update(st->update, r->place, len)) {
+			if (!kmend_within_module(st->update->mod, r->place, len)) {
 				kmend_log(st, "relocation to %s: its place %pS is outside the update module",
 					  r->symbol, r->place);
 				st->cause = KMEND_UNEXPECTED;

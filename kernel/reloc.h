@@ -13,6 +13,9 @@
  */
 int kmend_relocs_write(struct kmend_state *st);
 
+/* Are the @len bytes at @place all in @mod's memory? */
+bool kmend_within_module(struct module *mod, const void *place, size_t len);
+
 /*
  * The bytes an x86-64 relocation of @type at @place writes for the symbol
  * value @sym (R_X86_64_64, _PC64, _32S, _PC32, _PLT32). Returns 0, -ERANGE

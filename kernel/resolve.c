@@ -79,15 +79,10 @@ int kmend_lookup(const char *target, const char *name, unsigned long sympos,
 	return 0;
 }
 
-int kmend_resolve_symbol(struct kmend_state *st, struct kmend_pack *pack,
-			 const char *name, unsigned long sympos,
-			 unsigned long *addr)
+/* Say why @name was not found in @pack's target (@count have that name). */
+static int not_found(struct kmend_state *st, const struct kmend_pack *pack,
+		     const char *name, unsigned long sympos, unsigned long count)
 {
-	const char *target = kmend_pack_is_vmlinux(pack) ? NULL : pack->target;
-	unsigned long count;
-
-	if (!kmend_lookup(target, name, sympos, addr, &count))
-		return 0;
 	if (count && sympos && count < sympos)
 		kmend_log(st, "%s: there are only %lu symbols named %s, not %lu",
 			  kmend_pack_name(pack), count, name, sympos);
@@ -98,6 +93,18 @@ int kmend_resolve_symbol(struct kmend_state *st, struct kmend_pack *pack,
 		kmend_log(st, "%s: no symbol %s", kmend_pack_name(pack), name);
 	st->cause = KMEND_FAILED_TO_FIND;
 	return -ENOENT;
+}
+
+int kmend_resolve_symbol(struct kmend_state *st, struct kmend_pack *pack,
+			 const char *name, unsigned long sympos,
+			 unsigned long *addr)
+{
+	const char *target = kmend_pack_is_vmlinux(pack) ? NULL : pack->target;
+	unsigned long count;
+
+	if (!kmend_lookup(target, name, sympos, addr, &count))
+		return 0;
+	return not_found(st, pack, name, sympos, count);
 }
 
 static int resolve_func(struct kmend_state *st, struct kmend_pack *pack,
@@ -112,8 +119,7 @@ static int resolve_func(struct kmend_state *st, struct kmend_pack *pack,
 		/* several of that name: the one whose code is the pre code */
 		ret = kmend_match_pick(st, pack, func, count, &addr);
 	else if (ret)
-		ret = kmend_resolve_symbol(st, pack, func->old_name,
-					   func->old_sympos, &addr);
+		ret = not_found(st, pack, func->old_name, func->old_sympos, count);
 	if (ret)
 		return ret;
 
