@@ -16,7 +16,7 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 KMEND_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
 		-DKMEND_VERSION='"$(VERSION)"' -Isrc -Iinclude -Ikernel
-LDLIBS  := -lelf -lcrypto
+LDLIBS  := -lelf -lcrypto -pthread
 
 KMEND_SRCS := $(filter-out src/main.c,$(wildcard src/*.c))
 # the run-pre matcher is the engine's own code, shared with the command

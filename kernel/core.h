@@ -5,6 +5,7 @@
 #include <linux/kobject.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
+#include <linux/time64.h>
 #include <kmend/patch.h>
 
 #include "log.h"
@@ -42,6 +43,7 @@ struct kmend_conflict {
 };
 
 #define KMEND_MAX_CONFLICTS 32
+#define KMEND_DETAIL_LEN 200
 
 /* The engine's side of one registered update. */
 struct kmend_state {
@@ -53,6 +55,9 @@ struct kmend_state {
 	bool debug;
 	bool registered;		/* false once the module has left */
 	u64 apply_seq;			/* order of application, for undo */
+	time64_t applied_at;		/* wall clock, seconds; 0: not applied */
+	/* what stopped the last transition and where (kmend_abort()) */
+	char abort_detail[KMEND_DETAIL_LEN];
 	unsigned int nr_conflicts;	/* conflicts found (maybe > recorded) */
 	struct kmend_conflict conflicts[KMEND_MAX_CONFLICTS];
 	struct kmend_log log;

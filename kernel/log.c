@@ -77,19 +77,16 @@ static void log_make_room(struct kmend_log *log, size_t need)
 	log->len -= drop;
 }
 
-void kmend_log(struct kmend_state *st, const char *fmt, ...)
+static void log_line(struct kmend_state *st, const char *fmt, va_list args)
 {
 	struct kmend_log *log = &st->log;
 	char line[256];
 	u64 ns = ktime_get_boottime_ns();
 	size_t n;
-	va_list args;
 
 	n = scnprintf(line, sizeof(line), "[%5llu.%06llu] ", ns / NSEC_PER_SEC,
 		      (ns % NSEC_PER_SEC) / NSEC_PER_USEC);
-	va_start(args, fmt);
 	n += vscnprintf(line + n, sizeof(line) - n, fmt, args);
-	va_end(args);
 	if (n == 0 || line[n - 1] != '\n') {
 		if (n == sizeof(line) - 1)
 			n--;
@@ -103,6 +100,26 @@ void kmend_log(struct kmend_state *st, const char *fmt, ...)
 		log->len += n;
 	}
 	mutex_unlock(&log->lock);
+}
+
+void kmend_log(struct kmend_state *st, const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	log_line(st, fmt, args);
+	va_end(args);
+}
+
+void kmend_abort(struct kmend_state *st, int cause, const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	vscnprintf(st->abort_detail, sizeof(st->abort_detail), fmt, args);
+	va_end(args);
+	st->cause = cause;
+	kmend_log(st, "%s", st->abort_detail);
 }
 
 int kmend_debugfs_init(void)

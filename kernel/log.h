@@ -25,6 +25,13 @@ void kmend_log_exit(struct kmend_state *st);
 
 /* Always logged. */
 __printf(2, 3) void kmend_log(struct kmend_state *st, const char *fmt, ...);
+/*
+ * Stop the current transition for @cause: the line, logged, is also kept as
+ * the update's abort_detail, so that the kmend command can say what and
+ * where without debugfs. The last call of a transition wins.
+ */
+__printf(3, 4) void kmend_abort(struct kmend_state *st, int cause,
+				const char *fmt, ...);
 /* Logged when the update's debug attribute is 1. */
 #define kmend_dbg(st, fmt, ...)						\
 	do {								\

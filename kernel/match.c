@@ -99,9 +99,10 @@ static int match_at(struct kmend_state *st, struct kmend_pack *pack,
 		unsigned int r = min_t(unsigned long, 16, size - min_t(unsigned long, at, size));
 
 		n = min(16U, pre->size - at);
-		kmend_log(st, "%s: %s does not match its pre code at +%#x: %s; expected %*ph, running %*ph",
-			  kmend_pack_name(pack), func->old_name, mm.offset, mm.why,
-			  n, pre->code + at, r, running + min_t(unsigned long, at, size));
+		kmend_abort(st, KMEND_NO_MATCH,
+			    "%s: %s does not match its pre code at +%#x: %s; expected %*ph, running %*ph",
+			    kmend_pack_name(pack), func->old_name, mm.offset, mm.why,
+			    n, pre->code + at, r, running + min_t(unsigned long, at, size));
 	}
 	kmend_free(running);
 	if (c.nomem) {
@@ -172,9 +173,9 @@ int kmend_match_pick(struct kmend_state *st, struct kmend_pack *pack,
 		*addr = found;
 		return 0;
 	}
-	kmend_log(st, "%s: of %lu functions named %s, the pre code matches %lu",
-		  kmend_pack_name(pack), count, func->old_name, n);
-	st->cause = n ? KMEND_FAILED_TO_FIND : KMEND_NO_MATCH;
+	kmend_abort(st, n ? KMEND_FAILED_TO_FIND : KMEND_NO_MATCH,
+		    "%s: of %lu functions named %s, the pre code matches %lu",
+		    kmend_pack_name(pack), count, func->old_name, n);
 	return -ENOENT;
 }
 

@@ -77,12 +77,12 @@ static int register_ops(struct kmend_state *st, struct kmend_func *func,
 
 	ret = register_ftrace_function(&ops->fops);
 	if (ret) {
-		kmend_log(st, "ftrace refused to redirect %s: error %d (%s)",
-			  func->old_name, ret,
-			  ret == -EBUSY ? "another live patch or tracer already modifies it, or ftrace is disabled" :
-			  "see the kernel log");
-		st->cause = ret == -ENOMEM ? KMEND_OUT_OF_MEMORY :
-					     KMEND_FTRACE_UNAVAILABLE;
+		kmend_abort(st, ret == -ENOMEM ? KMEND_OUT_OF_MEMORY :
+					     KMEND_FTRACE_UNAVAILABLE,
+			    "ftrace refused to redirect %s: error %d (%s)",
+			    func->old_name, ret,
+			    ret == -EBUSY ? "another live patch or tracer already modifies it, or ftrace is disabled" :
+			    "see the kernel log");
 		ftrace_set_filter_ip(&ops->fops, func->old_addr, 1, 0);
 		goto free;
 	}
@@ -123,8 +123,8 @@ int kmend_redirect_prepare(struct kmend_state *st)
 	lockdep_assert_held(&kmend_mutex);
 
 	if (!READ_ONCE(*kmend_ksyms.ftrace_enabled)) {
-		kmend_log(st, "ftrace is disabled (sysctl kernel.ftrace_enabled = 0); enable it to apply updates");
-		st->cause = KMEND_FTRACE_UNAVAILABLE;
+		kmend_abort(st, KMEND_FTRACE_UNAVAILABLE,
+			    "ftrace is disabled (sysctl kernel.ftrace_enabled = 0); enable it to apply updates");
 		return -EBUSY;
 	}
 

@@ -51,9 +51,9 @@ static int find_module_ref(struct kmend_state *st, struct kmend_pack *pack)
 
 	kmend_ksyms.module_on_each_symbol(match_symbol, &l);
 	if (!l.mod) {
-		kmend_log(st, "target module %s is %s", pack->target,
-			  l.mod_seen ? "being unloaded" : "not loaded");
-		st->cause = KMEND_TARGET_NOT_LOADED;
+		kmend_abort(st, KMEND_TARGET_NOT_LOADED, "target module %s is %s",
+			    pack->target,
+			    l.mod_seen ? "being unloaded" : "not loaded");
 		return -ENOENT;
 	}
 	pack->mod = l.mod;
@@ -84,14 +84,16 @@ static int not_found(struct kmend_state *st, const struct kmend_pack *pack,
 		     const char *name, unsigned long sympos, unsigned long count)
 {
 	if (count && sympos && count < sympos)
-		kmend_log(st, "%s: there are only %lu symbols named %s, not %lu",
-			  kmend_pack_name(pack), count, name, sympos);
+		kmend_abort(st, KMEND_FAILED_TO_FIND,
+			    "%s: there are only %lu symbols named %s, not %lu",
+			    kmend_pack_name(pack), count, name, sympos);
 	else if (count > 1)
-		kmend_log(st, "%s: %lu symbols are named %s; the update must say which (sympos)",
-			  kmend_pack_name(pack), count, name);
+		kmend_abort(st, KMEND_FAILED_TO_FIND,
+			    "%s: %lu symbols are named %s; the update must say which (sympos)",
+			    kmend_pack_name(pack), count, name);
 	else
-		kmend_log(st, "%s: no symbol %s", kmend_pack_name(pack), name);
-	st->cause = KMEND_FAILED_TO_FIND;
+		kmend_abort(st, KMEND_FAILED_TO_FIND, "%s: no symbol %s",
+			    kmend_pack_name(pack), name);
 	return -ENOENT;
 }
 
@@ -124,18 +126,18 @@ static int resolve_func(struct kmend_state *st, struct kmend_pack *pack,
 		return ret;
 
 	if (!kmend_ksyms.lookup_size_offset(addr, &size, &offset) || offset) {
-		kmend_log(st, "%s: %s is %pS, not the start of a function",
-			  kmend_pack_name(pack), func->old_name, (void *)addr);
-		st->cause = KMEND_FAILED_TO_FIND;
+		kmend_abort(st, KMEND_FAILED_TO_FIND,
+			    "%s: %s is %pS, not the start of a function",
+			    kmend_pack_name(pack), func->old_name, (void *)addr);
 		return -ENOENT;
 	}
 	func->old_addr = addr;
 	func->old_size = size;
 
 	if (!kmend_ksyms.ftrace_location(func->old_addr)) {
-		kmend_log(st, "%s: %s has no ftrace call site (notrace, or not traceable); it cannot be redirected",
-			  kmend_pack_name(pack), func->old_name);
-		st->cause = KMEND_NO_FTRACE_SITE;
+		kmend_abort(st, KMEND_NO_FTRACE_SITE,
+			    "%s: %s has no ftrace call site (notrace, or not traceable); it cannot be redirected",
+			    kmend_pack_name(pack), func->old_name);
 		return -EINVAL;
 	}
 

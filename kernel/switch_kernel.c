@@ -128,8 +128,11 @@ static int switch_kernel(struct kmend_transition *t)
 	}
 
 	if (ret == -EBUSY)
-		st->cause = ctx.unexpected_running ?
-			KMEND_UNEXPECTED_RUNNING_TASK : KMEND_CODE_BUSY;
+		kmend_abort(st, ctx.unexpected_running ?
+			    KMEND_UNEXPECTED_RUNNING_TASK : KMEND_CODE_BUSY,
+			    "%u task%s in the way at attempt %d of %d (see conflicts)",
+			    st->nr_conflicts, st->nr_conflicts == 1 ? " was" : "s were",
+			    attempt, SWITCH_ATTEMPTS);
 	else if (ret)
 		st->cause = KMEND_UNEXPECTED;
 	return ret;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * sysfs.c - /sys/kernel/kmend/<id>/, the interface of Ksplice's kernel half:
- * stage, abort_cause, conflicts and debug, plus model and functions.
+ * stage, abort_cause, conflicts and debug, plus model, functions,
+ * description, abort_detail, module, applied_at and stacked_on.
  * See docs/sysfs-abi.md.
  */
 #include <linux/kallsyms.h>
@@ -132,6 +133,47 @@ static ssize_t description_show(struct kobject *kobj,
 	return sysfs_emit(buf, "%s\n", d ? d : "");
 }
 
+static ssize_t abort_detail_show(struct kobject *kobj,
+				 struct kobj_attribute *attr, char *buf)
+{
+	struct kmend_state *st = to_state(kobj);
+	ssize_t len;
+
+	mutex_lock(&kmend_mutex);
+	len = st->abort_detail[0] ?
+		sysfs_emit(buf, "%s\n", st->abort_detail) : 0;
+	mutex_unlock(&kmend_mutex);
+	return len;
+}
+
+static ssize_t module_show(struct kobject *kobj, struct kobj_attribute *attr,
+			   char *buf)
+{
+	return sysfs_emit(buf, "%s\n", to_state(kobj)->update->mod->name);
+}
+
+static ssize_t applied_at_show(struct kobject *kobj,
+			       struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lld\n",
+			  (long long)READ_ONCE(to_state(kobj)->applied_at));
+}
+
+/* The ids of the applied updates this one was stacked on, one per line. */
+static ssize_t stacked_on_show(struct kobject *kobj,
+			       struct kobj_attribute *attr, char *buf)
+{
+	struct kmend_state *st = to_state(kobj), *lower;
+	ssize_t len = 0;
+
+	mutex_lock(&kmend_mutex);
+	list_for_each_entry(lower, &kmend_updates, node)
+		if (kmend_stacked_on(st, lower))
+			len += sysfs_emit_at(buf, len, "%s\n", lower->update->id);
+	mutex_unlock(&kmend_mutex);
+	return len;
+}
+
 static struct kobj_attribute stage_attr = __ATTR(stage, 0600, stage_show,
 						 stage_store);
 static struct kobj_attribute abort_cause_attr = __ATTR(abort_cause, 0400,
@@ -146,6 +188,15 @@ static struct kobj_attribute functions_attr = __ATTR(functions, 0400,
 static struct kobj_attribute description_attr = __ATTR(description, 0400,
 							description_show, NULL);
 
+static struct kobj_attribute abort_detail_attr = __ATTR(abort_detail, 0400,
+							 abort_detail_show, NULL);
+static struct kobj_attribute module_attr = __ATTR(module, 0400, module_show,
+						  NULL);
+static struct kobj_attribute applied_at_attr = __ATTR(applied_at, 0400,
+						      applied_at_show, NULL);
+static struct kobj_attribute stacked_on_attr = __ATTR(stacked_on, 0400,
+						      stacked_on_show, NULL);
+
 static struct attribute *kmend_state_attrs[] = {
 	&stage_attr.attr,
 	&abort_cause_attr.attr,
@@ -154,6 +205,10 @@ static struct attribute *kmend_state_attrs[] = {
 	&model_attr.attr,
 	&functions_attr.attr,
 	&description_attr.attr,
+	&abort_detail_attr.attr,
+	&module_attr.attr,
+	&applied_at_attr.attr,
+	&stacked_on_attr.attr,
 	NULL
 };
 ATTRIBUTE_GROUPS(kmend_state);

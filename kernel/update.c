@@ -84,6 +84,14 @@ static int run_model(struct kmend_state *st, bool revert)
 	return ret;
 }
 
+/* A transition starts with no cause, no detail and no conflicts. */
+static void transition_begin(struct kmend_state *st)
+{
+	st->cause = KMEND_OK;
+	st->abort_detail[0] = '\0';
+	st->nr_conflicts = 0;
+}
+
 int kmend_apply(struct kmend_state *st)
 {
 	size_t pre_bytes;
@@ -96,21 +104,20 @@ int kmend_apply(struct kmend_state *st)
 		kmend_log(st, "apply: already applied; nothing to do");
 		return 0;
 	case KMEND_REVERSED:
-		kmend_log(st, "apply: refused, the update was reversed; load it again to apply it");
-		st->cause = KMEND_ALREADY_REVERSED;
+		kmend_abort(st, KMEND_ALREADY_REVERSED,
+			    "apply: refused, the update was reversed; load it again to apply it");
 		return -EINVAL;
 	case KMEND_PREPARING:
 		break;
 	}
 
-	st->cause = KMEND_OK;
-	st->nr_conflicts = 0;
+	transition_begin(st);
 	kmend_log(st, "apply: starting");
 
 	/* Held while applied, so that the new code cannot be unloaded. */
 	if (!try_module_get(st->update->mod)) {
-		kmend_log(st, "apply: the update module is being unloaded");
-		st->cause = KMEND_MODULE_BUSY;
+		kmend_abort(st, KMEND_MODULE_BUSY,
+			    "apply: the update module is being unloaded");
 		return -EBUSY;
 	}
 	ret = kmend_resolve(st);
@@ -131,6 +138,7 @@ int kmend_apply(struct kmend_state *st)
 
 	st->stage = KMEND_APPLIED;
 	st->apply_seq = ++kmend_apply_counter;
+	st->applied_at = ktime_get_real_seconds();
 	add_taint(TAINT_LIVEPATCH, LOCKDEP_STILL_OK);
 	kmend_learned_free(st);
 	pre_bytes = kmend_pre_drop(st->update);
@@ -166,18 +174,24 @@ static bool share_functions(struct kmend_update *a, struct kmend_update *b)
 	return false;
 }
 
+bool kmend_stacked_on(struct kmend_state *upper, struct kmend_state *lower)
+{
+	lockdep_assert_held(&kmend_mutex);
+
+	return upper != lower && upper->stage == KMEND_APPLIED &&
+	       lower->stage == KMEND_APPLIED &&
+	       upper->apply_seq > lower->apply_seq &&
+	       share_functions(upper->update, lower->update);
+}
+
 /* An update applied later that replaces one of our functions again. */
 static struct kmend_state *stacked_above(struct kmend_state *st)
 {
 	struct kmend_state *other;
 
-	list_for_each_entry(other, &kmend_updates, node) {
-		if (other == st || other->stage != KMEND_APPLIED ||
-		    other->apply_seq < st->apply_seq)
-			continue;
-		if (share_functions(st->update, other->update))
+	list_for_each_entry(other, &kmend_updates, node)
+		if (kmend_stacked_on(other, st))
 			return other;
-	}
 	return NULL;
 }
 
@@ -190,28 +204,26 @@ int kmend_revert(struct kmend_state *st)
 
 	switch (st->stage) {
 	case KMEND_REVERSED:
-		kmend_log(st, "undo: already reversed");
-		st->cause = KMEND_ALREADY_REVERSED;
+		kmend_abort(st, KMEND_ALREADY_REVERSED, "undo: already reversed");
 		return -EINVAL;
 	case KMEND_PREPARING:
 		/* Never applied: nothing to undo, and it may not be applied now. */
 		st->stage = KMEND_REVERSED;
-		st->cause = KMEND_OK;
+		transition_begin(st);
 		kmend_log(st, "undo: reversed before it was applied");
 		return 0;
 	case KMEND_APPLIED:
 		break;
 	}
 
-	st->cause = KMEND_OK;
-	st->nr_conflicts = 0;
+	transition_begin(st);
 	kmend_log(st, "undo: starting");
 
 	above = stacked_above(st);
 	if (above) {
-		kmend_log(st, "undo: refused, update %s was applied later and replaces some of the same functions; undo it first",
-			  above->update->id);
-		st->cause = KMEND_MODULE_BUSY;
+		kmend_abort(st, KMEND_MODULE_BUSY,
+			    "undo: refused, update %s was applied later and replaces some of the same functions; undo it first",
+			    above->update->id);
 		return -EBUSY;
 	}
 
@@ -226,6 +238,7 @@ int kmend_revert(struct kmend_state *st)
 	kmend_resolve_release(st);
 	module_put(st->update->mod);
 	st->stage = KMEND_REVERSED;
+	st->applied_at = 0;
 	kmend_log(st, "undo: reversed");
 	return 0;
 }

@@ -12,4 +12,10 @@
 int kmend_apply(struct kmend_state *st);
 int kmend_revert(struct kmend_state *st);
 
+/*
+ * Is @upper stacked on @lower: both applied, @upper later, replacing some of
+ * the same functions (so @lower cannot be undone first)? kmend_mutex held.
+ */
+bool kmend_stacked_on(struct kmend_state *upper, struct kmend_state *lower);
+
 #endif /* _KMEND_UPDATE_H */

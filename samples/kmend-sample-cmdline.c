@@ -36,5 +36,7 @@ static struct kmend_update update = {
 };
 
 KMEND_UPDATE(update);
+/* for kmend apply and show, before the module is loaded */
+MODULE_INFO(kmend_id, "sample-cmdline");
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("kmend sample: replace cmdline_proc_show");

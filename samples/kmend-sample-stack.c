@@ -32,5 +32,7 @@ static struct kmend_update update = {
 };
 
 KMEND_UPDATE(update);
+/* for kmend apply and show, before the module is loaded */
+MODULE_INFO(kmend_id, "sample-stack");
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("kmend sample: stack on sample-cmdline");

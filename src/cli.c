@@ -5,9 +5,14 @@
  */
 #include "cli.h"
 
+#include <ctype.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "apply.h"
 #include "create.h"
+#include "install.h"
+#include "list.h"
 
 #ifndef KMEND_VERSION
 #error "KMEND_VERSION must be defined by the build"
@@ -23,8 +28,45 @@ static int help_run(int argc, char **argv, FILE *out, FILE *err);
 
 static const struct subcommand subcommands[] = {
 	{ "create", "build an update module from a source patch", create_run },
+	{ "apply", "load an update and apply it to the running kernel", apply_run },
+	{ "undo", "reverse applied updates and unload them", undo_run },
+	{ "list", "list the loaded (or installed) updates; --json", list_run },
+	{ "show", "everything about one update, loaded or in a file", show_run },
+	{ "explain", "what an abort cause or exit status means", explain_run },
+	{ "install", "keep an update to apply at every boot", install_run },
+	{ "uninstall", "stop applying an installed update at boot", uninstall_run },
 	{ "help", "show this help, or a subcommand's", help_run },
 };
+
+int cli_bad_option(FILE *err, const char *cmd, int opt, const char *arg)
+{
+	if (opt == ':')
+		fprintf(err, "kmend %s: %s needs a value; see 'kmend %s --help'\n",
+			cmd, arg, cmd);
+	else
+		fprintf(err, "kmend %s: unknown option '%s'; see 'kmend %s --help'\n",
+			cmd, arg, cmd);
+	return KMEND_EXIT_USAGE;
+}
+
+int cli_need_root(FILE *err, const char *cmd)
+{
+	if (geteuid() == 0)
+		return KMEND_EXIT_OK;
+	fprintf(err, "kmend %s: must be run as root: it loads kernel modules and uses root-only files of the engine\n",
+		cmd);
+	return KMEND_EXIT_NOT_ROOT;
+}
+
+bool update_id_like(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n]; n++)
+		if (!isalnum((unsigned char)s[n]) && s[n] != '-' && s[n] != '_')
+			return false;
+	return n > 0 && n <= 64;
+}
 
 #define N_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))
 
@@ -55,12 +97,21 @@ static void print_usage(FILE *f)
 		"  -h, --help     show this help and exit\n"
 		"  -V, --version  show the version and exit\n"
 		"\n"
-		"Exit status:\n"
-		"  0  success\n"
-		"  1  the command failed (the message says why)\n"
-		"  2  bad usage: unknown command or option\n"
+		"Exit status (each command's --help says which it uses):\n"
+		"  0      success\n"
+		"  1      the command failed (the message says why)\n"
+		"  2      bad usage: unknown command or option\n"
+		"  3      not root\n"
+		"  4      not an update file, unreadable or corrupt\n"
+		"  5      the update was built for another kernel release\n"
+		"  6      the kmend engine is missing or did not load\n"
+		"  7      the update (or a module of its name) is loaded or installed already\n"
+		"  8      no update of that id\n"
+		"  9      another update is stacked on it: undo that one first\n"
+		"  10-22  the engine refused: one status per abort cause ('kmend explain')\n"
 		"\n"
-		"The engine's interface is /sys/kernel/kmend/<id>/; see docs/ in the\n"
+		"Run 'kmend COMMAND --help' for a command's options, and see kmend(8).\n"
+		"\n"		"The engine's interface is /sys/kernel/kmend/<id>/; see docs/ in the\n"
 		"kmend source for the design and the sysfs ABI.\n");
 }
 

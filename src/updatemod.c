@@ -265,7 +265,19 @@ static int write_c(const struct update_module *m, FILE *f)
 	put_string(f, m->release);
 	fputs(");\nMODULE_INFO(kmend_patch_sha256, ", f);
 	put_string(f, m->patch_sha256);
-	fputs(");\n", f);
+	/* read by kmend show and apply before the module is loaded */
+	fputs(");\nMODULE_INFO(kmend_model, \"leave=patched-set,switch=kernel\");\n", f);
+	for (size_t i = 0; i < m->nr_units; i++) {
+		const struct payload *p = m->units[i].payload;
+
+		for (size_t k = 0; k < p->nr_funcs; k++) {
+			fputs("MODULE_INFO(kmend_function, ", f);
+			put_string(f, m->units[i].target);
+			fputs(" \" \" ", f);
+			put_string(f, p->funcs[k].old_name);
+			fputs(");\n", f);
+		}
+	}
 	for (size_t i = 0; i < m->nr_units; i++) {
 		const struct payload *p = m->units[i].payload;
 

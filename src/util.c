@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 char *str_format(const char *fmt, ...)
@@ -50,4 +52,51 @@ int file_copy(const char *from, const char *to, char *err, size_t errlen)
 	if (fclose(out) || bad)
 		return set_error(err, errlen, "copying %s to %s failed", from, to);
 	return 0;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int dir_names(const char *path, bool (*want)(const char *name),
+	      char ***names, size_t *n)
+{
+	DIR *dir = opendir(path);
+	struct dirent *de;
+	char **list = NULL;
+	size_t count = 0;
+
+	*names = NULL;
+	*n = 0;
+	if (!dir)
+		return errno == ENOENT ? 0 : -1;
+	while ((de = readdir(dir))) {
+		char **more;
+
+		if (de->d_name[0] == '.' || !want(de->d_name))
+			continue;
+		more = realloc(list, (count + 1) * sizeof(*list));
+		if (more)
+			list = more;
+		if (!more || !(list[count] = strdup(de->d_name))) {
+			strv_free(list, count);
+			closedir(dir);
+			errno = ENOMEM;
+			return -1;
+		}
+		count++;
+	}
+	closedir(dir);
+	qsort(list, count, sizeof(*list), compare_names);
+	*names = list;
+	*n = count;
+	return 0;
+}
+
+void strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
 }

@@ -3,6 +3,7 @@
 #ifndef KMEND_UTIL_H
 #define KMEND_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* A newly allocated formatted string, or NULL when out of memory. */
@@ -14,5 +15,15 @@ int set_error(char *err, size_t errlen, const char *fmt, ...)
 
 /* Copy the file @from to @to. Returns 0, or -1 with a message in @err. */
 int file_copy(const char *from, const char *to, char *err, size_t errlen);
+
+/*
+ * The names in folder @path for which @want is true, sorted, newly
+ * allocated. Returns 0 (a missing folder has no names), or -1 with errno
+ * set.
+ */
+int dir_names(const char *path, bool (*want)(const char *name),
+	      char ***names, size_t *n);
+/* Free @n strings of @v and @v. */
+void strv_free(char **v, size_t n);
 
 #endif /* KMEND_UTIL_H */

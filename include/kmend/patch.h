@@ -19,6 +19,7 @@
  *		.mod = THIS_MODULE, .id = "my-fix", .packs = packs,
  *	};
  *	KMEND_UPDATE(update);
+ *	MODULE_INFO(kmend_id, "my-fix");	// for kmend apply, show, install
  *
  * Fields under "engine-private" are zero in the update and owned by the
  * engine once the update is registered.

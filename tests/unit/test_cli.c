@@ -10,7 +10,9 @@
 
 #include <cmocka.h>
 
+#include "causes.h"
 #include "cli.h"
+#include "json.h"
 
 struct captured {
 	int status;
@@ -60,7 +62,7 @@ static void test_help_goes_to_stdout(void **state)
 	(void)state;
 	assert_int_equal(c.status, KMEND_EXIT_OK);
 	assert_non_null(strstr(c.out, "Usage: kmend"));
-	assert_non_null(strstr(c.out, "Exit status:"));
+	assert_non_null(strstr(c.out, "Exit status"));
 	assert_string_equal(c.err, "");
 	release(&c);
 }
@@ -140,6 +142,82 @@ static void test_create_usage(void **state)
 	release(&c);
 }
 
+/* Every command: --help on stdout, status 0; an unknown option, status 2. */
+static void test_each_command_help_and_bad_option(void **state)
+{
+	static const char *const commands[] = {
+		"apply", "undo", "list", "show", "install", "uninstall", "explain",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		char *help[] = { "kmend", (char *)commands[i], "--help", NULL };
+		char *bogus[] = { "kmend", (char *)commands[i], "--bogus", "x", NULL };
+		char usage[64];
+		struct captured c = run(3, help);
+
+		snprintf(usage, sizeof(usage), "Usage: kmend %s", commands[i]);
+		assert_int_equal(c.status, KMEND_EXIT_OK);
+		assert_non_null(strstr(c.out, usage));
+		assert_string_equal(c.err, "");
+		release(&c);
+
+		c = run(4, bogus);
+		assert_int_equal(c.status, KMEND_EXIT_USAGE);
+		assert_non_null(strstr(c.err, "kmend "));
+		assert_string_equal(c.out, "");
+		release(&c);
+	}
+}
+
+/* Exit statuses 10-22, one per abort cause, each explained. */
+static void test_explain_causes(void **state)
+{
+	char *by_status[] = { "kmend", "explain", "16", NULL };
+	char *by_name[] = { "kmend", "explain", "no_match", NULL };
+	char *unknown[] = { "kmend", "explain", "99", NULL };
+	const struct abort_cause *all;
+	struct captured c;
+	size_t n;
+
+	(void)state;
+	all = abort_causes(&n);
+	assert_int_equal(n, 13);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(all[i].exit_status, KMEND_EXIT_CAUSE_BASE + (int)i);
+		assert_ptr_equal(abort_cause_find(all[i].name), &all[i]);
+	}
+	assert_string_equal(abort_cause_find("nonsense")->name, "unexpected");
+
+	c = run(3, by_status);
+	assert_int_equal(c.status, KMEND_EXIT_OK);
+	assert_non_null(strstr(c.out, "code_busy (exit status 16)"));
+	release(&c);
+	c = run(3, by_name);
+	assert_int_equal(c.status, KMEND_EXIT_OK);
+	assert_non_null(strstr(c.out, "no_match (exit status 10): the update's pre code differs"));
+	release(&c);
+	c = run(3, unknown);
+	assert_int_equal(c.status, KMEND_EXIT_USAGE);
+	release(&c);
+}
+
+static void test_json_string(void **state)
+{
+	char *buf = NULL;
+	size_t len;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	assert_non_null(f);
+	json_string(f, "a\"b\\c\nd\te\x01\xe9");
+	fputc(' ', f);
+	json_string(f, NULL);
+	fclose(f);
+	assert_string_equal(buf, "\"a\\\"b\\\\c\\nd\\te\\u0001\\u00e9\" null");
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -150,6 +228,9 @@ int main(void)
 		cmocka_unit_test(test_unknown_option_named),
 		cmocka_unit_test(test_help_subcommand),
 		cmocka_unit_test(test_create_usage),
+		cmocka_unit_test(test_each_command_help_and_bad_option),
+		cmocka_unit_test(test_explain_causes),
+		cmocka_unit_test(test_json_string),
 	};
 
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);

@@ -7,7 +7,8 @@
 #   never held it (init memory, gone from kallsyms);
 # - do_task_stat built from another Debian version's source (6.1.176's
 #   fs/proc/array.c, which differs) is no_match, with the function, offset
-#   and bytes in the log and nothing changed;
+#   and bytes in the log and abort_detail and nothing changed; kmend apply
+#   of it says so in words, exits 10 and unloads it again;
 # - sys_umask built with a compiler flag the kernel was not built with is
 #   no_match too;
 # - kmend create --check-kallsyms --check-image finds the same at create time.
@@ -121,7 +122,18 @@ expect_match "$log" "vmlinux: do_task_stat does not match its pre code at \+0x[0
 expect_eq "$(stage nomatch-source)" preparing "still preparing"
 expect_eq "$(traced)" "" "nothing redirected"
 expect_match "$(cat /proc/self/stat)" " 0$" "/proc/self/stat as before"
+expect_match "$(cat /sys/kernel/kmend/nomatch-source/abort_detail)" "^vmlinux: do_task_stat does not match its pre code at \+0x" "abort_detail names function and offset"
 rmmod kmend_nomatch_source
+
+# The same through kmend apply: explained, exit status 10, unloaded again.
+kmend apply /u/nomatch-source.ko >/tmp/apply.out 2>&1
+expect_eq "$?" 10 "kmend apply: exit status of no_match"
+cat /tmp/apply.out
+expect_match "$(cat /tmp/apply.out)" "cannot apply nomatch-source: no_match" "kmend apply names the cause"
+expect_match "$(cat /tmp/apply.out)" "built from other source than the running kernel" "and says what it means"
+expect_match "$(cat /tmp/apply.out)" "Detail: vmlinux: do_task_stat does not match its pre code at \+0x[0-9a-f]+" "with the function and offset"
+expect_eq "$(ls /sys/kernel/kmend)" "" "the update was unloaded again"
+expect_eq "$(grep -c kmend_nomatch_source /proc/modules)" 0 "its module is gone"
 
 insmod /u/nomatch-flags.ko
 expect_fails "an update built with another compiler flag" set_stage nomatch-flags applied

@@ -19,6 +19,7 @@
 		.packs = packs,						\
 	};								\
 	KMEND_UPDATE(update);						\
+	MODULE_INFO(kmend_id, _id);					\
 	MODULE_LICENSE("GPL")
 
 #define KMEND_TEST_UPDATE(_id, _target, _leave, _switch, ...)		\
@@ -34,6 +35,7 @@
 		.packs = packs,						\
 	};								\
 	KMEND_UPDATE(update);						\
+	MODULE_INFO(kmend_id, _id);					\
 	MODULE_LICENSE("GPL")
 
 #endif

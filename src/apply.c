@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kmend apply: check an update file, load the engine and the update, write
+ * "applied" to its stage and say how it went. A refused update is unloaded
+ * again (and the engine too, when this run loaded it and nothing else uses
+ * it), so that a failure leaves the kernel as it was.
+ */
+#include "apply.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "engine.h"
+#include "install.h"
+#include "modinfo.h"
+#include "progress.h"
+#include "report.h"
+
+struct apply_opts {
+	const char *engine;	/* --engine, or NULL */
+	bool quiet;
+	bool installed;		/* already applied is fine */
+};
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	interrupted = sig;
+}
+
+/*
+ * Ctrl-C or SIGTERM interrupts the engine's retries (it sleeps
+ * interruptibly) instead of killing kmend: the handler has no SA_RESTART,
+ * and kmend then unloads what it loaded.
+ */
+static void catch_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+static void apply_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: kmend apply [--engine FILE] [-q] FILE.ko\n"
+		"       kmend apply --installed [--engine FILE] [-q]\n"
+		"\n"
+		"Apply the update in FILE.ko (made by 'kmend create') to the running kernel.\n"
+		"\n"
+		"Before anything is loaded, the file is checked: it must be a kmend update\n"
+		"built for the running kernel release, not loaded already. The kmend engine\n"
+		"(kmend.ko) is loaded when it is not; then the update is loaded, and the\n"
+		"engine checks its pre code against the running code (run-pre matching),\n"
+		"resolves its symbols and switches callers to the new functions under the\n"
+		"update's consistency model. On a terminal the elapsed time is shown while\n"
+		"the engine works.\n"
+		"\n"
+		"If the engine refuses, kmend says why in words, with the engine's detail\n"
+		"(the function and offset that differ, the tasks in the way as a table of\n"
+		"process, pid and function) and what to do, then unloads the update again\n"
+		"(and the engine, when this command loaded it and no other update is\n"
+		"loaded): the kernel is left as it was. Ctrl-C stops the engine's retries\n"
+		"the same way.\n"
+		"\n"
+		"Options:\n"
+		"  --engine FILE  the engine to load when it is not loaded (default:\n"
+		"                 $KMEND_ENGINE, else /lib/modules/RELEASE/extra/kmend.ko)\n"
+		"  --installed    apply every update installed for the running kernel\n"
+		"                 release (kmend install), oldest first; updates already\n"
+		"                 applied are skipped (run at boot by kmend.service)\n"
+		"  -q, --quiet    print nothing on success\n"
+		"  -h, --help     show this help\n"
+		"\n"
+		"Exit status: 0 applied (or already applied, with --installed); 3 not root;\n"
+		"4 not an update, unreadable or corrupt; 5 built for another kernel release;\n"
+		"6 the engine is missing or did not load; 7 the update (or a module of its\n"
+		"name) is loaded already; 10-22 the engine refused, one status per\n"
+		"abort_cause (see 'kmend explain' and kmend(8)); 130 interrupted.\n");
+}
+
+/* Unload what this run loaded, after a refusal. */
+static void unload(FILE *err, const char *module, bool engine_too)
+{
+	int ret = module_remove(module);
+	char **ids;
+	size_t n;
+
+	if (ret)
+		fprintf(err, "kmend: warning: could not unload %s: %s; run 'rmmod %s'\n",
+			module, strerror(-ret), module);
+	if (!engine_too || update_ids(&ids, &n))
+		return;
+	update_ids_free(ids, n);
+	if (n == 0)
+		module_remove("kmend");
+}
+
+static void print_applied(FILE *out, const struct live_update *u, double secs)
+{
+	const char *line = u->functions;
+	unsigned int n = 0;
+
+	for (const char *p = line; *p; p++)
+		n += *p == '\n';
+	n += *line != '\0';
+	fprintf(out, "kmend: applied %s in %.2f s: %u function%s replaced, model %s\n",
+		u->id, secs, n, n == 1 ? "" : "s", u->model);
+	while (*line) {
+		char target[64], old[256];
+
+		if (sscanf(line, "%63s %255s", target, old) == 2)
+			fprintf(out, "  %s %s\n", target, old);
+		line += strcspn(line, "\n");
+		if (*line)
+			line++;
+	}
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) + (t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Is the update already loaded? Says so unless @o->installed and applied. */
+static int check_not_loaded(FILE *err, const struct update_file *uf,
+			    const struct apply_opts *o, bool *skip)
+{
+	char *stage;
+	int ret = KMEND_EXIT_ALREADY_LOADED;
+
+	*skip = false;
+	if (!update_loaded(uf->id))
+		return KMEND_EXIT_OK;
+	stage = update_attr(uf->id, "stage");
+	if (stage && strcmp(stage, "applied") == 0) {
+		if (o->installed) {
+			*skip = true;
+			ret = KMEND_EXIT_OK;
+		} else {
+			fprintf(err, "kmend apply: update %s is already applied; 'kmend show %s' tells more\n",
+				uf->id, uf->id);
+		}
+	} else {
+		fprintf(err, "kmend apply: update %s is loaded already (stage %s); 'kmend undo %s' unloads it, then apply it again\n",
+			uf->id, stage ? stage : "unknown", uf->id);
+	}
+	free(stage);
+	return ret;
+}
+
+static int load_update(FILE *err, const struct update_file *uf,
+		       const struct apply_opts *o, bool *loaded_engine)
+{
+	char msg[512];
+	int ret;
+
+	*loaded_engine = false;
+	if (!engine_loaded()) {
+		char *path = engine_path(o->engine);
+
+		if (!path) {
+			fprintf(err, "kmend apply: out of memory\n");
+			return KMEND_EXIT_FAILURE;
+		}
+		ret = engine_load(path, msg, sizeof(msg));
+		free(path);
+		if (ret) {
+			fprintf(err, "kmend apply: %s\n", msg);
+			return KMEND_EXIT_NO_ENGINE;
+		}
+		*loaded_engine = true;
+	}
+	ret = module_insert(uf->path);
+	if (ret == 0 && update_loaded(uf->id))
+		return KMEND_EXIT_OK;
+	if (ret == 0) {
+		fprintf(err, "kmend apply: %s loaded but registered no update %s with the engine; unloaded it\n",
+			uf->path, uf->id);
+		unload(err, uf->module, *loaded_engine);
+		return KMEND_EXIT_BAD_FILE;
+	}
+	if (ret == -EEXIST)
+		fprintf(err, "kmend apply: a module named %s is loaded already; 'rmmod %s' first if it is an old copy\n",
+			uf->module, uf->module);
+	else if (ret == -ENOEXEC)
+		fprintf(err, "kmend apply: the kernel refused %s as malformed (%s): the file is corrupt, or not built for this kernel; 'dmesg' says more\n",
+			uf->path, strerror(-ret));
+	else
+		fprintf(err, "kmend apply: the kernel refused to load %s: %s; 'dmesg' says why\n",
+			uf->path, strerror(-ret));
+	if (*loaded_engine)
+		unload(err, "kmend", false);
+	return ret == -EEXIST ? KMEND_EXIT_ALREADY_LOADED :
+	       ret == -ENOEXEC ? KMEND_EXIT_BAD_FILE : KMEND_EXIT_FAILURE;
+}
+
+static int apply_file(FILE *out, FILE *err, const char *path,
+		      const struct apply_opts *o)
+{
+	struct update_file uf;
+	struct live_update u;
+	struct progress *progress;
+	struct timespec t0;
+	char release[128], msg[512], what[160];
+	bool loaded_engine, skip;
+	int ret, status;
+
+	if (update_file_open(&uf, path, msg, sizeof(msg))) {
+		fprintf(err, "kmend apply: %s\n", msg);
+		return KMEND_EXIT_BAD_FILE;
+	}
+	kernel_release(release, sizeof(release));
+	if (strcmp(uf.release, release) != 0) {
+		fprintf(err, "kmend apply: %s was built for kernel %s, but this kernel is %s; create the update from this kernel's source\n",
+			path, uf.release, release);
+		status = KMEND_EXIT_WRONG_RELEASE;
+		goto close;
+	}
+	status = check_not_loaded(err, &uf, o, &skip);
+	if (status || skip)
+		goto close;
+	status = load_update(err, &uf, o, &loaded_engine);
+	if (status)
+		goto close;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	snprintf(what, sizeof(what), "applying %s", uf.id);
+	progress = o->quiet ? NULL : progress_start(err, what);
+	ret = update_write_stage(uf.id, "applied");
+	progress_stop(progress);
+
+	if (live_update_read(uf.id, &u)) {
+		fprintf(err, "kmend apply: cannot read the state of %s: %s\n",
+			uf.id, strerror(errno));
+		status = KMEND_EXIT_FAILURE;
+		goto close;
+	}
+	if (strcmp(u.stage, "applied") == 0) {
+		if (!o->quiet)
+			print_applied(out, &u, seconds_since(&t0));
+		status = KMEND_EXIT_OK;
+	} else if (interrupted) {
+		fprintf(err, "kmend apply: interrupted; %s was not applied and is unloaded again\n",
+			uf.id);
+		unload(err, uf.module, loaded_engine);
+		status = 128 + interrupted;
+	} else {
+		status = report_abort(err, "apply", &u);
+		if (!ret)	/* the engine said nothing went wrong */
+			status = KMEND_EXIT_FAILURE;
+		unload(err, uf.module, loaded_engine);
+		fprintf(err, "  The update was unloaded again; nothing in the kernel changed.\n");
+	}
+	live_update_free(&u);
+close:
+	update_file_close(&uf);
+	return status;
+}
+
+static int apply_installed(FILE *out, FILE *err, const struct apply_opts *o)
+{
+	char release[128], **paths;
+	size_t n;
+	int status = KMEND_EXIT_OK;
+
+	kernel_release(release, sizeof(release));
+	if (installed_updates(release, &paths, &n)) {
+		fprintf(err, "kmend apply: %s/%s: %s\n", KMEND_INSTALL_DIR, release,
+			strerror(errno));
+		return KMEND_EXIT_FAILURE;
+	}
+	if (n == 0 && !o->quiet)
+		fprintf(out, "kmend: no updates are installed for %s\n", release);
+	/* one refusal does not keep the others out */
+	for (size_t i = 0; i < n && !interrupted; i++) {
+		int ret = apply_file(out, err, paths[i], o);
+
+		if (ret && !status)
+			status = ret;
+	}
+	installed_updates_free(paths, n);
+	return status;
+}
+
+int apply_run(int argc, char **argv, FILE *out, FILE *err)
+{
+	static const struct option options[] = {
+		{ "engine", required_argument, NULL, 'e' },
+		{ "installed", no_argument, NULL, 'I' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	struct apply_opts o = { 0 };
+	int opt, status;
+
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:qh", options, NULL)) != -1) {
+		switch (opt) {
+		case 'e':
+			o.engine = optarg;
+			break;
+		case 'I':
+			o.installed = true;
+			break;
+		case 'q':
+			o.quiet = true;
+			break;
+		case 'h':
+			apply_usage(out);
+			return KMEND_EXIT_OK;
+		default:
+			return cli_bad_option(err, "apply", opt, argv[optind - 1]);
+		}
+	}
+	if (o.installed ? optind != argc : optind != argc - 1) {
+		fprintf(err, "kmend apply: %s; see 'kmend apply --help'\n",
+			o.installed ? "--installed takes no file" :
+			"give one update file (FILE.ko)");
+		return KMEND_EXIT_USAGE;
+	}
+	status = cli_need_root(err, "apply");
+	if (status)
+		return status;
+	interrupted = 0;
+	catch_signals();
+	return o.installed ? apply_installed(out, err, &o) :
+			     apply_file(out, err, argv[optind], &o);
+}

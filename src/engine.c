@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Talking to the engine: module loading through finit_module() and
+ * delete_module(), and the update directories below /sys/kernel/kmend.
+ */
+#include "engine.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "util.h"
+
+void kernel_release(char *buf, size_t len)
+{
+	struct utsname u;
+
+	if (uname(&u) == 0)
+		snprintf(buf, len, "%s", u.release);
+	else
+		snprintf(buf, len, "unknown");
+}
+
+bool engine_loaded(void)
+{
+	return access(KMEND_SYSFS_DIR, F_OK) == 0;
+}
+
+char *engine_path(const char *explicit)
+{
+	const char *env = getenv("KMEND_ENGINE");
+	char release[128];
+
+	if (explicit)
+		return strdup(explicit);
+	if (env && *env)
+		return strdup(env);
+	kernel_release(release, sizeof(release));
+	return str_format("/lib/modules/%s/extra/kmend.ko", release);
+}
+
+int module_insert(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (syscall(SYS_finit_module, fd, "", 0) != 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+int module_remove(const char *name)
+{
+	if (syscall(SYS_delete_module, name, O_NONBLOCK) != 0)
+		return -errno;
+	return 0;
+}
+
+int engine_load(const char *path, char *err, size_t errlen)
+{
+	int ret;
+
+	if (access(path, R_OK) != 0)
+		return set_error(err, errlen,
+				 "the kmend engine is not loaded, and %s: %s; install it ('make install' in the kmend source) or name it with --engine FILE or $KMEND_ENGINE",
+				 path, strerror(errno));
+	ret = module_insert(path);
+	if (ret == -EEXIST || (ret == 0 && engine_loaded()))
+		return 0;
+	if (ret == 0)
+		return set_error(err, errlen,
+				 "%s loaded but %s did not appear: is it the kmend engine?",
+				 path, KMEND_SYSFS_DIR);
+	return set_error(err, errlen,
+			 "the kmend engine %s did not load: %s%s", path,
+			 strerror(-ret),
+			 ret == -ENOEXEC || ret == -EINVAL ?
+			 " (was it built for another kernel? 'dmesg' says why)" :
+			 " ('dmesg' says why)");
+}
+
+static char *attr_path(const char *id, const char *attr)
+{
+	return str_format("%s/%s/%s", KMEND_SYSFS_DIR, id, attr);
+}
+
+bool update_loaded(const char *id)
+{
+	char *path = attr_path(id, "stage");
+	bool ret = path && access(path, F_OK) == 0;
+
+	free(path);
+	return ret;
+}
+
+char *update_attr(const char *id, const char *attr)
+{
+	char *path = attr_path(id, attr), *buf = NULL;
+	size_t len = 0, cap = 0;
+	int fd, saved;
+	ssize_t n;
+
+	if (!path)
+		return NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	saved = errno;
+	free(path);
+	if (fd < 0) {
+		errno = saved;
+		return NULL;
+	}
+	for (;;) {
+		if (cap - len < 4096) {
+			char *more = realloc(buf, cap + 4096 + 1);
+
+			if (!more) {
+				free(buf);
+				close(fd);
+				errno = ENOMEM;
+				return NULL;
+			}
+			buf = more;
+			cap += 4096;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	saved = errno;
+	close(fd);
+	if (n < 0) {
+		free(buf);
+		errno = saved;
+		return NULL;
+	}
+	if (len && buf[len - 1] == '\n')
+		len--;
+	buf[len] = '\0';
+	return buf;
+}
+
+int update_write_stage(const char *id, const char *stage)
+{
+	char *path = attr_path(id, "stage");
+	int fd, ret = 0;
+
+	if (!path)
+		return -ENOMEM;
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	free(path);
+	if (fd < 0)
+		return -errno;
+	/* the engine's retries sleep interruptibly: a signal aborts them */
+	if (write(fd, stage, strlen(stage)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+int update_ids(char ***ids, size_t *n)
+{
+	/* no engine, no updates */
+	return dir_names(KMEND_SYSFS_DIR, update_loaded, ids, n);
+}
+
+void update_ids_free(char **ids, size_t n)
+{
+	strv_free(ids, n);
+}
+
+int live_update_read(const char *id, struct live_update *u)
+{
+	struct { const char *name; char **field; } attrs[] = {
+		{ "module", &u->module },
+		{ "stage", &u->stage },
+		{ "abort_cause", &u->abort_cause },
+		{ "abort_detail", &u->abort_detail },
+		{ "model", &u->model },
+		{ "description", &u->description },
+		{ "functions", &u->functions },
+		{ "conflicts", &u->conflicts },
+		{ "stacked_on", &u->stacked_on },
+	};
+	char *applied_at;
+
+	memset(u, 0, sizeof(*u));
+	if (!update_loaded(id)) {
+		errno = ENOENT;
+		return -1;
+	}
+	u->id = strdup(id);
+	if (!u->id)
+		goto fail;
+	for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+		*attrs[i].field = update_attr(id, attrs[i].name);
+		if (!*attrs[i].field)
+			goto fail;
+	}
+	applied_at = update_attr(id, "applied_at");
+	if (!applied_at)
+		goto fail;
+	u->applied_at = strtoll(applied_at, NULL, 10);
+	free(applied_at);
+	return 0;
+fail:
+	/* an update unloaded while reading is gone */
+	live_update_free(u);
+	if (!update_loaded(id))
+		errno = ENOENT;
+	return -1;
+}
+
+void live_update_free(struct live_update *u)
+{
+	free(u->id);
+	free(u->module);
+	free(u->stage);
+	free(u->abort_cause);
+	free(u->abort_detail);
+	free(u->model);
+	free(u->description);
+	free(u->functions);
+	free(u->conflicts);
+	free(u->stacked_on);
+	memset(u, 0, sizeof(*u));
+}
+
+/* Is @id one of the lines of @lines? */
+static bool has_line(const char *lines, const char *id)
+{
+	size_t n = strlen(id);
+
+	for (const char *p = lines; p && *p; p += strcspn(p, "\n")) {
+		if (*p == '\n')
+			p++;
+		if (strncmp(p, id, n) == 0 && (p[n] == '\n' || !p[n]))
+			return true;
+	}
+	return false;
+}
+
+char *update_stacked_above(const char *id)
+{
+	char **ids, *found = NULL;
+	size_t n;
+
+	if (update_ids(&ids, &n))
+		return NULL;
+	for (size_t i = 0; i < n && !found; i++) {
+		char *on = update_attr(ids[i], "stacked_on");
+
+		if (on && has_line(on, id))
+			found = strdup(ids[i]);
+		free(on);
+	}
+	update_ids_free(ids, n);
+	return found;
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The kmend command's side of the engine: loading modules, and reading and
+ * writing /sys/kernel/kmend/<id>/ (docs/sysfs-abi.md).
+ */
+#ifndef KMEND_ENGINE_H
+#define KMEND_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define KMEND_SYSFS_DIR "/sys/kernel/kmend"
+#define KMEND_DEBUGFS_DIR "/sys/kernel/debug/kmend"
+
+/* The running kernel's release (uname -r) into @buf. */
+void kernel_release(char *buf, size_t len);
+
+bool engine_loaded(void);
+
+/*
+ * Where the engine is looked for when it is not loaded: @explicit (--engine),
+ * else $KMEND_ENGINE, else /lib/modules/<release>/extra/kmend.ko. A newly
+ * allocated path, or NULL when out of memory.
+ */
+char *engine_path(const char *explicit);
+
+/* Load the module file @path; 0, or -errno (EEXIST: a module of its name). */
+int module_insert(const char *path);
+/* Unload module @name without waiting; 0, or -errno. */
+int module_remove(const char *name);
+
+/*
+ * Load the engine from @path. Returns 0, or -1 with a message in @err that
+ * says what to do.
+ */
+int engine_load(const char *path, char *err, size_t errlen);
+
+bool update_loaded(const char *id);
+
+/*
+ * The contents of attribute @attr of update @id, newly allocated, or NULL
+ * with errno set. A trailing newline is removed.
+ */
+char *update_attr(const char *id, const char *attr);
+
+/* Write @stage ("applied" or "reversed"); 0, or -errno from the engine. */
+int update_write_stage(const char *id, const char *stage);
+
+/* The ids of the loaded updates, sorted; 0, or -1 with errno set. */
+int update_ids(char ***ids, size_t *n);
+void update_ids_free(char **ids, size_t n);
+
+/* Everything the engine says about one update. */
+struct live_update {
+	char *id;
+	char *module;
+	char *stage;
+	char *abort_cause;
+	char *abort_detail;	/* "" when none */
+	char *model;
+	char *description;
+	char *functions;	/* lines "<target> <old> -> <new>" */
+	char *conflicts;	/* lines "<comm> <pid> <function>" */
+	char *stacked_on;	/* ids, one per line */
+	long long applied_at;	/* seconds since the epoch; 0: not applied */
+};
+
+/* Read update @id; 0, or -1 with errno set (ENOENT: no such update). */
+int live_update_read(const char *id, struct live_update *u);
+void live_update_free(struct live_update *u);
+
+/*
+ * Is some other applied update stacked on @id (see stacked_on)? Returns its
+ * id, newly allocated, or NULL.
+ */
+char *update_stacked_above(const char *id);
+
+#endif /* KMEND_ENGINE_H */
