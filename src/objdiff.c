@@ -222,6 +222,31 @@ static bool same_placement(const char *sec_a, const char *sym_a,
 	return la == lb && !strncmp(sec_a, sec_b, la);
 }
 
+/*
+ * A dynamic-debug descriptor (struct _ddebug in __dyndbg) holds the line of
+ * its pr_debug(): four pointers, then "unsigned int lineno:18". A change in
+ * those bits alone only moves the line /proc/dynamic_debug/control shows; the
+ * running descriptor may keep the old one.
+ */
+#define DDEBUG_LINENO_OFFSET	0x20
+#define DDEBUG_LINENO_BITS	18
+
+static bool dyndbg_line_only(const struct elf_section *sec, size_t size,
+			     size_t i, unsigned char a, unsigned char b)
+{
+	size_t bit = (i - DDEBUG_LINENO_OFFSET) * 8;
+	unsigned int other_bits;
+
+	if (strcmp(sec->name, "__dyndbg") != 0 ||
+	    size < DDEBUG_LINENO_OFFSET + 4 || i < DDEBUG_LINENO_OFFSET ||
+	    bit >= DDEBUG_LINENO_BITS)
+		return false;
+	/* x86-64 is little-endian: the field's low bits come first */
+	other_bits = DDEBUG_LINENO_BITS - bit >= 8 ? 0 :
+		     0xffu & ~((1u << (DDEBUG_LINENO_BITS - bit)) - 1);
+	return ((a ^ b) & other_bits) == 0;
+}
+
 /* Compare one symbol's bytes and relocations; sets *why when they differ. */
 static enum objdiff_status compare_symbol(const struct elf_object *pre,
 					  const struct elf_symbol *a,
@@ -286,6 +311,11 @@ static enum objdiff_status compare_symbol(const struct elf_object *pre,
 		if (a->type == STT_FUNC &&
 		    in_line_argument(pre, sa, sa->data + va, size, i, fa, na, va) &&
 		    in_line_argument(post, sb, sb->data + vb, size, i, fb, nb, vb)) {
+			line_only = true;
+			continue;
+		}
+		if (a->type != STT_FUNC &&
+		    dyndbg_line_only(sa, size, i, sa->data[va + i], sb->data[vb + i])) {
 			line_only = true;
 			continue;
 		}

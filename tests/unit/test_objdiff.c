@@ -150,6 +150,13 @@ static void test_line_only_change(void **state)
 	expect(state, "line_only", OBJDIFF_LINE_ONLY);
 }
 
+/* A pr_debug's descriptor whose line moved (also above 65535). */
+static void test_dyndbg_line(void **state)
+{
+	expect(state, "ddebug_moved", OBJDIFF_LINE_ONLY);
+	expect(state, "ddebug_class", OBJDIFF_CHANGED);
+}
+
 static void test_not_a_line_number(void **state)
 {
 	expect(state, "arg_before_might_sleep", OBJDIFF_CHANGED);
@@ -172,13 +179,14 @@ static void test_refusals(void **state)
 	struct objs *o = *state;
 	struct refusals r;
 	/* use_limit's static limit.N, told from other_limit's by its user. */
-	const char *want[] = { "init_func", "untraced_func", "data_value", "limit." };
+	const char *want[] = { "init_func", "untraced_func", "data_value", "limit.",
+			       "ddebug_class" };
 	const char *reason[] = { "__init code", "no ftrace call site", "value changes",
-				 "value changes" };
+				 "value changes", "value changes" };
 
 	assert_int_equal(refusals_find(&o->pre, &o->diff, &r), 0);
-	assert_int_equal(r.nr, 4);
-	for (size_t i = 0; i < 4; i++) {
+	assert_int_equal(r.nr, 5);
+	for (size_t i = 0; i < 5; i++) {
 		size_t k = 0;
 
 		while (k < r.nr && strncmp(r.items[k].name, want[i], strlen(want[i])))
@@ -221,6 +229,7 @@ int main(void)
 		cmocka_unit_test(test_new_string_elsewhere),
 		cmocka_unit_test(test_static_local_renumbered),
 		cmocka_unit_test(test_line_only_change),
+		cmocka_unit_test(test_dyndbg_line),
 		cmocka_unit_test(test_not_a_line_number),
 		cmocka_unit_test(test_unnamed_constant),
 		cmocka_unit_test(test_data),
