@@ -3,6 +3,9 @@
 #   make          build/bin/kmend and build/kernel/kmend.ko for the default target
 #   make check    every test, unit and VM; ends with "N passed, N failed"
 #   make demo     the main job, end to end, in the VM
+#   make install  install kmend, its man page, bash completion, systemd unit,
+#                 the files kmend create needs, and kmend.ko for the target
+#                 (PREFIX=/usr/local, DESTDIR for staging); make uninstall
 #   make clean    remove build/ (the downloaded target kernel stays cached)
 #
 # The target kernel comes from scripts/target-kernel (cached under
@@ -25,7 +28,7 @@ KMEND_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(KMEND_SRCS)) \
 	      $(patsubst kernel/%.c,$(BUILD)/obj/%.o,$(SHARED_SRCS))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps check demo clean modules samples test-modules FORCE
+.PHONY: all deps check demo clean install uninstall modules samples test-modules FORCE
 all: $(BUILD)/bin/kmend modules
 
 deps:
@@ -123,6 +126,37 @@ check: deps
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/demo
+
+# --- install -------------------------------------------------------------------
+
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+# where kmend create looks, relative to the binary: ../include/kmend-sdk and
+# ../lib/kmend (the engine's exports)
+SDKDIR  ?= $(PREFIX)/include/kmend-sdk
+LIBDIR  ?= $(PREFIX)/lib/kmend
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+
+# The engine goes where kmend apply looks for it: /lib/modules/RELEASE/extra.
+install: all
+	@. $(BUILD)/target.env && \
+	install -D -m 0644 $(BUILD)/kernel/kmend.ko "$(DESTDIR)/lib/modules/$$KVER/extra/kmend.ko"
+	install -D -m 0755 $(BUILD)/bin/kmend "$(DESTDIR)$(BINDIR)/kmend"
+	install -D -m 0644 docs/kmend.8 "$(DESTDIR)$(MANDIR)/man8/kmend.8"
+	install -D -m 0644 completion/kmend.bash "$(DESTDIR)$(COMPLETIONDIR)/kmend"
+	install -d "$(DESTDIR)$(UNITDIR)"
+	sed 's#@BINDIR@#$(BINDIR)#' systemd/kmend.service.in >"$(DESTDIR)$(UNITDIR)/kmend.service"
+	install -D -m 0644 -t "$(DESTDIR)$(SDKDIR)/kmend" include/kmend/*.h
+	install -D -m 0644 $(BUILD)/kernel/Module.symvers "$(DESTDIR)$(LIBDIR)/Module.symvers"
+
+uninstall:
+	@. $(BUILD)/target.env && rm -f "$(DESTDIR)/lib/modules/$$KVER/extra/kmend.ko"
+	rm -f "$(DESTDIR)$(BINDIR)/kmend" "$(DESTDIR)$(MANDIR)/man8/kmend.8" \
+		"$(DESTDIR)$(COMPLETIONDIR)/kmend" "$(DESTDIR)$(UNITDIR)/kmend.service" \
+		"$(DESTDIR)$(LIBDIR)/Module.symvers"
+	rm -rf "$(DESTDIR)$(SDKDIR)"
 
 clean:
 	rm -rf $(BUILD)
