@@ -3,9 +3,10 @@
 #   make          build/bin/kmend and build/kernel/kmend.ko for the default target
 #   make check    every test, unit and VM; ends with "N passed, N failed"
 #   make demo     the main job, end to end, in the VM
-#   make install  install kmend, its man page, bash completion, systemd unit,
-#                 the files kmend create needs, and kmend.ko for the target
-#                 (PREFIX=/usr/local, DESTDIR for staging); make uninstall
+#   make install  install what make built: kmend, its man page, bash
+#                 completion, systemd unit, the files kmend create needs, and
+#                 kmend.ko for the target (PREFIX=/usr/local, DESTDIR for
+#                 staging); make uninstall
 #   make clean    remove build/ (the downloaded target kernel stays cached)
 #
 # The target kernel comes from scripts/target-kernel (cached under
@@ -98,7 +99,8 @@ define kbuild
 	@find $(2) -maxdepth 1 -xtype l -delete
 	@for f in $(TOP)/$(1)/*; do ln -sf $$f $(2)/; done
 	+. $(BUILD)/target.env && $(MAKE) -C "$$HEADERS" M=$(TOP)/$(2) \
-		KMEND_INCLUDE=$(TOP)/include $(if $(3),KBUILD_EXTRA_SYMBOLS=$(3)) modules
+		KMEND_INCLUDE=$(TOP)/include KMEND_VERSION=$(VERSION) \
+		$(if $(3),KBUILD_EXTRA_SYMBOLS=$(3)) modules
 endef
 
 ENGINE_SYMVERS := $(TOP)/$(BUILD)/kernel/Module.symvers
@@ -139,24 +141,35 @@ LIBDIR  ?= $(PREFIX)/lib/kmend
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 
-# The engine goes where kmend apply looks for it: /lib/modules/RELEASE/extra.
-install: all
+# Installs what make built, without building (so that 'sudo make install'
+# fetches nothing as root). The engine goes where kmend apply looks for it,
+# /lib/modules/RELEASE/extra, for the release it was built for.
+INSTALLED_FILES := $(BUILD)/bin/kmend $(BUILD)/kernel/kmend.ko \
+	$(BUILD)/kernel/Module.symvers $(BUILD)/target.env
+install:
+	@for f in $(INSTALLED_FILES); do [ -f "$$f" ] || \
+		{ echo "make install: $$f is missing; run make first" >&2; exit 1; }; done
 	@. $(BUILD)/target.env && \
-	install -D -m 0644 $(BUILD)/kernel/kmend.ko "$(DESTDIR)/lib/modules/$$KVER/extra/kmend.ko"
+	install -D -m 0644 $(BUILD)/kernel/kmend.ko "$(DESTDIR)/lib/modules/$$KVER/extra/kmend.ko" && \
+	if [ -z "$(DESTDIR)" ] && [ "$$KVER" != "$$(uname -r)" ]; then \
+		echo "make install: note: kmend.ko is built for $$KVER, not for this machine's $$(uname -r)" >&2; fi
 	install -D -m 0755 $(BUILD)/bin/kmend "$(DESTDIR)$(BINDIR)/kmend"
 	install -D -m 0644 docs/kmend.8 "$(DESTDIR)$(MANDIR)/man8/kmend.8"
 	install -D -m 0644 completion/kmend.bash "$(DESTDIR)$(COMPLETIONDIR)/kmend"
-	install -d "$(DESTDIR)$(UNITDIR)"
-	sed 's#@BINDIR@#$(BINDIR)#' systemd/kmend.service.in >"$(DESTDIR)$(UNITDIR)/kmend.service"
+	sed 's#@BINDIR@#$(BINDIR)#' systemd/kmend.service.in >$(BUILD)/kmend.service
+	install -D -m 0644 $(BUILD)/kmend.service "$(DESTDIR)$(UNITDIR)/kmend.service"
 	install -D -m 0644 -t "$(DESTDIR)$(SDKDIR)/kmend" include/kmend/*.h
 	install -D -m 0644 $(BUILD)/kernel/Module.symvers "$(DESTDIR)$(LIBDIR)/Module.symvers"
 
 uninstall:
-	@. $(BUILD)/target.env && rm -f "$(DESTDIR)/lib/modules/$$KVER/extra/kmend.ko"
+	@if [ -f $(BUILD)/target.env ]; then . $(BUILD)/target.env && \
+		rm -f "$(DESTDIR)/lib/modules/$$KVER/extra/kmend.ko"; \
+	else echo "make uninstall: no $(BUILD)/target.env: kmend.ko under /lib/modules is left" >&2; fi
 	rm -f "$(DESTDIR)$(BINDIR)/kmend" "$(DESTDIR)$(MANDIR)/man8/kmend.8" \
 		"$(DESTDIR)$(COMPLETIONDIR)/kmend" "$(DESTDIR)$(UNITDIR)/kmend.service" \
 		"$(DESTDIR)$(LIBDIR)/Module.symvers"
-	rm -rf "$(DESTDIR)$(SDKDIR)"
+	rm -f $(patsubst include/kmend/%,"$(DESTDIR)$(SDKDIR)/kmend/%",$(wildcard include/kmend/*.h))
+	-rmdir "$(DESTDIR)$(SDKDIR)/kmend" "$(DESTDIR)$(SDKDIR)" "$(DESTDIR)$(LIBDIR)" 2>/dev/null
 
 clean:
 	rm -rf $(BUILD)

@@ -245,3 +245,5 @@ module_init(kmend_init);
 module_exit(kmend_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("kmend live patching engine");
+/* /sys/module/kmend/version: the kmend command checks it matches its own */
+MODULE_VERSION(KMEND_VERSION);

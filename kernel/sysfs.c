@@ -5,6 +5,7 @@
  * description, abort_detail, module, applied_at and stacked_on.
  * See docs/sysfs-abi.md.
  */
+#include <linux/ctype.h>
 #include <linux/kallsyms.h>
 #include <linux/kobject.h>
 #include <linux/string.h>
@@ -51,31 +52,63 @@ static ssize_t abort_cause_show(struct kobject *kobj,
 			  kmend_cause_name(READ_ONCE(to_state(kobj)->cause)));
 }
 
-/* "<comm> <pid> <function>" per task; spaces in comm become '_'. */
+/*
+ * Append @line to a sysfs buffer if it fits whole; else end with "...".
+ * Returns false once the buffer is full.
+ */
+static bool emit_line(char *buf, ssize_t *len, const char *line)
+{
+	size_t n = strlen(line);
+
+	if (*len + n + sizeof("...\n") > PAGE_SIZE) {
+		*len += sysfs_emit_at(buf, *len, "...\n");
+		return false;
+	}
+	*len += sysfs_emit_at(buf, *len, "%s", line);
+	return true;
+}
+
+/*
+ * A task's name as one word of a line: any byte that is not printable, or
+ * is a space, becomes '_' (a task names itself: it must not forge a line).
+ */
+static void comm_word(char *dst, const char *comm)
+{
+	size_t i;
+
+	for (i = 0; i < TASK_COMM_LEN - 1 && comm[i]; i++)
+		dst[i] = isgraph(comm[i]) ? comm[i] : '_';
+	dst[i] = '\0';
+	if (!i)
+		strscpy(dst, "?", TASK_COMM_LEN);
+}
+
+/* "<comm> <pid> <function>" per task. */
 static ssize_t conflicts_show(struct kobject *kobj,
 			      struct kobj_attribute *attr, char *buf)
 {
 	struct kmend_state *st = to_state(kobj);
+	char line[TASK_COMM_LEN + KSYM_SYMBOL_LEN + 16];
 	unsigned int i, n;
 	ssize_t len = 0;
 
-	mutex_lock(&kmend_mutex);
+	if (mutex_lock_interruptible(&kmend_mutex))
+		return -EINTR;
 	n = min_t(unsigned int, st->nr_conflicts, KMEND_MAX_CONFLICTS);
 	for (i = 0; i < n; i++) {
 		struct kmend_conflict *c = &st->conflicts[i];
 		char comm[TASK_COMM_LEN];
-
 		char func[KSYM_SYMBOL_LEN] = "unreliable_stack";
 
-		strscpy(comm, c->comm, sizeof(comm));
-		strreplace(comm, ' ', '_');
+		comm_word(comm, c->comm);
 		if (c->addr) {
 			/* %ps adds " [module]" for module code: keep the name. */
 			snprintf(func, sizeof(func), "%ps", (void *)c->addr);
 			strreplace(func, ' ', '\0');
 		}
-		len += sysfs_emit_at(buf, len, "%s %d %s\n", comm, c->pid,
-				     func);
+		snprintf(line, sizeof(line), "%s %d %s\n", comm, c->pid, func);
+		if (!emit_line(buf, &len, line))
+			break;
 	}
 	mutex_unlock(&kmend_mutex);
 	return len;
@@ -113,15 +146,19 @@ static ssize_t functions_show(struct kobject *kobj,
 			      struct kobj_attribute *attr, char *buf)
 {
 	struct kmend_update *update = to_state(kobj)->update;
+	char line[2 * KSYM_SYMBOL_LEN + MODULE_NAME_LEN + 8];
 	struct kmend_pack *pack;
 	struct kmend_func *func;
 	ssize_t len = 0;
 
 	kmend_for_each_pack(update, pack)
-		kmend_for_each_func(pack, func)
-			len += sysfs_emit_at(buf, len, "%s %s -> %ps\n",
-					     kmend_pack_name(pack),
-					     func->old_name, func->new_func);
+		kmend_for_each_func(pack, func) {
+			snprintf(line, sizeof(line), "%s %s -> %ps\n",
+				 kmend_pack_name(pack), func->old_name,
+				 func->new_func);
+			if (!emit_line(buf, &len, line))
+				return len;
+		}
 	return len;
 }
 
@@ -139,7 +176,8 @@ static ssize_t abort_detail_show(struct kobject *kobj,
 	struct kmend_state *st = to_state(kobj);
 	ssize_t len;
 
-	mutex_lock(&kmend_mutex);
+	if (mutex_lock_interruptible(&kmend_mutex))
+		return -EINTR;
 	len = st->abort_detail[0] ?
 		sysfs_emit(buf, "%s\n", st->abort_detail) : 0;
 	mutex_unlock(&kmend_mutex);
@@ -164,12 +202,18 @@ static ssize_t stacked_on_show(struct kobject *kobj,
 			       struct kobj_attribute *attr, char *buf)
 {
 	struct kmend_state *st = to_state(kobj), *lower;
+	char line[KMEND_ID_MAX + 2];
 	ssize_t len = 0;
 
-	mutex_lock(&kmend_mutex);
-	list_for_each_entry(lower, &kmend_updates, node)
-		if (kmend_stacked_on(st, lower))
-			len += sysfs_emit_at(buf, len, "%s\n", lower->update->id);
+	if (mutex_lock_interruptible(&kmend_mutex))
+		return -EINTR;
+	list_for_each_entry(lower, &kmend_updates, node) {
+		if (!kmend_stacked_on(st, lower))
+			continue;
+		snprintf(line, sizeof(line), "%s\n", lower->update->id);
+		if (!emit_line(buf, &len, line))
+			break;
+	}
 	mutex_unlock(&kmend_mutex);
 	return len;
 }

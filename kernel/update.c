@@ -104,6 +104,7 @@ int kmend_apply(struct kmend_state *st)
 		kmend_log(st, "apply: already applied; nothing to do");
 		return 0;
 	case KMEND_REVERSED:
+		transition_begin(st);
 		kmend_abort(st, KMEND_ALREADY_REVERSED,
 			    "apply: refused, the update was reversed; load it again to apply it");
 		return -EINVAL;
@@ -204,6 +205,7 @@ int kmend_revert(struct kmend_state *st)
 
 	switch (st->stage) {
 	case KMEND_REVERSED:
+		transition_begin(st);
 		kmend_abort(st, KMEND_ALREADY_REVERSED, "undo: already reversed");
 		return -EINVAL;
 	case KMEND_PREPARING:

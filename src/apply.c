@@ -86,7 +86,8 @@ static void apply_usage(FILE *f)
 		"4 not an update, unreadable or corrupt; 5 built for another kernel release;\n"
 		"6 the engine is missing or did not load; 7 the update (or a module of its\n"
 		"name) is loaded already; 10-22 the engine refused, one status per\n"
-		"abort_cause (see 'kmend explain' and kmend(8)); 130 interrupted.\n");
+		"abort_cause (see 'kmend explain' and kmend(8)); 128+N interrupted by\n"
+		"signal N (130 Ctrl-C, 143 SIGTERM), the update unloaded again.\n");
 }
 
 /* Unload what this run loaded, after a refusal. */
@@ -184,6 +185,12 @@ static int load_update(FILE *err, const struct update_file *uf,
 		}
 		*loaded_engine = true;
 	}
+	if (engine_check_version(msg, sizeof(msg))) {
+		fprintf(err, "kmend apply: %s\n", msg);
+		if (*loaded_engine)
+			unload(err, "kmend", false);
+		return KMEND_EXIT_NO_ENGINE;
+	}
 	ret = module_insert(uf->path);
 	if (ret == 0 && update_loaded(uf->id))
 		return KMEND_EXIT_OK;
@@ -237,6 +244,13 @@ static int apply_file(FILE *out, FILE *err, const char *path,
 	if (status)
 		goto close;
 
+	if (interrupted) {	/* while loading: nothing applied yet */
+		fprintf(err, "kmend apply: interrupted; %s was not applied and is unloaded again\n",
+			uf.id);
+		unload(err, uf.module, loaded_engine);
+		status = 128 + interrupted;
+		goto close;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	snprintf(what, sizeof(what), "applying %s", uf.id);
 	progress = o->quiet ? NULL : progress_start(err, what);
@@ -244,8 +258,14 @@ static int apply_file(FILE *out, FILE *err, const char *path,
 	progress_stop(progress);
 
 	if (live_update_read(uf.id, &u)) {
+		char *stage = update_attr(uf.id, "stage");
+
 		fprintf(err, "kmend apply: cannot read the state of %s: %s\n",
 			uf.id, strerror(errno));
+		/* an applied update holds its module: unloading only undoes a load */
+		if (!stage || strcmp(stage, "applied") != 0)
+			unload(err, uf.module, loaded_engine);
+		free(stage);
 		status = KMEND_EXIT_FAILURE;
 		goto close;
 	}
@@ -258,6 +278,12 @@ static int apply_file(FILE *out, FILE *err, const char *path,
 			uf.id);
 		unload(err, uf.module, loaded_engine);
 		status = 128 + interrupted;
+	} else if (ret && strcmp(u.abort_cause, "ok") == 0) {
+		/* refused before the engine started a transition */
+		fprintf(err, "kmend apply: writing %s's stage failed: %s\n", uf.id,
+			strerror(-ret));
+		unload(err, uf.module, loaded_engine);
+		status = KMEND_EXIT_FAILURE;
 	} else {
 		status = report_abort(err, "apply", &u);
 		if (!ret)	/* the engine said nothing went wrong */

@@ -6,6 +6,7 @@
 #include "cli.h"
 
 #include <ctype.h>
+#include <getopt.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -38,14 +39,19 @@ static const struct subcommand subcommands[] = {
 	{ "help", "show this help, or a subcommand's", help_run },
 };
 
-int cli_bad_option(FILE *err, const char *cmd, int opt, const char *arg)
+int cli_bad_option(FILE *err, const char *cmd, int opt, const char *word)
 {
+	char shortopt[3] = { '-', (char)optopt, '\0' };
+
+	/* in a cluster (-qx) getopt names the letter; a long option, the word */
+	if (optopt > 0 && optopt < 128 && isalnum(optopt) && strncmp(word, "--", 2))
+		word = shortopt;
 	if (opt == ':')
 		fprintf(err, "kmend %s: %s needs a value; see 'kmend %s --help'\n",
-			cmd, arg, cmd);
+			cmd, word, cmd);
 	else
-		fprintf(err, "kmend %s: unknown option '%s'; see 'kmend %s --help'\n",
-			cmd, arg, cmd);
+		fprintf(err, "kmend %s: unknown option '%s' (or one that takes no value); see 'kmend %s --help'\n",
+			cmd, word, cmd);
 	return KMEND_EXIT_USAGE;
 }
 
@@ -117,13 +123,19 @@ static void print_usage(FILE *f)
 
 static int help_run(int argc, char **argv, FILE *out, FILE *err)
 {
-	if (argc > 1 && !find_subcommand(argv[1])) {
+	const struct subcommand *cmd = argc > 1 ? find_subcommand(argv[1]) : NULL;
+	char *help[] = { argc > 1 ? argv[1] : NULL, "--help", NULL };
+
+	if (argc > 1 && !cmd) {
 		fprintf(err, "kmend: no such command '%s'; see 'kmend --help'\n",
 			argv[1]);
 		return KMEND_EXIT_USAGE;
 	}
-	print_usage(out);
-	return KMEND_EXIT_OK;
+	if (!cmd || cmd->run == help_run) {
+		print_usage(out);
+		return KMEND_EXIT_OK;
+	}
+	return cmd->run(2, help, out, err);
 }
 
 int kmend_main(int argc, char **argv, FILE *out, FILE *err)

@@ -31,8 +31,11 @@ enum kmend_exit {
  */
 int kmend_main(int argc, char **argv, FILE *out, FILE *err);
 
-/* Say what is wrong with an option (getopt's ':' or '?'); the usage status. */
-int cli_bad_option(FILE *err, const char *cmd, int opt, const char *arg);
+/*
+ * Say what is wrong with an option, from getopt's ':' or '?' and the word
+ * it was in (argv[optind - 1]); returns the usage status.
+ */
+int cli_bad_option(FILE *err, const char *cmd, int opt, const char *word);
 
 /* 0 as root; else say so and return KMEND_EXIT_NOT_ROOT. */
 int cli_need_root(FILE *err, const char *cmd);

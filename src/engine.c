@@ -15,6 +15,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "modinfo.h"
 #include "util.h"
 
 void kernel_release(char *buf, size_t len)
@@ -30,6 +31,24 @@ void kernel_release(char *buf, size_t len)
 bool engine_loaded(void)
 {
 	return access(KMEND_SYSFS_DIR, F_OK) == 0;
+}
+
+int engine_check_version(char *err, size_t errlen)
+{
+	char buf[64] = "";
+	FILE *f = fopen("/sys/module/kmend/version", "re");
+
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = '\0';
+		fclose(f);
+		buf[strcspn(buf, "\n")] = '\0';
+	}
+	if (strcmp(buf, KMEND_VERSION) == 0)
+		return 0;
+	return set_error(err, errlen,
+			 "the loaded kmend engine is version %s, this command %s; undo its updates ('kmend undo --all'), unload it ('rmmod kmend') and try again",
+			 *buf ? buf : "unknown (older)", KMEND_VERSION);
 }
 
 char *engine_path(const char *explicit)
@@ -67,19 +86,35 @@ int module_remove(const char *name)
 
 int engine_load(const char *path, char *err, size_t errlen)
 {
+	struct modinfo mi;
+	char msg[256];
+	const char *name;
 	int ret;
 
 	if (access(path, R_OK) != 0)
 		return set_error(err, errlen,
 				 "the kmend engine is not loaded, and %s: %s; install it ('make install' in the kmend source) or name it with --engine FILE or $KMEND_ENGINE",
 				 path, strerror(errno));
+	if (modinfo_read(&mi, path, msg, sizeof(msg)))
+		return set_error(err, errlen, "the kmend engine is not loaded, and %s", msg);
+	name = modinfo_get(&mi, "name");
+	if (!name || strcmp(name, "kmend") != 0) {
+		set_error(err, errlen, "%s is not the kmend engine (its module is named %s)",
+			  path, name ? name : "nothing");
+		modinfo_free(&mi);
+		return -1;
+	}
+	modinfo_free(&mi);
 	ret = module_insert(path);
-	if (ret == -EEXIST || (ret == 0 && engine_loaded()))
-		return 0;
-	if (ret == 0)
+	if (ret == 0 || ret == -EEXIST) {
+		if (engine_loaded())
+			return 0;
+		if (ret == 0)
+			module_remove("kmend");
 		return set_error(err, errlen,
-				 "%s loaded but %s did not appear: is it the kmend engine?",
-				 path, KMEND_SYSFS_DIR);
+				 "%s: a module named kmend %s, but %s did not appear: it is not the kmend engine",
+				 path, ret ? "is loaded" : "loaded", KMEND_SYSFS_DIR);
+	}
 	return set_error(err, errlen,
 			 "the kmend engine %s did not load: %s%s", path,
 			 strerror(-ret),
@@ -182,16 +217,17 @@ void update_ids_free(char **ids, size_t n)
 
 int live_update_read(const char *id, struct live_update *u)
 {
-	struct { const char *name; char **field; } attrs[] = {
-		{ "module", &u->module },
-		{ "stage", &u->stage },
-		{ "abort_cause", &u->abort_cause },
-		{ "abort_detail", &u->abort_detail },
-		{ "model", &u->model },
-		{ "description", &u->description },
-		{ "functions", &u->functions },
-		{ "conflicts", &u->conflicts },
-		{ "stacked_on", &u->stacked_on },
+	/* optional: files an engine older than this command lacks */
+	struct { const char *name; char **field; bool optional; } attrs[] = {
+		{ "module", &u->module, true },
+		{ "stage", &u->stage, false },
+		{ "abort_cause", &u->abort_cause, false },
+		{ "abort_detail", &u->abort_detail, true },
+		{ "model", &u->model, false },
+		{ "description", &u->description, false },
+		{ "functions", &u->functions, false },
+		{ "conflicts", &u->conflicts, false },
+		{ "stacked_on", &u->stacked_on, true },
 	};
 	char *applied_at;
 
@@ -205,13 +241,14 @@ int live_update_read(const char *id, struct live_update *u)
 		goto fail;
 	for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
 		*attrs[i].field = update_attr(id, attrs[i].name);
+		if (!*attrs[i].field && errno == ENOENT && attrs[i].optional &&
+		    update_loaded(id))
+			*attrs[i].field = strdup("");
 		if (!*attrs[i].field)
 			goto fail;
 	}
 	applied_at = update_attr(id, "applied_at");
-	if (!applied_at)
-		goto fail;
-	u->applied_at = strtoll(applied_at, NULL, 10);
+	u->applied_at = applied_at ? strtoll(applied_at, NULL, 10) : 0;
 	free(applied_at);
 	return 0;
 fail:

@@ -18,6 +18,12 @@ void kernel_release(char *buf, size_t len);
 bool engine_loaded(void);
 
 /*
+ * Is the loaded engine the version of this command (/sys/module/kmend/
+ * version)? 0, or -1 with a message in @err saying what to do.
+ */
+int engine_check_version(char *err, size_t errlen);
+
+/*
  * Where the engine is looked for when it is not loaded: @explicit (--engine),
  * else $KMEND_ENGINE, else /lib/modules/<release>/extra/kmend.ko. A newly
  * allocated path, or NULL when out of memory.
@@ -53,7 +59,7 @@ void update_ids_free(char **ids, size_t n);
 /* Everything the engine says about one update. */
 struct live_update {
 	char *id;
-	char *module;
+	char *module;		/* "" from an engine older than this command */
 	char *stage;
 	char *abort_cause;
 	char *abort_detail;	/* "" when none */

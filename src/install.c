@@ -7,6 +7,7 @@
 #include "install.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -132,6 +133,19 @@ static void uninstall_usage(FILE *f)
 		"release.\n");
 }
 
+/* Flush @path (a file, or a folder after a rename) to disk: a crash
+ * leaves the update installed whole or not at all. */
+static int sync_path(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -1;
+	ret = fsync(fd);
+	close(fd);
+	return ret;
+}
+
 static int next_number(const char *release)
 {
 	char **paths;
@@ -190,7 +204,8 @@ static int install_file(FILE *out, FILE *err, const char *path)
 	/* a copy is complete or absent, even on Ctrl-C */
 	run_hold_signals(&held);
 	msg[0] = '\0';
-	if (file_copy(path, tmp, msg, sizeof(msg)) == 0 && rename(tmp, dest) == 0) {
+	if (file_copy(path, tmp, msg, sizeof(msg)) == 0 && sync_path(tmp) == 0 &&
+	    rename(tmp, dest) == 0 && sync_path(dir) == 0) {
 		status = KMEND_EXIT_OK;
 	} else {
 		if (!*msg)
@@ -243,6 +258,10 @@ int uninstall_run(int argc, char **argv, FILE *out, FILE *err)
 	while ((opt = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'r':
+			if (!release_is_safe(optarg)) {
+				fprintf(err, "kmend uninstall: '%s' is no kernel release\n", optarg);
+				return KMEND_EXIT_USAGE;
+			}
 			snprintf(release, sizeof(release), "%s", optarg);
 			break;
 		case 'h':

@@ -293,6 +293,7 @@ static int list_loaded(FILE *out, FILE *err, bool json)
 static int list_installed(FILE *out, FILE *err, bool json)
 {
 	char release[128], **paths, msg[512];
+	bool first = true;
 	size_t n;
 
 	kernel_release(release, sizeof(release));
@@ -319,7 +320,7 @@ static int list_installed(FILE *out, FILE *err, bool json)
 			continue;
 		}
 		if (json) {
-			fputs(i ? ",{" : "{", out);
+			fputs(first ? "{" : ",{", out);
 			json_key_string(out, "id", uf.id, 1);
 			json_key_string(out, "file", paths[i], 0);
 			json_key_string(out, "release", uf.release, 0);
@@ -328,6 +329,7 @@ static int list_installed(FILE *out, FILE *err, bool json)
 		} else {
 			fprintf(out, "%-24s %s\n", uf.id, paths[i]);
 		}
+		first = false;
 		update_file_close(&uf);
 	}
 	if (json)

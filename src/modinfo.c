@@ -170,6 +170,20 @@ static bool depends_on_kmend(const struct modinfo *mi)
 	return false;
 }
 
+/* As the engine takes ids: 1-64 of [A-Za-z0-9_-]. */
+static bool id_is_safe(const char *id)
+{
+	size_t n = strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-");
+
+	return n > 0 && n <= 64 && !id[n];
+}
+
+bool release_is_safe(const char *release)
+{
+	return *release && strcmp(release, ".") && strcmp(release, "..") &&
+	       !strchr(release, '/') && strlen(release) < 128;
+}
+
 enum modinfo_error update_file_open(struct update_file *uf, const char *path,
 				    char *err, size_t errlen)
 {
@@ -199,6 +213,19 @@ enum modinfo_error update_file_open(struct update_file *uf, const char *path,
 		memcpy(uf->release_buf, uf->vermagic, n);
 		uf->release_buf[n] = '\0';
 		uf->release = uf->release_buf;
+	}
+	/* both become parts of paths (sysfs, the install folder) */
+	if (!id_is_safe(uf->id) || !release_is_safe(uf->release)) {
+		if (!id_is_safe(uf->id))
+			fail(0, err, errlen,
+			     "%s: not a kmend update: its kmend_id '%.64s' is not 1-64 of [A-Za-z0-9_-]",
+			     path, uf->id);
+		else
+			fail(0, err, errlen,
+			     "%s: not a kmend update: its kernel release '%.128s' cannot name a folder",
+			     path, uf->release);
+		modinfo_free(&uf->mi);
+		return MODINFO_NOT_MODULE;
 	}
 	uf->description = modinfo_get(&uf->mi, "description");
 	uf->model = modinfo_get(&uf->mi, "kmend_model");

@@ -7,6 +7,7 @@
 #ifndef KMEND_MODINFO_H
 #define KMEND_MODINFO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct modinfo {
@@ -60,5 +61,8 @@ struct update_file {
 enum modinfo_error update_file_open(struct update_file *uf, const char *path,
 				    char *err, size_t errlen);
 void update_file_close(struct update_file *uf);
+
+/* Can @release name a folder (not empty, ".", ".." or with a '/')? */
+bool release_is_safe(const char *release);
 
 #endif /* KMEND_MODINFO_H */

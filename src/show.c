@@ -51,8 +51,10 @@ static int show_file(FILE *out, FILE *err, const char *path, bool json)
 		return KMEND_EXIT_BAD_FILE;
 	}
 	kernel_release(release, sizeof(release));
-	if (geteuid() == 0 && update_loaded(uf.id))
-		stage = update_attr(uf.id, "stage");
+	/* the directory is world-readable, its stage root's only */
+	if (update_loaded(uf.id))
+		stage = geteuid() == 0 ? update_attr(uf.id, "stage") :
+					 strdup("unknown (run as root to see it)");
 	if (json) {
 		fputc('{', out);
 		json_key_string(out, "file", path, 1);
@@ -67,8 +69,9 @@ static int show_file(FILE *out, FILE *err, const char *path, bool json)
 		json_key_string(out, "patch_sha256", uf.patch_sha256, 0);
 		json_key(out, "functions", 0);
 		fputc('[', out);
-		for (bool first = true; (fn = modinfo_next(&uf.mi, "kmend_function", &pos));
-		     first = false) {
+		bool first = true;
+
+		while ((fn = modinfo_next(&uf.mi, "kmend_function", &pos))) {
 			char target[64], name[256];
 
 			if (sscanf(fn, "%63s %255s", target, name) != 2)
@@ -77,6 +80,7 @@ static int show_file(FILE *out, FILE *err, const char *path, bool json)
 			json_key_string(out, "target", target, 1);
 			json_key_string(out, "function", name, 0);
 			fputc('}', out);
+			first = false;
 		}
 		fputc(']', out);
 		json_key_string(out, "loaded_stage", stage, 0);
@@ -233,7 +237,7 @@ int explain_run(int argc, char **argv, FILE *out, FILE *err)
 		explain_usage(out);
 		return KMEND_EXIT_OK;
 	}
-	if (argc > 2) {
+	if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
 		fprintf(err, "kmend explain: give one cause, status or id; see 'kmend explain --help'\n");
 		return KMEND_EXIT_USAGE;
 	}

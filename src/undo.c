@@ -5,6 +5,7 @@
 #include "apply.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -85,6 +86,13 @@ static int undo_one(FILE *out, FILE *err, const char *id, bool quiet)
 				strerror(errno));
 			return KMEND_EXIT_FAILURE;
 		}
+		if (strcmp(u.stage, "applied") == 0 && ret &&
+		    strcmp(u.abort_cause, "ok") == 0) {
+			fprintf(err, "kmend undo: writing %s's stage failed: %s; it stays applied\n",
+				id, strerror(-ret));
+			live_update_free(&u);
+			return KMEND_EXIT_FAILURE;
+		}
 		if (strcmp(u.stage, "applied") == 0) {
 			status = report_abort(err, "undo", &u);
 			if (!ret)
@@ -95,6 +103,12 @@ static int undo_one(FILE *out, FILE *err, const char *id, bool quiet)
 		}
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (!*u.module) {
+		fprintf(err, "kmend undo: %s is %s; this engine does not say which module holds it: rmmod it yourself (lsmod lists it)\n",
+			id, u.stage);
+		live_update_free(&u);
+		return KMEND_EXIT_FAILURE;
+	}
 	ret = module_remove(u.module);
 	if (ret) {
 		fprintf(err, "kmend undo: %s is %s, but its module %s did not unload: %s; try 'rmmod %s'\n",
@@ -113,11 +127,25 @@ static int undo_one(FILE *out, FILE *err, const char *id, bool quiet)
 	return status;
 }
 
-/* Latest first: each time, one that no applied update is stacked on. */
+/* When @id was applied (0: not applied, or unknown). */
+static long long applied_at(const char *id)
+{
+	char *s = update_attr(id, "applied_at");
+	long long t = s ? strtoll(s, NULL, 10) : 0;
+
+	free(s);
+	return t;
+}
+
+/*
+ * Latest first: each time, of the updates no applied update is stacked on,
+ * the one applied last (those not applied, first of all).
+ */
 static int undo_all(FILE *out, FILE *err, bool quiet)
 {
 	for (size_t done = 0;; done++) {
 		char **ids, *pick = NULL;
+		long long pick_at = -1;
 		size_t n;
 		int status;
 
@@ -126,11 +154,15 @@ static int undo_all(FILE *out, FILE *err, bool quiet)
 				strerror(errno));
 			return KMEND_EXIT_FAILURE;
 		}
-		for (size_t i = 0; i < n && !pick; i++) {
+		for (size_t i = 0; i < n; i++) {
 			char *above = update_stacked_above(ids[i]);
+			long long at = applied_at(ids[i]);
 
-			if (!above)
+			if (!above && (pick_at < 0 || (at ? at : LLONG_MAX) > pick_at)) {
+				free(pick);
 				pick = strdup(ids[i]);
+				pick_at = at ? at : LLONG_MAX;
+			}
 			free(above);
 		}
 		update_ids_free(ids, n);

@@ -97,4 +97,8 @@ eval "$("$top/scripts/target-kernel" 2>/dev/null)"
 (cd "$tmp" && "$tmp/root/usr/bin/kmend" create --source "$SOURCE" -o "$tmp/u.ko" \
 	"$top/examples/proc-version.patch") >"$tmp/create" 2>&1 || { cat "$tmp/create"; fail "the installed kmend create"; }
 "$kmend" show "$tmp/u.ko" | grep -qx '  vmlinux version_proc_show' || fail "the installed create's module"
-echo "make install: 8 files; the installed kmend create wrote an update"
+make -C "$top" -s uninstall DESTDIR="$tmp/root" PREFIX=/usr >"$tmp/uninstall.out" 2>&1 ||
+	{ cat "$tmp/uninstall.out"; fail "make uninstall"; }
+left=$(find "$tmp/root" -type f)
+[ -z "$left" ] || fail "make uninstall left $left"
+echo "make install: 8 files; the installed kmend create wrote an update; make uninstall removed them"

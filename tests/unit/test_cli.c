@@ -117,6 +117,14 @@ static void test_help_subcommand(void **state)
 	assert_int_equal(c.status, KMEND_EXIT_USAGE);
 	assert_non_null(strstr(c.err, "'nosuch'"));
 	release(&c);
+
+	/* help COMMAND is that command's --help */
+	char *apply[] = { "kmend", "help", "apply", NULL };
+
+	c = run(3, apply);
+	assert_int_equal(c.status, KMEND_EXIT_OK);
+	assert_non_null(strstr(c.out, "Usage: kmend apply"));
+	release(&c);
 }
 
 static void test_create_usage(void **state)
@@ -210,11 +218,12 @@ static void test_json_string(void **state)
 
 	(void)state;
 	assert_non_null(f);
-	json_string(f, "a\"b\\c\nd\te\x01\xe9");
+	json_string(f, "a\"b\\c\nd\te\x01\xe9|caf\xc3\xa9|\xed\xa0\x80");
 	fputc(' ', f);
 	json_string(f, NULL);
 	fclose(f);
-	assert_string_equal(buf, "\"a\\\"b\\\\c\\nd\\te\\u0001\\u00e9\" null");
+	/* valid UTF-8 as it is; a stray byte and a surrogate, U+FFFD */
+	assert_string_equal(buf, "\"a\\\"b\\\\c\\nd\\te\\u0001\\ufffd|caf\xc3\xa9|\\ufffd\\ufffd\\ufffd\" null");
 	free(buf);
 }
 

@@ -73,6 +73,9 @@ expect_eq "$st" 6 "engine missing: exit status"
 expect_match "$(cat /tmp/noengine.out)" "the kmend engine is not loaded, and /nowhere/kmend.ko: No such file" "engine missing: says where it looked"
 run noengine2 kmend apply --engine /nowhere/kmend.ko $S/kmend-sample-cmdline.ko
 expect_eq "$st" 6 "engine missing (--engine): exit status"
+run notengine kmend apply --engine $M/target/kmend_test_target.ko $S/kmend-sample-cmdline.ko
+expect_eq "$st" 6 "another module as the engine: exit status"
+expect_match "$(cat /tmp/notengine.out)" "is not the kmend engine \(its module is named kmend_test_target\)" "another module as the engine: says so"
 nothing_loaded "after the refused files"
 run symtab kmend apply /bad/symtab.ko
 expect_eq "$st" 4 "a module the kernel refuses: exit status"
@@ -140,6 +143,16 @@ expect_match "$(cat /tmp/busy.out)" "What to do: retry later" "code_busy: what t
 expect_match "$(cat /tmp/busy.out)" "The update was unloaded again; nothing in the kernel changed" "code_busy: unloaded"
 expect_eq "$(ls /sys/kernel/kmend)" "" "code_busy: the update is gone"
 expect_eq "$(cat $T/value)" original "code_busy: nothing redirected"
+# SIGTERM while the engine retries: 143, the update unloaded, nothing changed
+kmend apply $M/updates/kmend_test_update_sleep.ko >/tmp/term.out 2>&1 &
+applier=$!
+sleep 0.5
+kill -TERM $applier
+wait $applier
+expect_eq "$?" 143 "apply interrupted by SIGTERM: exit status"
+expect_match "$(cat /tmp/term.out)" "interrupted; test-sleep was not applied and is unloaded again" "interrupted: says so"
+expect_eq "$(ls /sys/kernel/kmend)" "" "interrupted: the update is gone"
+expect_eq "$(cat $T/value)" original "interrupted: nothing redirected"
 echo 1 >$T/wake
 wait $sleeper
 run busyok kmend apply $M/updates/kmend_test_update_sleep.ko

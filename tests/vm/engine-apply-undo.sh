@@ -13,8 +13,11 @@ orig_cmdline=$(cat /proc/cmdline)
 orig_version=$(cat /proc/version)
 insmod $S/kmend-sample-cmdline.ko
 d=/sys/kernel/kmend/sample-cmdline
-expect_eq "$(ls $d | tr "\n" " ")" "abort_cause conflicts debug description functions model stage " "the update'"'"'s files"
-expect_eq "$(stat -c %a $d/stage $d/abort_cause $d/conflicts $d/debug $d/model $d/functions | tr "\n" " ")" "600 400 400 600 400 400 " "file modes"
+expect_eq "$(ls $d | tr "\n" " ")" "abort_cause abort_detail applied_at conflicts debug description functions model module stacked_on stage " "the update'"'"'s files"
+expect_eq "$(stat -c %a $d/stage $d/abort_cause $d/conflicts $d/debug $d/model $d/functions $d/description $d/abort_detail $d/module $d/applied_at $d/stacked_on | tr "\n" " ")" "600 400 400 600 400 400 400 400 400 400 400 " "file modes"
+expect_eq "$(cat $d/module)" kmend_sample_cmdline "module"
+expect_eq "$(cat $d/applied_at)" 0 "applied_at before apply"
+expect_eq "$(cat $d/abort_detail)" "" "no abort_detail"
 expect_eq "$(stage sample-cmdline)" preparing "stage after load"
 expect_eq "$(cause sample-cmdline)" ok "abort_cause after load"
 expect_eq "$(cat $d/model)" "leave=patched-set,switch=kernel" "model"
@@ -23,8 +26,11 @@ expect_eq "$(cat /proc/cmdline)" "$orig_cmdline" "loading changes nothing"
 expect_eq "$(traced)" "" "loading registers no ftrace ops"
 expect_eq "$(($(cat /proc/sys/kernel/tainted) & 32768))" 0 "not tainted K before applying"
 
+before=$(date +%s)
 expect_succeeds "apply" set_stage sample-cmdline applied
 expect_eq "$(stage sample-cmdline)" applied "stage after apply"
+at=$(cat $d/applied_at)
+expect_succeeds "applied_at is the wall clock of the apply ($at, date said $before)" test "$at" -ge "$before" -a "$at" -le "$(date +%s)"
 expect_eq "$(cat /proc/cmdline)" "this kernel'"'"'s cmdline_proc_show was live patched by kmend (sample-cmdline)" "cat /proc/cmdline after apply"
 expect_match "$(traced)" "^cmdline_proc_show .*kmend_ftrace_handler" "cmdline_proc_show redirected through ftrace"
 expect_eq "$(($(cat /proc/sys/kernel/tainted) & 32768))" 32768 "tainted K (livepatch) once applied"
@@ -42,6 +48,8 @@ expect_eq "$(cat /proc/cmdline)" "$orig_cmdline" "cat /proc/cmdline after undo"
 expect_eq "$(traced)" "" "no ftrace ops left after undo"
 expect_fails "applying a reversed update" set_stage sample-cmdline applied
 expect_eq "$(cause sample-cmdline)" already_reversed "abort_cause after re-apply"
+expect_match "$(cat $d/abort_detail)" "refused, the update was reversed" "abort_detail says why"
+expect_eq "$(cat $d/applied_at)" 0 "applied_at after undo"
 expect_fails "reversing twice" set_stage sample-cmdline reversed
 expect_eq "$(cat /proc/cmdline)" "$orig_cmdline" "still original"
 expect_succeeds "rmmod after undo" rmmod kmend_sample_cmdline

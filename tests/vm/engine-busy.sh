@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SWITCH_KERNEL refuses while a task sleeps in the patched set: code_busy,
-# the conflict names the task and function, nothing is redirected; it
+# the conflict names the task and function (a name with a space or newline
+# stays one word), abort_detail counts them, nothing is redirected; it
 # succeeds once the task has left. The same for undo while a task sleeps in
 # the new code, and an undo interrupted by a signal leaves it applied.
 . "$(dirname "$0")/lib/host.bash"
@@ -28,9 +29,19 @@ log=$(cat /sys/kernel/debug/kmend/test-sleep)
 echo "$log"
 expect_eq "$(echo "$log" | grep -c "apply attempt [0-9]: .*: busy")" 5 "five attempts before giving up"
 expect_match "$log" "busy: cat \(pid $sleeper\) in kmend_test_sleep\+0x" "the log names the task"
+expect_eq "$(cat $d/abort_detail)" "1 task was in the way at attempt 5 of 5 (see conflicts)" "abort_detail"
+
+# A task names itself: its name cannot forge a line of conflicts.
+sh -c "printf \"x y\\nsshd 1 z\" >/proc/\$\$/comm; read v <$T/sleep" &
+forger=$!
+wait_for grep -qx 2 $T/sleepers
+expect_fails "apply with two tasks asleep" set_stage test-sleep applied
+expect_eq "$(grep -c . $d/conflicts)" 2 "two lines of conflicts"
+expect_match "$(cat $d/conflicts)" "^x_y_sshd_1_z $forger kmend_test_sleep$" "a name with a space and a newline is one word"
 
 echo 1 >$T/wake
 wait "$sleeper"
+wait "$forger"
 expect_eq "$(cat /tmp/sleeper.out)" woken "the sleeper ran the old code to the end"
 expect_succeeds "apply once the task has left" set_stage test-sleep applied
 expect_eq "$(cause test-sleep)" ok "abort_cause after success"
