@@ -113,7 +113,7 @@ samples: $(BUILD)/samples/kmend-sample-cmdline.ko
 $(BUILD)/samples/kmend-sample-cmdline.ko: $(BUILD)/kernel/kmend.ko $(wildcard samples/* include/kmend/*)
 	$(call kbuild,samples,$(BUILD)/samples,$(ENGINE_SYMVERS))
 
-TEST_MODULES := faults target updates
+TEST_MODULES := faults target updates callbacks api
 test-modules: $(foreach m,$(TEST_MODULES),$(BUILD)/tests/modules/$(m)/.built)
 $(BUILD)/tests/modules/%/.built: $(BUILD)/kernel/kmend.ko tests/vm/modules/%/* $(wildcard include/kmend/*)
 	$(call kbuild,tests/vm/modules/$*,$(BUILD)/tests/modules/$*,$(ENGINE_SYMVERS))

@@ -43,11 +43,16 @@ static bool should_fail(size_t size)
 
 void *kmend_alloc(size_t size)
 {
+	return kmend_alloc_gfp(size, GFP_KERNEL);
+}
+
+void *kmend_alloc_gfp(size_t size, gfp_t gfp)
+{
 	size_t *p;
 
 	if (should_fail(size) || size > SIZE_MAX - KMEND_ALLOC_HEADER)
 		return NULL;
-	p = kzalloc(size + KMEND_ALLOC_HEADER, GFP_KERNEL);
+	p = kzalloc(size + KMEND_ALLOC_HEADER, gfp);
 	if (!p)
 		return NULL;
 	*p = size;

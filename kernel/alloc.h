@@ -12,6 +12,8 @@
  * its use.
  */
 void *kmend_alloc(size_t size);
+/* The same with @gfp (GFP_ATOMIC in atomic context). */
+void *kmend_alloc_gfp(size_t size, gfp_t gfp);
 void kmend_free(const void *p);
 
 void kmend_alloc_debugfs_init(void);

@@ -14,7 +14,9 @@
 #include "loadtime.h"
 #include "match.h"
 #include "model.h"
+#include "module_targets.h"
 #include "pre.h"
+#include "shadow.h"
 #include "sysfs.h"
 
 DEFINE_MUTEX(kmend_mutex);
@@ -67,10 +69,23 @@ static bool valid_name(const char *name, size_t max)
 	return true;
 }
 
+static bool has_callbacks(struct kmend_update *update)
+{
+	struct kmend_pack *pack;
+
+	kmend_for_each_pack(update, pack)
+		if (pack->callbacks.pre_patch || pack->callbacks.post_patch ||
+		    pack->callbacks.pre_unpatch || pack->callbacks.post_unpatch)
+			return true;
+	return false;
+}
+
 /* Refuse a malformed update before anything is allocated. */
 static int check_update(struct kmend_update *update)
 {
+	const struct kmend_hooks *h;
 	struct kmend_pack *pack;
+	bool has_hooks;
 	struct kmend_func *func;
 	unsigned int nr_funcs = 0;
 	char model[64];
@@ -91,6 +106,12 @@ static int check_update(struct kmend_update *update)
 			       update->id, pack->target);
 			return -EINVAL;
 		}
+		if (pack->mod || pack->prepared || pack->patched ||
+		    pack->post_unpatch_due || pack->pre_unpatch_due) {
+			pr_err("update %s: the pack for %s has engine-private fields set\n",
+			       update->id, kmend_pack_name(pack));
+			return -EINVAL;
+		}
 		kmend_for_each_func(pack, func) {
 			if (!*func->old_name || !func->new_func) {
 				pr_err("update %s: a function of %s has no name or no replacement\n",
@@ -105,8 +126,22 @@ static int check_update(struct kmend_update *update)
 			nr_funcs++;
 		}
 	}
-	if (!nr_funcs) {
-		pr_err("update %s replaces no function\n", update->id);
+	h = &update->hooks;
+	has_hooks = h->check_apply || h->apply || h->fail_apply ||
+		    h->check_reverse || h->reverse || h->fail_reverse;
+	/* an update may only run code: a setting changed by a callback */
+	if (!nr_funcs && !has_hooks && !has_callbacks(update)) {
+		pr_err("update %s replaces no function and has no callback or hook\n",
+		       update->id);
+		return -EINVAL;
+	}
+	if (has_hooks && update->model.sw != KMEND_SWITCH_KERNEL) {
+		pr_err("update %s: TRANSFORM_WORLD hooks run while the machine is stopped, and its model does not stop it (switch=kernel)\n",
+		       update->id);
+		return -EINVAL;
+	}
+	if (update->flags & ~KMEND_REQUIRE_TARGETS) {
+		pr_err("update %s: unknown flags %#x\n", update->id, update->flags);
 		return -EINVAL;
 	}
 	if (!kmend_model_ops(&update->model)) {
@@ -225,6 +260,12 @@ static int __init kmend_init(void)
 		kobject_put(kmend_root_kobj);
 		return ret;
 	}
+	ret = kmend_module_targets_init();
+	if (ret) {
+		kmend_loadtime_exit();
+		kobject_put(kmend_root_kobj);
+		return ret;
+	}
 	kmend_debugfs_init();
 	kmend_alloc_debugfs_init();
 	kmend_pre_debugfs_init();
@@ -235,7 +276,9 @@ static int __init kmend_init(void)
 
 static void __exit kmend_exit(void)
 {
+	kmend_module_targets_exit();
 	kmend_loadtime_exit();
+	kmend_shadow_exit();
 	kmend_debugfs_exit();
 	kobject_put(kmend_root_kobj);
 	pr_info("engine unloaded\n");

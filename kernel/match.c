@@ -116,33 +116,30 @@ static int match_at(struct kmend_state *st, struct kmend_pack *pack,
 	return 0;
 }
 
-int kmend_match_all(struct kmend_state *st)
+int kmend_match_pack(struct kmend_state *st, struct kmend_pack *pack)
 {
-	struct kmend_pack *pack;
 	struct kmend_func *func;
 	unsigned int matched = 0;
 	int ret;
 
-	kmend_for_each_pack(st->update, pack) {
-		kmend_for_each_func(pack, func) {
-			if (!func->pre_copy)
-				continue;
-			ret = match_at(st, pack, func, func->old_addr,
-				       func->old_size, true, false);
-			if (ret) {
-				kmend_learned_free(st);
-				return ret;
-			}
-			kmend_dbg(st, "%s: %s matches its pre code (%u bytes, %u sites)",
-				  kmend_pack_name(pack), func->old_name,
-				  func->pre_copy->size, func->pre_copy->nr_sites);
-			matched++;
+	kmend_for_each_func(pack, func) {
+		if (!func->pre_copy)
+			continue;
+		ret = match_at(st, pack, func, func->old_addr,
+			       func->old_size, true, false);
+		if (ret) {
+			kmend_learned_free(st);
+			return ret;
 		}
+		kmend_dbg(st, "%s: %s matches its pre code (%u bytes, %u sites)",
+			  kmend_pack_name(pack), func->old_name,
+			  func->pre_copy->size, func->pre_copy->nr_sites);
+		matched++;
 	}
 	if (matched)
-		kmend_log(st, "run-pre matching: %u function%s match%s the running code; %u symbol values read from it",
-			  matched, matched == 1 ? "" : "s", matched == 1 ? "es" : "",
-			  st->nr_learned);
+		kmend_log(st, "run-pre matching: %u function%s of %s match%s the running code; %u symbol values read from it",
+			  matched, matched == 1 ? "" : "s", kmend_pack_name(pack),
+			  matched == 1 ? "es" : "", st->nr_learned);
 	return 0;
 }
 

@@ -13,12 +13,12 @@ struct kmend_learned {
 };
 
 /*
- * Run-pre matching: compare the pre code of every replaced function with
- * the running function found by kmend_resolve(), learning the values of
+ * Run-pre matching: compare the pre code of every function of @pack with
+ * the running function kmend_resolve_pack() found, learning the values of
  * the symbols its relocations refer to. Sets st->cause to no_match and logs
  * the function, offset and bytes on a mismatch. Changes nothing.
  */
-int kmend_match_all(struct kmend_state *st);
+int kmend_match_pack(struct kmend_state *st, struct kmend_pack *pack);
 
 /*
  * Of the @count functions named like @func in @pack's target, the one its

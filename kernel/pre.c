@@ -144,25 +144,32 @@ fail:
 	return ret;
 }
 
-size_t kmend_pre_drop(struct kmend_update *update)
+size_t kmend_pre_drop_pack(struct kmend_pack *pack)
 {
-	struct kmend_pack *pack;
 	struct kmend_func *func;
 	size_t bytes = 0;
 
-	kmend_for_each_pack(update, pack) {
-		kmend_for_each_func(pack, func) {
-			size_t size;
+	kmend_for_each_func(pack, func) {
+		size_t size;
 
-			if (!func->pre_copy)
-				continue;
-			size = copy_size(func->pre_copy);
-			bytes += size;
-			atomic_long_sub(size, &held);
-			kmend_free(func->pre_copy);
-			func->pre_copy = NULL;
-		}
+		if (!func->pre_copy)
+			continue;
+		size = copy_size(func->pre_copy);
+		bytes += size;
+		atomic_long_sub(size, &held);
+		kmend_free(func->pre_copy);
+		func->pre_copy = NULL;
 	}
+	return bytes;
+}
+
+size_t kmend_pre_drop(struct kmend_update *update)
+{
+	struct kmend_pack *pack;
+	size_t bytes = 0;
+
+	kmend_for_each_pack(update, pack)
+		bytes += kmend_pre_drop_pack(pack);
 	return bytes;
 }
 

@@ -13,6 +13,8 @@ int kmend_pre_take(struct kmend_update *update);
 
 /* Free every func->pre_copy; returns the bytes of pre code freed. */
 size_t kmend_pre_drop(struct kmend_update *update);
+/* The same for one pack (a module pack keeps its own until unregistered). */
+size_t kmend_pre_drop_pack(struct kmend_pack *pack);
 
 /* /sys/kernel/debug/kmend/pre_bytes: the pre code the engine holds. */
 void kmend_pre_debugfs_init(void);

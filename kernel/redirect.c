@@ -114,9 +114,8 @@ static void put_ops(struct kmend_func *func)
 	kmend_free(ops);
 }
 
-int kmend_redirect_prepare(struct kmend_state *st)
+int kmend_redirect_prepare(struct kmend_state *st, struct kmend_pack *pack)
 {
-	struct kmend_pack *pack;
 	struct kmend_func *func;
 	int ret;
 
@@ -128,53 +127,55 @@ int kmend_redirect_prepare(struct kmend_state *st)
 		return -EBUSY;
 	}
 
-	kmend_for_each_pack(st->update, pack) {
-		kmend_for_each_func(pack, func) {
-			struct kmend_ops *ops = find_ops(func->old_addr);
+	kmend_for_each_func(pack, func) {
+		struct kmend_ops *ops = find_ops(func->old_addr);
 
-			if (ops) {
-				ops->users++;
-				func->ops = ops;
-				continue;
-			}
-			ret = register_ops(st, func, &func->ops);
-			if (ret) {
-				kmend_redirect_release(st);
-				return ret;
-			}
+		if (ops) {
+			ops->users++;
+			func->ops = ops;
+			continue;
+		}
+		ret = register_ops(st, func, &func->ops);
+		if (ret) {
+			kmend_redirect_release(pack);
+			return ret;
 		}
 	}
 	return 0;
 }
 
-void kmend_redirect_release(struct kmend_state *st)
+void kmend_redirect_release(struct kmend_pack *pack)
 {
-	struct kmend_pack *pack;
 	struct kmend_func *func;
 
 	lockdep_assert_held(&kmend_mutex);
 
-	kmend_for_each_pack(st->update, pack)
-		kmend_for_each_func(pack, func)
-			if (func->ops && !func->patched)
-				put_ops(func);
+	kmend_for_each_func(pack, func)
+		if (func->ops && !func->patched)
+			put_ops(func);
+}
+
+void kmend_redirect_switch_pack(struct kmend_pack *pack, bool on)
+{
+	struct kmend_func *func;
+
+	kmend_for_each_func(pack, func) {
+		if (on)
+			list_add_rcu(&func->stack_node, &func->ops->stack);
+		else
+			list_del_rcu(&func->stack_node);
+		func->patched = on;
+	}
+	pack->patched = on;
 }
 
 void kmend_redirect_switch(struct kmend_update *update, bool on)
 {
 	struct kmend_pack *pack;
-	struct kmend_func *func;
 
-	kmend_for_each_pack(update, pack) {
-		kmend_for_each_func(pack, func) {
-			if (on)
-				list_add_rcu(&func->stack_node,
-					     &func->ops->stack);
-			else
-				list_del_rcu(&func->stack_node);
-			func->patched = on;
-		}
-	}
+	kmend_for_each_pack(update, pack)
+		if (on ? pack->prepared && !pack->patched : pack->patched)
+			kmend_redirect_switch_pack(pack, on);
 }
 
 unsigned long kmend_redirect_current(const struct kmend_func *func,

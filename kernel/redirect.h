@@ -22,19 +22,28 @@ struct kmend_ops {
 };
 
 /*
- * Give every function of @update its ops, registering ftrace for functions
+ * Give every function of @pack its ops, registering ftrace for functions
  * not yet redirected. Changes no call: the new entries are not on any stack.
  * On failure, releases what it took, sets st->cause and returns an error.
  */
-int kmend_redirect_prepare(struct kmend_state *st);
-
-/* Drop @update's ops references; unregister ops nobody uses any more. */
-void kmend_redirect_release(struct kmend_state *st);
+int kmend_redirect_prepare(struct kmend_state *st, struct kmend_pack *pack);
 
 /*
- * Push (on) or pop (off) every function of the update on its ops' stack, so
- * that calls go to the new code, or back. Called with every other CPU
- * stopped, so all functions switch at the same instant.
+ * Drop @pack's ops references for functions not switched on; unregister
+ * ops nobody uses any more (which waits for handlers still running).
+ */
+void kmend_redirect_release(struct kmend_pack *pack);
+
+/*
+ * Push (on) or pop (off) every function of @pack on its ops' stack, so that
+ * calls go to the new code, or back.
+ */
+void kmend_redirect_switch_pack(struct kmend_pack *pack, bool on);
+
+/*
+ * Switch on every prepared pack of @update not yet on, or off every pack
+ * that is on. Called with every other CPU stopped, so that all functions
+ * switch at the same instant.
  */
 void kmend_redirect_switch(struct kmend_update *update, bool on);
 

@@ -50,52 +50,49 @@ bool kmend_within_module(struct module *mod, const void *place, size_t len)
 	return within_module(start, mod) && within_module(start + len - 1, mod);
 }
 
-int kmend_relocs_write(struct kmend_state *st)
+int kmend_relocs_write(struct kmend_state *st, struct kmend_pack *pack)
 {
-	struct kmend_pack *pack;
 	struct kmend_reloc *r;
 	unsigned int n = 0;
 
-	kmend_for_each_pack(st->update, pack) {
-		for (r = pack->relocs; r && r->symbol; r++) {
-			unsigned long sym;
-			u8 buf[8];
-			size_t len;
-			int ret;
+	for (r = pack->relocs; r && r->symbol; r++) {
+		unsigned long sym;
+		u8 buf[8];
+		size_t len;
+		int ret;
 
-			/* where the running code says it is, else kallsyms */
-			if (r->sympos ||
-			    !kmend_learned_value(st, pack, r->unit, r->symbol, &sym)) {
-				ret = kmend_resolve_symbol(st, pack, r->symbol,
-							   r->sympos, &sym);
-				if (ret)
-					return ret;
-			}
-			ret = kmend_reloc_encode(r->type, r->place, sym,
-						 r->addend, buf, &len);
-			if (ret) {
-				kmend_log(st, "relocation to %s: %s", r->symbol,
-					  ret == -ERANGE ? "the value does not fit the field" :
-					  "unsupported relocation type");
-				st->cause = KMEND_UNEXPECTED;
+		/* where the running code says it is, else kallsyms */
+		if (r->sympos ||
+		    !kmend_learned_value(st, pack, r->unit, r->symbol, &sym)) {
+			ret = kmend_resolve_symbol(st, pack, r->symbol,
+						   r->sympos, &sym);
+			if (ret)
 				return ret;
-			}
-			if (!kmend_within_module(st->update->mod, r->place, len)) {
-				kmend_log(st, "relocation to %s: its place %pS is outside the update module",
-					  r->symbol, r->place);
-				st->cause = KMEND_UNEXPECTED;
-				return -EINVAL;
-			}
-			mutex_lock(kmend_ksyms.text_mutex);
-			kmend_ksyms.text_poke(r->place, buf, len);
-			mutex_unlock(kmend_ksyms.text_mutex);
-			kmend_dbg(st, "%s: wrote %s (%pS) at %pS",
-				  kmend_pack_name(pack), r->symbol, (void *)sym,
-				  r->place);
-			n++;
 		}
+		ret = kmend_reloc_encode(r->type, r->place, sym, r->addend,
+					 buf, &len);
+		if (ret) {
+			kmend_abort(st, KMEND_UNEXPECTED, "relocation to %s: %s",
+				    r->symbol, ret == -ERANGE ?
+				    "the value does not fit the field" :
+				    "unsupported relocation type");
+			return ret;
+		}
+		if (!kmend_within_module(st->update->mod, r->place, len)) {
+			kmend_abort(st, KMEND_UNEXPECTED,
+				    "relocation to %s: its place %pS is outside the update module",
+				    r->symbol, r->place);
+			return -EINVAL;
+		}
+		mutex_lock(kmend_ksyms.text_mutex);
+		kmend_ksyms.text_poke(r->place, buf, len);
+		mutex_unlock(kmend_ksyms.text_mutex);
+		kmend_dbg(st, "%s: wrote %s (%pS) at %pS", kmend_pack_name(pack),
+			  r->symbol, (void *)sym, r->place);
+		n++;
 	}
 	if (n)
-		kmend_log(st, "wrote %u references to target symbols", n);
+		kmend_log(st, "%s: wrote %u references to target symbols",
+			  kmend_pack_name(pack), n);
 	return 0;
 }

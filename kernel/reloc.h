@@ -5,13 +5,14 @@
 #include "core.h"
 
 /*
- * Write every kmend_reloc of the update: find each symbol in its pack's
- * target and write the reference into the update module (with text_poke,
- * since its text and read-only data are no longer writable). Called after
- * kmend_resolve() and before any switch; nothing runs the update's code yet,
- * so a failure half way leaves nothing reachable. Sets st->cause on failure.
+ * Write every kmend_reloc of @pack: find each symbol in the pack's target
+ * and write the reference into the update module (with text_poke, since its
+ * text and read-only data are no longer writable). Called after
+ * kmend_resolve_pack() and before the pack switches; nothing runs its new
+ * code yet, so a failure half way leaves nothing reachable. Sets st->cause
+ * on failure. (A module target loaded again gets its references again.)
  */
-int kmend_relocs_write(struct kmend_state *st);
+int kmend_relocs_write(struct kmend_state *st, struct kmend_pack *pack);
 
 /* Are the @len bytes at @place all in @mod's memory? */
 bool kmend_within_module(struct module *mod, const void *place, size_t len);

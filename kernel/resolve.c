@@ -45,19 +45,21 @@ static int match_symbol(void *data, const char *name, struct module *mod,
 	return l->sympos && l->count == l->sympos;
 }
 
-static int find_module_ref(struct kmend_state *st, struct kmend_pack *pack)
+int kmend_target_get(struct kmend_pack *pack, bool *going)
 {
 	struct lookup l = { .target = pack->target, .name = "" };
 
 	kmend_ksyms.module_on_each_symbol(match_symbol, &l);
-	if (!l.mod) {
-		kmend_abort(st, KMEND_TARGET_NOT_LOADED, "target module %s is %s",
-			    pack->target,
-			    l.mod_seen ? "being unloaded" : "not loaded");
+	*going = l.mod_seen && !l.mod;
+	if (!l.mod)
 		return -ENOENT;
-	}
 	pack->mod = l.mod;
 	return 0;
+}
+
+void kmend_target_put(struct kmend_pack *pack)
+{
+	module_put(pack->mod);
 }
 
 int kmend_lookup(const char *target, const char *name, unsigned long sympos,
@@ -156,39 +158,27 @@ static int resolve_func(struct kmend_state *st, struct kmend_pack *pack,
 	return 0;
 }
 
-int kmend_resolve(struct kmend_state *st)
+int kmend_resolve_pack(struct kmend_state *st, struct kmend_pack *pack)
 {
-	struct kmend_pack *pack;
 	struct kmend_func *func;
 	int ret;
 
-	kmend_for_each_pack(st->update, pack) {
-		if (!kmend_pack_is_vmlinux(pack)) {
-			ret = find_module_ref(st, pack);
-			if (ret)
-				goto fail;
-		}
-		kmend_for_each_func(pack, func) {
-			ret = resolve_func(st, pack, func);
-			if (ret)
-				goto fail;
+	kmend_for_each_func(pack, func) {
+		ret = resolve_func(st, pack, func);
+		if (ret) {
+			kmend_resolve_forget(pack);
+			return ret;
 		}
 	}
 	return 0;
-
-fail:
-	kmend_resolve_release(st);
-	return ret;
 }
 
-void kmend_resolve_release(struct kmend_state *st)
+void kmend_resolve_forget(struct kmend_pack *pack)
 {
-	struct kmend_pack *pack;
+	struct kmend_func *func;
 
-	kmend_for_each_pack(st->update, pack) {
-		if (pack->mod) {
-			module_put(pack->mod);
-			pack->mod = NULL;
-		}
+	kmend_for_each_func(pack, func) {
+		func->old_addr = 0;
+		func->old_size = 0;
 	}
 }

@@ -5,12 +5,22 @@
 #include "core.h"
 
 /*
- * Find every replaced function in its target: its address (telling
- * same-named locals apart by old_sympos), its size, its ftrace site, and the
- * size of its replacement. Takes a reference on each target module. On
- * failure, drops what it took, sets st->cause and returns an error.
+ * Find every function of @pack in its target (loaded: pack->mod is set for
+ * a module): its address (telling same-named locals apart by old_sympos or
+ * by run-pre matching), its size, its ftrace site, and the size of its
+ * replacement. On failure, sets st->cause and returns an error.
  */
-int kmend_resolve(struct kmend_state *st);
+int kmend_resolve_pack(struct kmend_state *st, struct kmend_pack *pack);
+
+/* Forget where @pack's functions were (its target is going). */
+void kmend_resolve_forget(struct kmend_pack *pack);
+
+/*
+ * The loaded module @pack targets, with a reference, into pack->mod.
+ * Returns 0, or -ENOENT when it is not loaded (*@going: it is unloading).
+ */
+int kmend_target_get(struct kmend_pack *pack, bool *going);
+void kmend_target_put(struct kmend_pack *pack);
 
 /*
  * The address of @name in @pack's target (the @sympos-th of that name, from
@@ -28,8 +38,5 @@ int kmend_resolve_symbol(struct kmend_state *st, struct kmend_pack *pack,
  */
 int kmend_lookup(const char *target, const char *name, unsigned long sympos,
 		 unsigned long *addr, unsigned long *count);
-
-/* Drop the references kmend_resolve() took on target modules. */
-void kmend_resolve_release(struct kmend_state *st);
 
 #endif /* _KMEND_RESOLVE_H */

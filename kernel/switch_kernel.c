@@ -2,9 +2,10 @@
 /*
  * switch_kernel.c - LEAVE_PATCHED_SET + SWITCH_KERNEL, the model of Ksplice
  * and kpatch: stop every CPU, check that no task's stack holds any code of
- * the patched set, and switch all of the update's functions at once. If a
- * task is in the way, let the machine run a while and try again; after a few
- * attempts give up with code_busy and name the tasks.
+ * the patched set, and switch all of the update's functions at once, with
+ * its TRANSFORM_WORLD hooks in the same stop. If a task is in the way, let
+ * the machine run a while and try again; after a few attempts give up with
+ * code_busy and name the tasks.
  */
 #include <linux/delay.h>
 #include <linux/ktime.h>
@@ -22,8 +23,37 @@ struct stop_ctx {
 	struct kmend_transition *t;
 	unsigned int tasks;
 	bool unexpected_running;
+	int hook_refused;	/* what a check hook returned */
 	u64 window_ns;
 };
+
+/*
+ * With every task out of the patched set: the update's check hook, then the
+ * switch and the apply (reverse) hook, all in this one stop. A refusing
+ * check gets its fail hook and nothing switches.
+ */
+static int switch_with_hooks(struct stop_ctx *ctx)
+{
+	struct kmend_update *update = ctx->t->st->update;
+	const struct kmend_hooks *h = &update->hooks;
+	bool revert = ctx->t->revert;
+	int (*check)(void) = revert ? h->check_reverse : h->check_apply;
+	void (*fail)(void) = revert ? h->fail_reverse : h->fail_apply;
+	void (*then)(void) = revert ? h->reverse : h->apply;
+
+	if (check) {
+		ctx->hook_refused = check();
+		if (ctx->hook_refused) {
+			if (fail)
+				fail();
+			return -ECANCELED;
+		}
+	}
+	kmend_redirect_switch(update, !revert);
+	if (then)
+		then();
+	return 0;
+}
 
 /* Under stop_machine, the only other running tasks are its CPU stoppers. */
 static bool is_cpu_stopper(struct task_struct *task)
@@ -59,7 +89,7 @@ static int switch_stopped(void *data)
 	struct task_struct *g, *task;
 	u64 start = ktime_get_ns();
 	bool busy = false;
-	int cpu;
+	int cpu, ret;
 
 	/* Check every task, not just the first in the way, to name them all. */
 	rcu_read_lock();
@@ -69,11 +99,9 @@ static int switch_stopped(void *data)
 	for_each_online_cpu(cpu)
 		busy |= check_task(ctx, kmend_ksyms.idle_task(cpu));
 
-	if (!busy)
-		kmend_redirect_switch(ctx->t->st->update, !ctx->t->revert);
-
+	ret = busy ? -EBUSY : switch_with_hooks(ctx);
 	ctx->window_ns = ktime_get_ns() - start;
-	return busy ? -EBUSY : 0;
+	return ret;
 }
 
 static void log_conflicts(struct kmend_state *st)
@@ -114,6 +142,7 @@ static int switch_kernel(struct kmend_transition *t)
 			  num_online_cpus(), ctx.tasks,
 			  div_u64(ctx.window_ns, NSEC_PER_USEC),
 			  div_u64(ktime_get_ns() - start, NSEC_PER_USEC),
+			  ret == -ECANCELED ? "a check hook refused" :
 			  ret ? "busy" : "switched");
 		if (ret != -EBUSY)
 			break;
@@ -127,7 +156,12 @@ static int switch_kernel(struct kmend_transition *t)
 		}
 	}
 
-	if (ret == -EBUSY)
+	if (ret == -ECANCELED)
+		kmend_abort(st, KMEND_CALL_FAILED,
+			    "the update's %s hook refused (%d); nothing switched",
+			    t->revert ? "check_reverse" : "check_apply",
+			    ctx.hook_refused);
+	else if (ret == -EBUSY)
 		kmend_abort(st, ctx.unexpected_running ?
 			    KMEND_UNEXPECTED_RUNNING_TASK : KMEND_CODE_BUSY,
 			    "%u task%s in the way at attempt %d of %d (see conflicts)",

@@ -10,9 +10,9 @@
 #include "alloc.h"
 #include "match.h"
 #include "model.h"
+#include "pack.h"
 #include "pre.h"
 #include "redirect.h"
-#include "reloc.h"
 #include "resolve.h"
 #include "update.h"
 
@@ -92,9 +92,103 @@ static void transition_begin(struct kmend_state *st)
 	st->nr_conflicts = 0;
 }
 
+/*
+ * Find each target: vmlinux, and each module that is loaded (referenced
+ * until the apply ends). A module that is not loaded is patched when it
+ * loads, unless the update requires every target.
+ */
+static int get_targets(struct kmend_state *st)
+{
+	struct kmend_pack *pack;
+	bool going;
+
+	kmend_for_each_pack(st->update, pack) {
+		if (kmend_pack_is_vmlinux(pack))
+			continue;
+		if (!kmend_target_get(pack, &going))
+			continue;
+		if (st->update->flags & KMEND_REQUIRE_TARGETS) {
+			kmend_abort(st, KMEND_TARGET_NOT_LOADED,
+				    "target module %s is %s, and the update requires every target",
+				    pack->target,
+				    going ? "being unloaded" : "not loaded");
+			return -ENOENT;
+		}
+		kmend_log(st, "target module %s is %s: its functions switch when it loads",
+			  pack->target, going ? "being unloaded" : "not loaded");
+	}
+	return 0;
+}
+
+/* Drop the references get_targets() took; @forget: patched or not, forget. */
+static void put_targets(struct kmend_state *st, bool forget)
+{
+	struct kmend_pack *pack;
+
+	kmend_for_each_pack(st->update, pack) {
+		if (!pack->mod)
+			continue;
+		kmend_target_put(pack);
+		/* a patched module keeps its pointer until it goes */
+		if (forget || !pack->patched)
+			pack->mod = NULL;
+	}
+}
+
+static bool target_present(const struct kmend_pack *pack)
+{
+	return kmend_pack_is_vmlinux(pack) || pack->mod;
+}
+
+static void release_packs(struct kmend_state *st)
+{
+	struct kmend_pack *pack;
+
+	kmend_for_each_pack(st->update, pack)
+		if (pack->prepared)
+			kmend_pack_release(pack);
+}
+
+static int prepare_packs(struct kmend_state *st)
+{
+	struct kmend_pack *pack;
+	int ret;
+
+	kmend_for_each_pack(st->update, pack) {
+		if (!target_present(pack))
+			continue;
+		ret = kmend_pack_prepare(st, pack);
+		if (ret) {
+			release_packs(st);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* pre_patch for every prepared pack; on a refusal, post_unpatch for those that ran. */
+static int pre_patch_all(struct kmend_state *st)
+{
+	struct kmend_pack *pack;
+	int ret;
+
+	kmend_for_each_pack(st->update, pack) {
+		if (!pack->prepared)
+			continue;
+		ret = kmend_pre_patch(st, pack);
+		if (ret) {
+			kmend_for_each_pack(st->update, pack)
+				kmend_post_unpatch(st, pack);
+			return ret;
+		}
+	}
+	return 0;
+}
+
 int kmend_apply(struct kmend_state *st)
 {
-	size_t pre_bytes;
+	struct kmend_pack *pack;
+	size_t pre_bytes = 0;
 	int ret;
 
 	lockdep_assert_held(&kmend_mutex);
@@ -121,40 +215,45 @@ int kmend_apply(struct kmend_state *st)
 			    "apply: the update module is being unloaded");
 		return -EBUSY;
 	}
-	ret = kmend_resolve(st);
+	ret = get_targets(st);
 	if (ret)
-		goto put_module;
-	ret = kmend_match_all(st);
+		goto put_targets;
+	ret = prepare_packs(st);
+	kmend_learned_free(st);
 	if (ret)
-		goto release_targets;
-	ret = kmend_relocs_write(st);
+		goto put_targets;
+	ret = pre_patch_all(st);
 	if (ret)
-		goto release_targets;
-	ret = kmend_redirect_prepare(st);
-	if (ret)
-		goto release_targets;
+		goto release;
 	ret = run_model(st, false);
-	if (ret)
-		goto release_redirect;
+	if (ret) {
+		kmend_for_each_pack(st->update, pack)
+			kmend_post_unpatch(st, pack);
+		goto release;
+	}
 
 	st->stage = KMEND_APPLIED;
 	st->apply_seq = ++kmend_apply_counter;
 	st->applied_at = ktime_get_real_seconds();
 	add_taint(TAINT_LIVEPATCH, LOCKDEP_STILL_OK);
-	kmend_learned_free(st);
-	pre_bytes = kmend_pre_drop(st->update);
+	kmend_for_each_pack(st->update, pack)
+		if (pack->patched)
+			kmend_post_patch(st, pack);
+	put_targets(st, false);
+	/* a module's pack keeps its pre code: the module may load again */
+	kmend_for_each_pack(st->update, pack)
+		if (kmend_pack_is_vmlinux(pack))
+			pre_bytes += kmend_pre_drop_pack(pack);
 	if (pre_bytes)
 		kmend_log(st, "apply: applied; pre code freed (%zu bytes)", pre_bytes);
 	else
 		kmend_log(st, "apply: applied");
 	return 0;
 
-release_redirect:
-	kmend_redirect_release(st);
-release_targets:
-	kmend_learned_free(st);
-	kmend_resolve_release(st);
-put_module:
+release:
+	release_packs(st);
+put_targets:
+	put_targets(st, true);
 	module_put(st->update->mod);
 	kmend_log(st, "apply: aborted (%s); nothing was changed",
 		  kmend_cause_name(st->cause));
@@ -170,7 +269,8 @@ static bool share_functions(struct kmend_update *a, struct kmend_update *b)
 		kmend_for_each_func(pa, fa)
 			kmend_for_each_pack(b, pb)
 				kmend_for_each_func(pb, fb)
-					if (fa->old_addr == fb->old_addr)
+					if (fa->old_addr &&
+					    fa->old_addr == fb->old_addr)
 						return true;
 	return false;
 }
@@ -199,6 +299,7 @@ static struct kmend_state *stacked_above(struct kmend_state *st)
 int kmend_revert(struct kmend_state *st)
 {
 	struct kmend_state *above;
+	struct kmend_pack *pack;
 	int ret;
 
 	lockdep_assert_held(&kmend_mutex);
@@ -229,15 +330,26 @@ int kmend_revert(struct kmend_state *st)
 		return -EBUSY;
 	}
 
+	kmend_for_each_pack(st->update, pack)
+		if (pack->patched)
+			kmend_pre_unpatch(st, pack);
 	ret = run_model(st, true);
 	if (ret) {
+		/* still applied: what pre_unpatch took down, post_patch sets up */
+		kmend_for_each_pack(st->update, pack)
+			if (pack->patched && !pack->pre_unpatch_due)
+				kmend_post_patch(st, pack);
 		kmend_log(st, "undo: aborted (%s); the update stays applied",
 			  kmend_cause_name(st->cause));
 		return ret;
 	}
 
-	kmend_redirect_release(st);
-	kmend_resolve_release(st);
+	kmend_for_each_pack(st->update, pack) {
+		if (pack->prepared)
+			kmend_pack_release(pack);
+		kmend_post_unpatch(st, pack);
+		pack->mod = NULL;
+	}
 	module_put(st->update->mod);
 	st->stage = KMEND_REVERSED;
 	st->applied_at = 0;

@@ -119,6 +119,34 @@ struct kmend_load_reloc {
 	long addend;
 };
 
+struct kmend_pack;
+
+/*
+ * Callbacks for one target object, with the order and symmetry of the
+ * kernel's livepatch callbacks (Documentation/livepatch/callbacks.rst):
+ *
+ *   pre_patch    before the object is patched; nonzero refuses the whole
+ *                transition (call_failed), or the module's load when it is
+ *                a module loading after the update was applied
+ *   post_patch   once the object is patched and every task runs new code
+ *   pre_unpatch  before the object is unpatched, if post_patch ran
+ *   post_unpatch after it is unpatched, if pre_patch ran (also when the
+ *                transition did not happen after pre_patch succeeded)
+ *
+ * Each runs only while its object is loaded: for a module, when the update
+ * is applied or undone with the module loaded, or when the module loads
+ * (before its init) or unloads (after its exit) while the update is applied.
+ * They run in process context with the engine's mutex held: they may sleep,
+ * but must not apply or undo updates. pack->mod is the module (NULL for
+ * vmlinux).
+ */
+struct kmend_callbacks {
+	int (*pre_patch)(struct kmend_pack *pack);
+	void (*post_patch)(struct kmend_pack *pack);
+	void (*pre_unpatch)(struct kmend_pack *pack);
+	void (*post_unpatch)(struct kmend_pack *pack);
+};
+
 /* The functions an update replaces in one target object. */
 struct kmend_pack {
 	/* NULL (or "vmlinux") for the kernel image, else a module's name. */
@@ -134,10 +162,41 @@ struct kmend_pack {
 	 * its copy once the update is applied.
 	 */
 	const struct kmend_pre_func *const *pre;
+	struct kmend_callbacks callbacks;
 
-	/* engine-private: the target module, referenced while applied */
-	struct module *mod;
+	/* engine-private */
+	struct module *mod;	/* the target module while it is patched */
+	bool prepared;		/* functions found, matched, ops taken */
+	bool patched;		/* calls go to the new code */
+	bool post_unpatch_due;	/* pre_patch ran */
+	bool pre_unpatch_due;	/* post_patch ran */
 };
+
+/*
+ * Hooks run while every CPU is stopped (TRANSFORM_WORLD), under the models
+ * that switch the whole kernel at once (switch=kernel), in the same stop as
+ * the switch: check_apply just before the functions switch (nonzero
+ * refuses: call_failed, nothing switches), apply right after; check_reverse
+ * and reverse the same for undo. fail_apply (fail_reverse) runs, still
+ * stopped, when a check refused, to undo what earlier checks prepared. They
+ * must not sleep or allocate with GFP_KERNEL. An update with hooks is
+ * refused under a per-task model.
+ */
+struct kmend_hooks {
+	int (*check_apply)(void);
+	void (*apply)(void);
+	void (*fail_apply)(void);
+	int (*check_reverse)(void);
+	void (*reverse)(void);
+	void (*fail_reverse)(void);
+};
+
+/*
+ * kmend_update.flags: KMEND_REQUIRE_TARGETS refuses to apply while a target
+ * module is not loaded (target_not_loaded); without it, such a pack is
+ * applied when its module loads.
+ */
+#define KMEND_REQUIRE_TARGETS	0x1
 
 struct kmend_state;
 
@@ -147,6 +206,8 @@ struct kmend_update {
 	const char *description;	/* one line, optional */
 	struct kmend_model model;
 	struct kmend_pack *packs;	/* ends with an entry whose funcs is NULL */
+	struct kmend_hooks hooks;
+	unsigned int flags;		/* KMEND_REQUIRE_TARGETS */
 
 	/* engine-private */
 	struct kmend_state *state;
@@ -163,7 +224,8 @@ int kmend_register(struct kmend_update *update);
 
 /*
  * Forget @update (from the update module's exit). The module cannot be
- * unloaded while the update is applied: the engine holds a reference.
+ * unloaded while the update is applied: the engine holds a reference. (A
+ * target module can: its pack is unpatched as it goes.)
  */
 void kmend_unregister(struct kmend_update *update);
 

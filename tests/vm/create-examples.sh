@@ -4,7 +4,9 @@
 # unload. The user-copy example's new code must keep its exception-table
 # entries (getdents64 into an unmapped buffer is EFAULT, not an oops); the
 # tracepoint example's jump label must follow its (unexported) key; the
-# module example patches binfmt_misc, loaded first.
+# module example patches binfmt_misc, loaded first, then unloaded and loaded
+# again while the update is applied (its pack matched and patched as it
+# loads).
 . "$(dirname "$0")/lib/host.bash"
 
 eval "$("$top/scripts/target-kernel" 2>/dev/null)" || fail "no target kernel"
@@ -86,7 +88,12 @@ status=/proc/sys/fs/binfmt_misc/status
 expect_eq "$(cat $status)" enabled "binfmt_misc before"
 apply module-binfmt-misc
 expect_eq "$(cat $status)" "enabled (kmend example)" "module-binfmt-misc: the new text"
-expect_fails "binfmt_misc cannot be unloaded while patched" rmmod binfmt_misc
+umount /proc/sys/fs/binfmt_misc
+expect_succeeds "binfmt_misc unloads while the update is applied" rmmod binfmt_misc
+expect_eq "$(stage module-binfmt-misc)" applied "the update stays applied"
+modprobe binfmt_misc
+mount -t binfmt_misc none /proc/sys/fs/binfmt_misc
+expect_eq "$(cat $status)" "enabled (kmend example)" "module-binfmt-misc: loaded again after apply, it runs the new code (matched as it loads)"
 undo module-binfmt-misc
 expect_eq "$(cat $status)" enabled "module-binfmt-misc: the old text again"
 umount /proc/sys/fs/binfmt_misc

@@ -50,6 +50,7 @@ expect_eq "$(cat $T/value)" patched "value patched"
 expect_eq "$(cat $T/sleep)" patched-sleep "sleep patched: returns at once"
 
 # Hold the new code busy for undo.
+dmesg -c >/dev/null
 echo 1 >/sys/module/kmend_test_update_sleep/parameters/hold
 cat $T/sleep >/tmp/sleeper.out &
 sleeper=$!
@@ -59,6 +60,8 @@ expect_eq "$(cause test-sleep)" code_busy "abort_cause of the busy undo"
 expect_eq "$(stage test-sleep)" applied "still applied"
 expect_eq "$(cat $T/value)" patched "still patched"
 expect_match "$(cat $d/conflicts)" "^cat $sleeper new_sleep$" "conflicts name the new function"
+expect_eq "$(dmesg | sed "s/^\[[ 0-9.]*\] //" | grep ^kmend_test_update_sleep)" "kmend_test_update_sleep: pre_unpatch: kmend_test_target
+kmend_test_update_sleep: post_patch: kmend_test_target" "an undo that did not happen: pre_unpatch, then post_patch again"
 
 # An undo interrupted by a signal between attempts (SIGINT is ignored in
 # background jobs of a script, so TERM).

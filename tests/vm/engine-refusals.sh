@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every refusal names its cause and leaves the kernel as it was: no ftrace
 # site, missing function, a name held twice without old_sympos (and
-# old_sympos choosing right), target not loaded, unknown model, duplicate id,
+# old_sympos choosing right), a target not loaded when the update requires
+# every target, unknown model, duplicate id,
 # ftrace held by another IPMODIFY user, ftrace disabled, and an allocation
 # failure at each allocation of an apply in turn.
 . "$(dirname "$0")/lib/host.bash"
@@ -32,8 +33,8 @@ expect_match "$(cat /sys/kernel/debug/kmend/test-missing)" "vmlinux: no symbol k
 rmmod kmend_test_update_missing
 
 insmod $M/updates/kmend_test_update_absent.ko
-check_refused test-absent target_not_loaded "a target module not loaded"
-expect_match "$(cat /sys/kernel/debug/kmend/test-absent)" "target module kmend_no_such_module is not loaded" "the log names the module"
+check_refused test-absent target_not_loaded "a target module not loaded, every target required"
+expect_match "$(cat /sys/kernel/debug/kmend/test-absent)" "target module kmend_no_such_module is not loaded, and the update requires every target" "the log names the module"
 rmmod kmend_test_update_absent
 
 # Two static functions named kmend_test_dup in the target module.
@@ -98,7 +99,11 @@ echo 0 >/sys/kernel/debug/kmend/fail_alloc
 expect_match "$n" "^([2-9]|[1-4][0-9])$" "at least one allocation failed before an apply succeeded ($((n - 1)) did)"
 expect_eq "$(stage test-value)" applied "the apply with no failure"
 expect_eq "$(cat $T/value)" patched "patched"
-expect_fails "the target module is held while patched" rmmod kmend_test_target
+expect_succeeds "the target module unloads while patched" rmmod kmend_test_target
+expect_eq "$(traced)" "" "its functions are no longer redirected"
+expect_eq "$(stage test-value)" applied "the update stays applied"
+insmod /kmend-test/modules/target/kmend_test_target.ko
+expect_eq "$(cat $T/value)" patched "loaded again: patched before its init"
 expect_succeeds "undo" set_stage test-value reversed
 expect_eq "$(cat $T/value)" original "original again"
 rmmod kmend_test_update_value

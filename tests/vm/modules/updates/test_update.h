@@ -23,6 +23,10 @@
 	MODULE_LICENSE("GPL")
 
 #define KMEND_TEST_UPDATE(_id, _target, _leave, _switch, ...)		\
+	KMEND_TEST_UPDATE_FLAGS(_id, _target, _leave, _switch, 0, __VA_ARGS__)
+
+/* With kmend_update.flags (KMEND_REQUIRE_TARGETS). */
+#define KMEND_TEST_UPDATE_FLAGS(_id, _target, _leave, _switch, _flags, ...) \
 	static struct kmend_func funcs[] = { __VA_ARGS__, { } };	\
 	static struct kmend_pack packs[] = {				\
 		{ .target = _target, .funcs = funcs },			\
@@ -33,6 +37,7 @@
 		.id = _id,						\
 		.model = { .leave = _leave, .sw = _switch },		\
 		.packs = packs,						\
+		.flags = _flags,					\
 	};								\
 	KMEND_UPDATE(update);						\
 	MODULE_INFO(kmend_id, _id);					\

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * module_targets.c - the packs of applied updates for modules that load or
+ * unload while the updates are applied, as the kernel's livepatch does in
+ * klp_module_coming() and klp_module_going().
+ *
+ * A coming module has not run its init: nothing runs its code, so its pack
+ * switches on at once, with no stop and no stack check. A going module has
+ * run its exit; its pack switches off, and unregistering its ftrace ops
+ * waits for any handler still running.
+ */
+#include <linux/module.h>
+#include <linux/notifier.h>
+
+#include "match.h"
+#include "module_targets.h"
+#include "pack.h"
+#include "redirect.h"
+
+static struct kmend_pack *pack_for(struct kmend_update *update,
+				   struct module *mod)
+{
+	struct kmend_pack *pack;
+
+	kmend_for_each_pack(update, pack)
+		if (!kmend_pack_is_vmlinux(pack) && !strcmp(pack->target, mod->name))
+			return pack;
+	return NULL;
+}
+
+/*
+ * The applied update after @prev (NULL: the first) in the order they were
+ * applied (@reverse: latest first), so that stacked updates of one module
+ * function stack in the same order as when the module was loaded.
+ */
+static struct kmend_state *next_applied(struct kmend_state *prev, bool reverse)
+{
+	struct kmend_state *st, *best = NULL;
+
+	list_for_each_entry(st, &kmend_updates, node) {
+		if (st->stage != KMEND_APPLIED)
+			continue;
+		if (prev && (reverse ? st->apply_seq >= prev->apply_seq :
+				       st->apply_seq <= prev->apply_seq))
+			continue;
+		if (!best || (reverse ? st->apply_seq > best->apply_seq :
+					st->apply_seq < best->apply_seq))
+			best = st;
+	}
+	return best;
+}
+
+static void unpatch(struct kmend_state *st, struct kmend_pack *pack)
+{
+	if (pack->patched) {
+		kmend_pre_unpatch(st, pack);
+		kmend_redirect_switch_pack(pack, false);
+	}
+	if (pack->prepared)
+		kmend_pack_release(pack);
+	kmend_post_unpatch(st, pack);
+	pack->mod = NULL;
+}
+
+static int patch_coming(struct kmend_state *st, struct kmend_pack *pack,
+			struct module *mod)
+{
+	int ret;
+
+	kmend_log(st, "module %s is loading: patching it", mod->name);
+	st->cause = KMEND_OK;
+	pack->mod = mod;
+	ret = kmend_pack_prepare(st, pack);
+	kmend_learned_free(st);
+	if (!ret)
+		ret = kmend_pre_patch(st, pack);
+	if (ret) {
+		unpatch(st, pack);
+		pr_err("kmend: update %s cannot patch module %s (%s); refusing to load it\n",
+		       st->update->id, mod->name, kmend_cause_name(st->cause));
+		return ret > 0 ? -EINVAL : ret;
+	}
+	kmend_redirect_switch_pack(pack, true);
+	kmend_post_patch(st, pack);
+	kmend_log(st, "module %s: patched before its init", mod->name);
+	return 0;
+}
+
+/* Unpatch every pack patched for @mod, latest first. */
+static void unpatch_going(struct module *mod)
+{
+	struct kmend_state *st;
+	struct kmend_pack *pack;
+
+	for (st = next_applied(NULL, true); st; st = next_applied(st, true)) {
+		pack = pack_for(st->update, mod);
+		if (!pack || pack->mod != mod)
+			continue;
+		unpatch(st, pack);
+		kmend_log(st, "module %s is unloading: unpatched it", mod->name);
+	}
+}
+
+static int module_coming(struct module *mod)
+{
+	struct kmend_state *st;
+	struct kmend_pack *pack;
+	int ret;
+
+	for (st = next_applied(NULL, false); st; st = next_applied(st, false)) {
+		pack = pack_for(st->update, mod);
+		if (!pack || pack->prepared)	/* an apply just did it */
+			continue;
+		ret = patch_coming(st, pack, mod);
+		if (ret) {
+			/* a refused module gets no GOING from this notifier */
+			unpatch_going(mod);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static int kmend_module_targets_notify(struct notifier_block *nb,
+				       unsigned long action, void *data)
+{
+	struct module *mod = data;
+	int ret = 0;
+
+	if (action != MODULE_STATE_COMING && action != MODULE_STATE_GOING)
+		return NOTIFY_DONE;
+	mutex_lock(&kmend_mutex);
+	if (action == MODULE_STATE_COMING)
+		ret = module_coming(mod);
+	else
+		unpatch_going(mod);
+	mutex_unlock(&kmend_mutex);
+	return ret ? notifier_from_errno(ret) : NOTIFY_OK;
+}
+
+static struct notifier_block kmend_module_targets_nb = {
+	.notifier_call = kmend_module_targets_notify,
+};
+
+int kmend_module_targets_init(void)
+{
+	return register_module_notifier(&kmend_module_targets_nb);
+}
+
+void kmend_module_targets_exit(void)
+{
+	unregister_module_notifier(&kmend_module_targets_nb);
+}
