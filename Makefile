@@ -61,7 +61,7 @@ FIXTURE_DIR  := $(BUILD)/tests/unit/fixtures
 FIXTURE_SRCS := $(wildcard tests/unit/fixtures/*.c)
 FIXTURE_OBJS := $(patsubst tests/unit/fixtures/%.c,$(FIXTURE_DIR)/%.o,$(FIXTURE_SRCS)) \
 		$(patsubst tests/unit/fixtures/%.c,$(FIXTURE_DIR)/%-shared-rodata.o,$(FIXTURE_SRCS))
-FIXTURE_CFLAGS := -c -O2 -ffunction-sections -fno-asynchronous-unwind-tables \
+FIXTURE_CFLAGS := -c -O2 -Iinclude -ffunction-sections -fno-asynchronous-unwind-tables \
 		-fno-pic -mcmodel=kernel -fno-common -pg -mrecord-mcount -mfentry
 $(FIXTURE_DIR)/%.o: tests/unit/fixtures/%.c
 	@mkdir -p $(@D)

@@ -162,6 +162,28 @@ static ssize_t functions_show(struct kobject *kobj,
 	return len;
 }
 
+/*
+ * "<target> <state>" per target object: patched, or, while the update is
+ * applied, waiting (a module not loaded: patched when it loads).
+ */
+static ssize_t targets_show(struct kobject *kobj, struct kobj_attribute *attr,
+			    char *buf)
+{
+	struct kmend_state *st = to_state(kobj);
+	struct kmend_pack *pack;
+	ssize_t len = 0;
+
+	if (mutex_lock_interruptible(&kmend_mutex))
+		return -EINTR;
+	kmend_for_each_pack(st->update, pack)
+		len += sysfs_emit_at(buf, len, "%s %s\n", kmend_pack_name(pack),
+				     pack->patched ? "patched" :
+				     st->stage == KMEND_APPLIED ? "waiting" :
+				     "unpatched");
+	mutex_unlock(&kmend_mutex);
+	return len;
+}
+
 static ssize_t description_show(struct kobject *kobj,
 				struct kobj_attribute *attr, char *buf)
 {
@@ -232,6 +254,8 @@ static struct kobj_attribute functions_attr = __ATTR(functions, 0400,
 static struct kobj_attribute description_attr = __ATTR(description, 0400,
 							description_show, NULL);
 
+static struct kobj_attribute targets_attr = __ATTR(targets, 0400, targets_show,
+						   NULL);
 static struct kobj_attribute abort_detail_attr = __ATTR(abort_detail, 0400,
 							 abort_detail_show, NULL);
 static struct kobj_attribute module_attr = __ATTR(module, 0400, module_show,
@@ -253,6 +277,7 @@ static struct attribute *kmend_state_attrs[] = {
 	&module_attr.attr,
 	&applied_at_attr.attr,
 	&stacked_on_attr.attr,
+	&targets_attr.attr,
 	NULL
 };
 ATTRIBUTE_GROUPS(kmend_state);

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "decls.h"
 #include "elfobj.h"
 #include "emit.h"
 #include "objdiff.h"
@@ -31,6 +32,7 @@
 #include "precheck.h"
 #include "refuse.h"
 #include "run.h"
+#include "sdk.h"
 #include "symvers.h"
 #include "unit.h"
 #include "updatemod.h"
@@ -40,7 +42,7 @@ static void create_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: kmend create [--source DIR] [-o FILE] [--id ID] [--description TEXT]\n"
-		"                    [--dry-run] [-j N] [-v] PATCH...\n"
+		"                    [--require-targets] [--dry-run] [-j N] [-v] PATCH...\n"
 		"\n"
 		"Build an update module, kmend-ID.ko, from PATCH (unified diffs, -p1) against\n"
 		"a prepared kernel source tree: the source of the running kernel, configured\n"
@@ -64,12 +66,25 @@ static void create_usage(FILE *f)
 		"code, a changed function without an ftrace call site, a table the kernel\n"
 		"reads at load time referring to a symbol only the engine could resolve.\n"
 		"\n"
+		"A patch may #include <kmend/patch.h> (kmend create puts it on the include\n"
+		"path) and declare what the update needs besides new code: callbacks for\n"
+		"its target object (KMEND_PRE_PATCH_CALLBACK(fn) and the like), hooks run\n"
+		"while the machine is stopped (KMEND_APPLY_HOOK(fn), ...), a changed\n"
+		"function not to replace (KMEND_NO_REPLACE(fn)), changes that do not\n"
+		"count (KMEND_IGNORE_SYMBOL(\"name\"), KMEND_IGNORE_SECTION(\"name\")) and\n"
+		"the consistency model (KMEND_MODEL(\"leave=...,switch=...\")); they are\n"
+		"printed as 'declares'. New code may use shadow variables\n"
+		"(<kmend/shadow.h>). See docs/writing-updates.md.\n"
+		"\n"
 		"Options:\n"
 		"  --source DIR        the prepared kernel source tree (default: .)\n"
 		"  -o, --output FILE   where to write the module (default: kmend-ID.ko here)\n"
 		"  --id ID             the update's id, [A-Za-z0-9_-], at most 49 characters\n"
 		"                      (default: the first patch's file name without .patch)\n"
 		"  --description TEXT  one line saying what the update fixes\n"
+		"  --require-targets   refuse to apply while a target module is not loaded\n"
+		"                      (target_not_loaded); by default such a module is\n"
+		"                      patched when it loads\n"
 		"  --dry-run           compare and report; write nothing\n"
 		"  --check-kallsyms FILE, --check-image FILE\n"
 		"                      run-pre matching now: match each replaced function's\n"
@@ -152,8 +167,11 @@ struct create {
 	const char *output, *id, *description;
 	const char *check_kallsyms, *check_image;	/* run-pre matching now */
 	bool dry_run, verbose;
-	struct symvers exports;		/* of the image, from the tree */
+	struct symvers exports;		/* of the image, and of the engine */
+	struct sdk sdk;
 	struct payload *payloads;	/* per unit */
+	struct decls *decls;		/* per unit: what its patch declares */
+	unsigned int flags;		/* kmend_update.flags */
 	char **payload_paths;
 	char **patches;
 	int nr_patches;
@@ -313,14 +331,21 @@ static void put_escaped(FILE *f, const char *s)
 }
 
 static void report_unit(struct create *c, const struct unit *u,
-			const struct objdiff *d)
+			const struct objdiff *d, const struct decls *decls)
 {
 	size_t same_funcs = 0, same_data = 0;
 
 	fprintf(c->out, "%s -> %s\n", u->path, u->target);
+	for (size_t i = 0; i < decls->nr; i++)
+		fprintf(c->out, "  declares  %s %s\n", decl_kind_name(decls->items[i].kind),
+			decls->items[i].function ? decls->items[i].function :
+			decls->items[i].name);
 	for (size_t i = 0; i < d->nr_entries; i++) {
 		const struct objdiff_entry *e = &d->entries[i];
 
+		if (e->status == OBJDIFF_IGNORED && e->why &&
+		    !strcmp(e->why, "a kmend declaration"))
+			continue;
 		if (e->status == OBJDIFF_SAME) {
 			if (e->kind == OBJDIFF_FUNC)
 				same_funcs++;
@@ -380,8 +405,10 @@ static pid_t start_compile(struct create *c, const struct unit *u, int after)
 		fprintf(c->err, "kmend create: cannot create %s\n", work_dir);
 		return -1;
 	}
-	cmd = after ? unit_compile_command(u, p.src, p.post, p.prefix, errbuf, sizeof(errbuf))
-		    : unit_compile_command(u, u->path, p.pre, NULL, errbuf, sizeof(errbuf));
+	cmd = after ? unit_compile_command(u, p.src, p.post, p.prefix,
+					   c->sdk.include_dir, errbuf, sizeof(errbuf))
+		    : unit_compile_command(u, u->path, p.pre, NULL, NULL, errbuf,
+					   sizeof(errbuf));
 	if (!cmd) {
 		fprintf(c->err, "kmend create: %s\n", errbuf);
 		return -1;
@@ -473,14 +500,21 @@ static int build_payload(struct create *c, const struct unit *u, size_t index,
 	char errbuf[512];
 	char *prefix = str_format("__kmend_u%zu_", index);
 	char *path = str_format("%s/payload-%zu.o", work_dir, index);
+	const struct decls *decls = &c->decls[index];
+	char **named = calloc(decls->nr + 1, sizeof(*named));
 	struct payload_input in = {
 		.pre = pre, .post = post, .diff = d, .exports = &c->exports,
 		.target = u->target, .prefix = prefix, .unit = (unsigned int)index + 1,
+		.named = named,
 	};
 	struct refusals r;
 	struct payload *p = &c->payloads[index];
 
-	if (!prefix || !path) {
+	for (size_t i = 0; named && i < decls->nr; i++)
+		if (decl_names_code(decls->items[i].kind))
+			named[in.nr_named++] = decls->items[i].function;
+	if (!prefix || !path || !named) {
+		free(named);
 		free(prefix);
 		free(path);
 		fprintf(c->err, "kmend create: out of memory\n");
@@ -488,10 +522,12 @@ static int build_payload(struct create *c, const struct unit *u, size_t index,
 	}
 	c->payload_paths[index] = path;
 	if (payload_build(&in, path, p, &r, errbuf, sizeof(errbuf))) {
+		free(named);
 		free(prefix);
 		fprintf(c->err, "kmend create: %s: %s\n", u->path, errbuf);
 		return -1;
 	}
+	free(named);
 	free(prefix);
 	print_refusals(c, &r);
 	refusals_free(&r);
@@ -534,7 +570,13 @@ static int compare_unit(struct create *c, const struct unit *u, size_t index)
 		fprintf(c->err, "kmend create: comparing %s: %s\n", u->path, errbuf);
 		goto close;
 	}
-	report_unit(c, u, &d);
+	if (decls_read(&b, &c->decls[index], errbuf, sizeof(errbuf)) ||
+	    decls_apply(&c->decls[index], &b, &d, errbuf, sizeof(errbuf))) {
+		fprintf(c->err, "kmend create: %s: %s\n", u->path, errbuf);
+		objdiff_free(&d);
+		goto close;
+	}
+	report_unit(c, u, &d, &c->decls[index]);
 	if (refusals_find(&a, &d, &r)) {
 		fprintf(c->err, "kmend create: out of memory\n");
 	} else if (refusals_find_crc(p.pre_crc, p.post_crc, &r, errbuf, sizeof(errbuf))) {
@@ -608,15 +650,24 @@ static int create_in_work_dir(struct create *c)
 
 	clock_gettime(CLOCK_MONOTONIC, &step);
 	c->payloads = calloc(c->nr_files, sizeof(*c->payloads));
+	c->decls = calloc(c->nr_files, sizeof(*c->decls));
 	c->payload_paths = calloc(c->nr_files, sizeof(*c->payload_paths));
 	symvers = str_format("%s/Module.symvers", c->source);
-	if (!units || !parts || !c->payloads || !c->payload_paths || !symvers) {
+	if (!units || !parts || !c->payloads || !c->decls || !c->payload_paths ||
+	    !symvers) {
 		fprintf(c->err, "kmend create: out of memory\n");
 		goto out;
 	}
 	if (symvers_load(&c->exports, symvers, errbuf, sizeof(errbuf))) {
 		fprintf(c->err, "kmend create: %s: the tree needs the Module.symvers of the kernel image it is the source of\n",
 			errbuf);
+		goto out;
+	}
+	/* update code may call the engine (kmend/shadow.h): the loader links it */
+	free(symvers);
+	symvers = str_format("%s/Module.symvers", c->sdk.engine_dir);
+	if (!symvers || symvers_add(&c->exports, symvers, errbuf, sizeof(errbuf))) {
+		fprintf(c->err, "kmend create: %s\n", symvers ? errbuf : "out of memory");
 		goto out;
 	}
 	if (patch_copies(c))
@@ -647,8 +698,9 @@ static int create_in_work_dir(struct create *c)
 	{
 		size_t funcs = 0;
 
+		/* a callback or hook is something to apply, too */
 		for (size_t i = 0; i < c->nr_files; i++)
-			funcs += c->payloads[i].nr_funcs;
+			funcs += c->payloads[i].nr_funcs + c->payloads[i].nr_named;
 		if (!funcs && c->dry_run) {
 			fprintf(c->out, "nothing to replace: the patches change no function the running kernel has\n");
 		} else if (!funcs) {
@@ -688,6 +740,7 @@ static int create_in_work_dir(struct create *c)
 		parts[i].target = units[i].target;
 		parts[i].payload = &c->payloads[i];
 		parts[i].payload_path = c->payload_paths[i];
+		parts[i].decls = &c->decls[i];
 	}
 	{
 		struct emit_options o = {
@@ -695,7 +748,7 @@ static int create_in_work_dir(struct create *c)
 			.id = c->id, .description = c->description,
 			.output = c->output, .patches = c->patches,
 			.nr_patches = c->nr_patches, .verbose = c->verbose,
-			.err = c->err,
+			.sdk = &c->sdk, .flags = c->flags, .err = c->err,
 		};
 
 		if (emit_update(&o, parts, c->nr_files)) {
@@ -714,10 +767,13 @@ out:
 			payload_free(&c->payloads[i]);
 		if (c->payload_paths)
 			free(c->payload_paths[i]);
+		if (c->decls)
+			decls_free(&c->decls[i]);
 	}
 	free(units);
 	free(parts);
 	free(c->payloads);
+	free(c->decls);
 	free(c->payload_paths);
 	free(symvers);
 	symvers_free(&c->exports);
@@ -734,6 +790,7 @@ int create_run(int argc, char **argv, FILE *out, FILE *err)
 		{ "check-kallsyms", required_argument, NULL, 'K' },
 		{ "check-image", required_argument, NULL, 'I' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "require-targets", no_argument, NULL, 'R' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
@@ -769,6 +826,7 @@ int create_run(int argc, char **argv, FILE *out, FILE *err)
 		case 'd': c.description = optarg; break;
 		case 'K': c.check_kallsyms = optarg; break;
 		case 'I': c.check_image = optarg; break;
+		case 'R': c.flags |= 0x1; break;	/* KMEND_REQUIRE_TARGETS */
 		case 'n': c.dry_run = true; break;
 		case 'v': c.verbose = true; break;
 		case 'h': create_usage(out); return KMEND_EXIT_OK;
@@ -841,6 +899,14 @@ int create_run(int argc, char **argv, FILE *out, FILE *err)
 	for (int i = 0; i < c.nr_patches; i++)
 		if (collect_files(&c, c.patches[i]))
 			goto free_files;
+	{
+		char errbuf[512];
+
+		if (sdk_find(&c.sdk, errbuf, sizeof(errbuf))) {
+			fprintf(err, "kmend create: %s\n", errbuf);
+			goto free_files;
+		}
+	}
 
 	if (path_printf(tmpl, sizeof(tmpl), "%s/kmend-create.XXXXXX", tmp && *tmp ? tmp : "/tmp") ||
 	    !mkdtemp(tmpl)) {
@@ -872,6 +938,7 @@ int create_run(int argc, char **argv, FILE *out, FILE *err)
 remove:
 	remove_work();
 free_files:
+	sdk_free(&c.sdk);
 	for (size_t i = 0; i < c.nr_files; i++)
 		free(c.files[i]);
 	free(c.files);

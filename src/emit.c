@@ -17,52 +17,6 @@
 #include "run.h"
 #include "util.h"
 
-/* The folder of the running kmend binary. */
-static int exe_dir(char *buf, size_t size)
-{
-	ssize_t n = readlink("/proc/self/exe", buf, size - 1);
-	char *slash;
-
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	slash = strrchr(buf, '/');
-	if (!slash)
-		return -1;
-	*slash = '\0';
-	return 0;
-}
-
-/*
- * A file kmend needs next to itself: @env if set, else the first of
- * @candidates (relative to the binary's folder) that exists.
- */
-static char *find_own_file(const char *env, const char *const *candidates,
-			   size_t n, const char *inside)
-{
-	const char *set = getenv(env);
-	char dir[PATH_MAX];
-
-	if (set && *set)
-		return strdup(set);
-	if (exe_dir(dir, sizeof(dir)))
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		char *path = str_format("%s/%s", dir, candidates[i]);
-		char *probe = path ? str_format("%s%s", path, inside) : NULL;
-		char resolved[PATH_MAX];
-
-		if (probe && !access(probe, R_OK) && realpath(path, resolved)) {
-			free(path);
-			free(probe);
-			return strdup(resolved);
-		}
-		free(path);
-		free(probe);
-	}
-	return NULL;
-}
-
 /* UTS_RELEASE of the prepared tree: what the module's vermagic says. */
 static char *tree_release(const char *source)
 {
@@ -175,10 +129,6 @@ static int install(const char *from, const char *to, char *err, size_t errlen)
 int emit_update(const struct emit_options *o, const struct update_unit *units,
 		size_t nr_units)
 {
-	static const char *const includes[] = { "../../include", "../include/kmend-sdk", "../include" };
-	static const char *const engines[] = { "../kernel", "../lib/kmend" };
-	char *include_dir = find_own_file("KMEND_INCLUDE", includes, 3, "/kmend/patch.h");
-	char *engine = find_own_file("KMEND_ENGINE_DIR", engines, 2, "/Module.symvers");
 	char *release = tree_release(o->source);
 	char *dir = str_format("%s/module", o->work_dir), *ko = NULL;
 	char *extra = NULL, *mflag = NULL, errbuf[512], hex[65];
@@ -192,20 +142,18 @@ int emit_update(const struct emit_options *o, const struct update_unit *units,
 		fprintf(o->err, "kmend create: out of memory\n");
 		goto out;
 	}
-	if (!include_dir || !engine) {
-		fprintf(o->err, "kmend create: cannot find %s next to the kmend binary; set %s\n",
-			!include_dir ? "include/kmend/patch.h" : "the engine's Module.symvers (build kmend.ko first: make)",
-			!include_dir ? "KMEND_INCLUDE to the folder holding kmend/patch.h"
-				     : "KMEND_ENGINE_DIR to the folder holding it");
-		goto out;
-	}
 	if (!release) {
 		fprintf(o->err, "kmend create: %s has no include/generated/utsrelease.h: run 'make modules_prepare' there first\n",
 			o->source);
 		goto out;
 	}
 	m.release = release;
-	m.include_dir = include_dir;
+	m.flags = o->flags;
+	if (update_module_check_decls(&m, errbuf, sizeof(errbuf))) {
+		fprintf(o->err, "kmend create: %s\n", errbuf);
+		goto out;
+	}
+	m.include_dir = o->sdk->include_dir;
 	if (patch_hash(o->patches, o->nr_patches, hex, errbuf, sizeof(errbuf))) {
 		fprintf(o->err, "kmend create: %s\n", errbuf);
 		goto out;
@@ -218,7 +166,7 @@ int emit_update(const struct emit_options *o, const struct update_unit *units,
 		fprintf(o->err, "kmend create: writing the module's sources: %s\n", errbuf);
 		goto out;
 	}
-	extra = str_format("KBUILD_EXTRA_SYMBOLS=%s/Module.symvers", engine);
+	extra = str_format("KBUILD_EXTRA_SYMBOLS=%s/Module.symvers", o->sdk->engine_dir);
 	mflag = str_format("M=%s", dir);
 	ko = str_format("%s/kmend-%s.ko", dir, o->id);
 	if (!extra || !mflag || !ko) {
@@ -242,8 +190,6 @@ int emit_update(const struct emit_options *o, const struct update_unit *units,
 	}
 	ret = 0;
 out:
-	free(include_dir);
-	free(engine);
 	free(release);
 	free(dir);
 	free(extra);

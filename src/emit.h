@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "sdk.h"
 #include "updatemod.h"
 
 struct emit_options {
@@ -22,6 +23,8 @@ struct emit_options {
 	char *const *patches;
 	int nr_patches;
 	bool verbose;
+	const struct sdk *sdk;
+	unsigned int flags;		/* kmend_update.flags */
 	FILE *err;
 };
 

@@ -228,6 +228,7 @@ int live_update_read(const char *id, struct live_update *u)
 		{ "functions", &u->functions, false },
 		{ "conflicts", &u->conflicts, false },
 		{ "stacked_on", &u->stacked_on, true },
+		{ "targets", &u->targets, true },
 	};
 	char *applied_at;
 
@@ -271,6 +272,7 @@ void live_update_free(struct live_update *u)
 	free(u->functions);
 	free(u->conflicts);
 	free(u->stacked_on);
+	free(u->targets);
 	memset(u, 0, sizeof(*u));
 }
 

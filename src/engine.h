@@ -68,6 +68,7 @@ struct live_update {
 	char *functions;	/* lines "<target> <old> -> <new>" */
 	char *conflicts;	/* lines "<comm> <pid> <function>" */
 	char *stacked_on;	/* ids, one per line */
+	char *targets;		/* "<target> <state>" per line; may be "" */
 	long long applied_at;	/* seconds since the epoch; 0: not applied */
 };
 

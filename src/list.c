@@ -103,9 +103,21 @@ static void join_one(const char *target, const char *old, const char *repl,
 void live_update_targets(const struct live_update *u, char *buf, size_t len)
 {
 	struct join j = { .buf = buf, .len = len, .targets = true };
+	const char *line = u->targets;
 
 	buf[0] = '\0';
-	each_function(u->functions, join_one, &j);
+	if (!*u->targets) {	/* an engine without the targets file */
+		each_function(u->functions, join_one, &j);
+		return;
+	}
+	while (*line) {
+		size_t n = strcspn(line, " \n"), used = strlen(buf);
+
+		snprintf(buf + used, len - used, "%s%.*s", used ? "," : "", (int)n, line);
+		line += strcspn(line, "\n");
+		if (*line)
+			line++;
+	}
 }
 
 struct json_list {

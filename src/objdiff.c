@@ -44,6 +44,7 @@ const char *objdiff_status_name(enum objdiff_status status)
 	case OBJDIFF_LINE_ONLY: return "line-only";
 	case OBJDIFF_NEW: return "new";
 	case OBJDIFF_DELETED: return "deleted";
+	case OBJDIFF_IGNORED: return "ignored";
 	}
 	return "?";
 }

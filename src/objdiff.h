@@ -23,6 +23,8 @@ enum objdiff_status {
 	OBJDIFF_LINE_ONLY,
 	OBJDIFF_NEW,
 	OBJDIFF_DELETED,
+	/* left out by a declaration of the patch (decls.c); why says which */
+	OBJDIFF_IGNORED,
 };
 
 struct objdiff_entry {

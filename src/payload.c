@@ -637,6 +637,34 @@ static void add_replaced(struct state *st, const struct elf_symbol *s)
 	st->p->nr_funcs++;
 }
 
+/* A global naming function @name for the update's tables (in->named). */
+static void add_named(struct state *st, size_t k, const char *name)
+{
+	const struct elf_symbol *s = NULL;
+	char *global;
+
+	for (size_t i = 1; i < st->post->nr_symbols && !s; i++)
+		if (st->post->symbols[i].type == STT_FUNC &&
+		    st->post->symbols[i].sym.st_shndx &&
+		    !strcmp(st->post->symbols[i].name, name))
+			s = &st->post->symbols[i];
+	if (!s || !st->entry_of[s->index] ||
+	    st->entry_of[s->index]->status != OBJDIFF_NEW ||
+	    !st->out_of[s->sym.st_shndx]) {
+		refuse(st, name, str_format("a callback or hook must be a function the patch adds"));
+		return;
+	}
+	global = str_format("%sn%zu", st->in->prefix, k);
+	if (!global || !elf_builder_add_symbol(&st->b, global, STT_FUNC, STB_GLOBAL,
+					       st->out_of[s->sym.st_shndx],
+					       s->sym.st_value, s->sym.st_size)) {
+		free(global);
+		st->nomem = true;
+		return;
+	}
+	st->p->named[k] = global;
+}
+
 /* The functions whose code changed (a changed cold part: its function). */
 static void add_function_symbols(struct state *st)
 {
@@ -772,6 +800,15 @@ static int build(struct state *st, const char *path, char *err, size_t errlen)
 	}
 	refuse_unknown_tables(st);
 	add_function_symbols(st);
+	if (st->in->nr_named) {
+		st->p->named = calloc(st->in->nr_named, sizeof(*st->p->named));
+		if (!st->p->named)
+			st->nomem = true;
+		else
+			st->p->nr_named = st->in->nr_named;
+		for (size_t k = 0; k < st->in->nr_named && !st->nomem; k++)
+			add_named(st, k, st->in->named[k]);
+	}
 	if (st->nomem)
 		return set_error(err, errlen, "out of memory");
 	for (size_t i = 1; i < st->b.nr_sections; i++)
@@ -839,6 +876,9 @@ void payload_free(struct payload *p)
 	}
 	for (size_t i = 0; i < p->nr_namespaces; i++)
 		free(p->namespaces[i]);
+	for (size_t i = 0; i < p->nr_named; i++)
+		free(p->named[i]);
+	free(p->named);
 	free(p->funcs);
 	free(p->relocs);
 	free(p->namespaces);

@@ -50,6 +50,8 @@ struct payload {
 	size_t nr_relocs;
 	char **namespaces;	/* symbol namespaces the payload imports */
 	size_t nr_namespaces;
+	char **named;		/* globals for in->named functions, in order */
+	size_t nr_named;
 	size_t code_size;	/* bytes of executable sections */
 };
 
@@ -60,6 +62,12 @@ struct payload_input {
 	const char *target;	/* "vmlinux" or the unit's module */
 	const char *prefix;	/* for the payload's global names, unique per unit */
 	unsigned int unit;	/* its number, from 1 (scopes learned values) */
+	/*
+	 * Functions the patch adds that the update module's tables name
+	 * (callbacks and hooks): each gets a global, in out->named.
+	 */
+	char *const *named;
+	size_t nr_named;
 };
 
 /*

@@ -152,6 +152,19 @@ static int show_loaded(FILE *out, FILE *err, const char *id, bool json)
 	for (line = u.stacked_on; *line; line++)
 		fputc(*line == '\n' ? ' ' : *line, out);
 	fprintf(out, "%s\n", *u.stacked_on ? "" : "-");
+	if (*u.targets) {
+		fprintf(out, "Targets:\n");
+		for (line = u.targets; *line;) {
+			size_t n = strcspn(line, "\n"), w = strcspn(line, " ");
+
+			if (w < n)
+				fprintf(out, "  %-24.*s %.*s\n", (int)w, line,
+					(int)(n - w - 1), line + w + 1);
+			else
+				fprintf(out, "  %.*s\n", (int)n, line);
+			line += n + (line[n] != '\0');
+		}
+	}
 	fprintf(out, "Functions:\n");
 	for (line = u.functions; *line;) {
 		size_t n = strcspn(line, "\n");

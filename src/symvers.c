@@ -103,6 +103,26 @@ int symvers_load(struct symvers *sv, const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+int symvers_add(struct symvers *sv, const char *path, char *err, size_t errlen)
+{
+	struct symvers more;
+	struct export *all;
+
+	if (symvers_load(&more, path, err, errlen))
+		return -1;
+	all = realloc(sv->exports, (sv->nr + more.nr + 1) * sizeof(*all));
+	if (!all) {
+		symvers_free(&more);
+		return set_error(err, errlen, "%s: out of memory", path);
+	}
+	memcpy(all + sv->nr, more.exports, more.nr * sizeof(*all));
+	sv->exports = all;
+	sv->nr += more.nr;
+	free(more.exports);	/* its strings now belong to @sv */
+	qsort(sv->exports, sv->nr, sizeof(*sv->exports), cmp_export);
+	return 0;
+}
+
 void symvers_free(struct symvers *sv)
 {
 	for (size_t i = 0; i < sv->nr; i++) {

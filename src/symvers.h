@@ -23,6 +23,9 @@ struct symvers {
 int symvers_load(struct symvers *sv, const char *path, char *err, size_t errlen);
 void symvers_free(struct symvers *sv);
 
+/* Load @path's exports into @sv too. Returns 0, or -1 with a message. */
+int symvers_add(struct symvers *sv, const char *path, char *err, size_t errlen);
+
 /* The export of @name, or NULL when nothing exports it. */
 const struct export *symvers_find(const struct symvers *sv, const char *name);
 

@@ -217,8 +217,8 @@ static int replace_word(char **s, const char *prefix, const char *to)
 }
 
 char *unit_compile_command(const struct unit *u, const char *src,
-			   const char *out, const char *prefix, char *err,
-			   size_t errlen)
+			   const char *out, const char *prefix,
+			   const char *include_dir, char *err, size_t errlen)
 {
 	char *cmd = strdup(u->compile), *from = NULL, *to = NULL, *dep = NULL;
 	char *dir = strdup(u->path), *slash, *tool = NULL, *obj_arg = NULL;
@@ -234,14 +234,17 @@ char *unit_compile_command(const struct unit *u, const char *src,
 
 	from = str_format(" -c -o %s %s", u->object, u->path);
 	if (prefix)
-		to = str_format(" -ffunction-sections -fdata-sections -fmacro-prefix-map=%s/= -iquote %s -c -o %s %s",
-				prefix, dir, out, src);
+		to = str_format(" -ffunction-sections -fdata-sections -fmacro-prefix-map=%s/= -iquote %s%s%s -c -o %s %s",
+				prefix, dir, include_dir ? " -I " : "",
+				include_dir ? include_dir : "", out, src);
 	else
 		to = str_format(" -ffunction-sections -fdata-sections -c -o %s %s",
 				out, src);
 	dep = str_format("-Wp,-MMD,%s.d", out);
-	cpp_to = prefix ? str_format(" -fmacro-prefix-map=%s/= -iquote %s -E -D__GENKSYMS__ %s",
-				     prefix, dir, src)
+	/* the same include path as the compile, or the exports come out empty */
+	cpp_to = prefix ? str_format(" -fmacro-prefix-map=%s/= -iquote %s%s%s -E -D__GENKSYMS__ %s",
+				     prefix, dir, include_dir ? " -I " : "",
+				     include_dir ? include_dir : "", src)
 			: str_format(" -E -D__GENKSYMS__ %s", src);
 	if (!from || !to || !dep || !cpp_to)
 		goto nomem;

@@ -32,12 +32,13 @@ int unit_lookup(const char *source, const char *path, const char *scratch,
  * -fdata-sections, into @out, and runs objtool on it; to be run from the
  * source tree. @prefix, if not NULL, is the folder holding @src's patched
  * copy: it is mapped away from __FILE__, and the unit's own folder in the
- * tree stays on the include path. Returns it (to free), or NULL with a
- * message in @err.
+ * tree stays on the include path; @include_dir (with @prefix), if not NULL,
+ * goes on it too, for <kmend/patch.h> in a patch. Returns it (to free), or
+ * NULL with a message in @err.
  */
 char *unit_compile_command(const struct unit *u, const char *src,
-			   const char *out, const char *prefix, char *err,
-			   size_t errlen);
+			   const char *out, const char *prefix,
+			   const char *include_dir, char *err, size_t errlen);
 
 void unit_free(struct unit *u);
 

@@ -51,11 +51,123 @@ static int first_of_target(const struct update_module *m, size_t i)
 	return 1;
 }
 
+/* Calls @fn for each code declaration of unit @u with its global name. */
+static void each_code_decl(const struct update_unit *u,
+			   void (*fn)(FILE *f, enum kmend_decl_kind kind,
+				      const char *global),
+			   FILE *f)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; u->decls && i < u->decls->nr; i++) {
+		enum kmend_decl_kind kind = u->decls->items[i].kind;
+
+		if (!decl_names_code(kind))
+			continue;
+		if (k < u->payload->nr_named && u->payload->named[k])
+			fn(f, kind, u->payload->named[k]);
+		k++;
+	}
+}
+
+static void put_decl_extern(FILE *f, enum kmend_decl_kind kind,
+			    const char *global)
+{
+	if (kind == KMEND_DECL_PRE_PATCH)
+		fprintf(f, "extern int %s(struct kmend_pack *pack);\n", global);
+	else if (kind <= KMEND_DECL_POST_UNPATCH)
+		fprintf(f, "extern void %s(struct kmend_pack *pack);\n", global);
+	else if (kind == KMEND_DECL_CHECK_APPLY || kind == KMEND_DECL_CHECK_REVERSE)
+		fprintf(f, "extern int %s(void);\n", global);
+	else
+		fprintf(f, "extern void %s(void);\n", global);
+}
+
+/* The member of kmend_callbacks or kmend_hooks a declaration fills. */
+static const char *decl_member(enum kmend_decl_kind kind)
+{
+	static const char *const members[KMEND_DECL_MAX] = {
+		[KMEND_DECL_PRE_PATCH] = "pre_patch",
+		[KMEND_DECL_POST_PATCH] = "post_patch",
+		[KMEND_DECL_PRE_UNPATCH] = "pre_unpatch",
+		[KMEND_DECL_POST_UNPATCH] = "post_unpatch",
+		[KMEND_DECL_CHECK_APPLY] = "check_apply",
+		[KMEND_DECL_APPLY] = "apply",
+		[KMEND_DECL_FAIL_APPLY] = "fail_apply",
+		[KMEND_DECL_CHECK_REVERSE] = "check_reverse",
+		[KMEND_DECL_REVERSE] = "reverse",
+		[KMEND_DECL_FAIL_REVERSE] = "fail_reverse",
+	};
+
+	return members[kind];
+}
+
+static void put_callback(FILE *f, enum kmend_decl_kind kind, const char *global)
+{
+	if (kind <= KMEND_DECL_POST_UNPATCH)
+		fprintf(f, " .%s = %s,", decl_member(kind), global);
+}
+
+static void put_hook(FILE *f, enum kmend_decl_kind kind, const char *global)
+{
+	if (kind >= KMEND_DECL_CHECK_APPLY)
+		fprintf(f, "\t\t.%s = %s,\n", decl_member(kind), global);
+}
+
+int update_module_check_decls(struct update_module *m, char *err, size_t errlen)
+{
+	const char *seen[KMEND_DECL_MAX];
+
+	m->model = NULL;
+	for (size_t i = 0; i < m->nr_units; i++) {
+		const struct update_unit *u = &m->units[i];
+
+		for (size_t k = 0; u->decls && k < u->decls->nr; k++) {
+			const struct decl *d = &u->decls->items[k];
+
+			if (d->kind != KMEND_DECL_MODEL)
+				continue;
+			if (m->model && strcmp(m->model, d->name))
+				return set_error(err, errlen, "the patches ask for two models, %s and %s",
+						 m->model, d->name);
+			if (decl_model_parse(d->name, &m->leave, &m->sw))
+				return set_error(err, errlen, "KMEND_MODEL(\"%s\"): not leave=patched-set|function|kernel,switch=kernel|function|thread",
+						 d->name);
+			m->model = d->name;
+		}
+	}
+	/* callbacks: once per target; hooks: once per update */
+	for (size_t i = 0; i < m->nr_units; i++) {
+		memset(seen, 0, sizeof(seen));
+		for (size_t j = 0; j < m->nr_units; j++) {
+			const struct update_unit *u = &m->units[j];
+
+			for (size_t k = 0; u->decls && k < u->decls->nr; k++) {
+				const struct decl *d = &u->decls->items[k];
+				bool callback = d->kind <= KMEND_DECL_POST_UNPATCH;
+
+				if (!decl_names_code(d->kind) ||
+				    (callback && !same_target(u->target, m->units[i].target)))
+					continue;
+				if (seen[d->kind])
+					return set_error(err, errlen, "two %ss%s%s: %s and %s",
+							 decl_kind_name(d->kind),
+							 callback ? " for " : "",
+							 callback ? u->target : "",
+							 seen[d->kind], d->function);
+				seen[d->kind] = d->function;
+			}
+		}
+	}
+	return 0;
+}
+
 static void put_externs(FILE *f, const struct update_module *m)
 {
 	for (size_t i = 0; i < m->nr_units; i++) {
 		const struct payload *p = m->units[i].payload;
 
+		each_code_decl(&m->units[i], put_decl_extern, f);
 		for (size_t k = 0; k < p->nr_funcs; k++)
 			fprintf(f, "extern char %s[];\n", p->funcs[k].new_symbol);
 		for (size_t k = 0; k < p->nr_relocs; k++) {
@@ -239,15 +351,23 @@ static int write_c(const struct update_module *m, FILE *f)
 			fputs("NULL", f);
 		else
 			put_string(f, m->units[i].target);
-		fprintf(f, ", .funcs = kmend_funcs_%zu, .relocs = kmend_relocs_%zu },\n",
+		fprintf(f, ", .funcs = kmend_funcs_%zu, .relocs = kmend_relocs_%zu,\n\t  .callbacks = {",
 			i, i);
+		for (size_t j = 0; j < m->nr_units; j++)
+			if (same_target(m->units[j].target, m->units[i].target))
+				each_code_decl(&m->units[j], put_callback, f);
+		fputs(" } },\n", f);
 	}
 	fputs("\t{ }\n};\n\nstatic struct kmend_update kmend_update = {\n"
 	      "\t.mod = THIS_MODULE,\n\t.id = ", f);
 	put_string(f, m->id);
 	fputs(",\n\t.description = ", f);
 	put_string(f, m->description ? m->description : "");
-	fputs(",\n\t.packs = kmend_packs,\n};\n", f);
+	fprintf(f, ",\n\t.packs = kmend_packs,\n\t.model = { .leave = %u, .sw = %u },\n\t.flags = %#x,\n\t.hooks = {\n",
+		m->leave, m->sw, m->flags);
+	for (size_t i = 0; i < m->nr_units; i++)
+		each_code_decl(&m->units[i], put_hook, f);
+	fputs("\t},\n};\n", f);
 	/* KMEND_UPDATE, with the pre code handed over in init */
 	fputs("\nstatic int __init kmend_tables_init(void)\n{\n", f);
 	for (size_t i = 0, pack = 0; i < m->nr_units; i++)
@@ -266,7 +386,9 @@ static int write_c(const struct update_module *m, FILE *f)
 	fputs(");\nMODULE_INFO(kmend_patch_sha256, ", f);
 	put_string(f, m->patch_sha256);
 	/* read by kmend show and apply before the module is loaded */
-	fputs(");\nMODULE_INFO(kmend_model, \"leave=patched-set,switch=kernel\");\n", f);
+	fputs(");\nMODULE_INFO(kmend_model, ", f);
+	put_string(f, m->model ? m->model : "leave=patched-set,switch=kernel");
+	fputs(");\n", f);
 	for (size_t i = 0; i < m->nr_units; i++) {
 		const struct payload *p = m->units[i].payload;
 

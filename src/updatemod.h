@@ -10,12 +10,18 @@
 
 #include <stddef.h>
 
+#include "decls.h"
 #include "payload.h"
 
 struct update_unit {
 	const char *target;		/* "vmlinux" or a module's name */
 	const struct payload *payload;
 	const char *payload_path;	/* its object */
+	/*
+	 * Its declarations (kmend/patch.h); the k-th one that names code is
+	 * payload->named[k]. May be NULL.
+	 */
+	const struct decls *decls;
 };
 
 struct update_module {
@@ -26,7 +32,17 @@ struct update_module {
 	const char *include_dir;	/* holds kmend/patch.h */
 	const struct update_unit *units;
 	size_t nr_units;
+	const char *model;		/* "leave=...,switch=..."; NULL: default */
+	unsigned int leave, sw;		/* the engine's values for it */
+	unsigned int flags;		/* kmend_update.flags */
 };
+
+/*
+ * Check what the units declare fits one update: one of each callback per
+ * target object, one of each hook, at most one model (also fills
+ * @m->model, leave and sw). Returns 0, or -1 with a message in @err.
+ */
+int update_module_check_decls(struct update_module *m, char *err, size_t errlen);
 
 /*
  * Write the module's sources into @dir, ready for "make -C <tree> M=@dir

@@ -30,6 +30,7 @@
 #include <linux/list.h>
 #include <linux/module.h>
 #include <linux/types.h>
+#include <kmend/decl.h>
 #include <kmend/pre.h>
 
 /* Longest update id, and the characters it may use: [A-Za-z0-9_-]. */
@@ -228,6 +229,76 @@ int kmend_register(struct kmend_update *update);
  * target module can: its pack is unpatched as it goes.)
  */
 void kmend_unregister(struct kmend_update *update);
+
+/*
+ * In a source patch (kmend create puts kmend/ on the include path): what
+ * the update needs besides new code. kmend create reads these from the
+ * compiled unit; they are not part of the update's code.
+ *
+ *   KMEND_PRE_PATCH_CALLBACK(fn)     int fn(struct kmend_pack *pack)
+ *   KMEND_POST_PATCH_CALLBACK(fn)    void fn(struct kmend_pack *pack)
+ *   KMEND_PRE_UNPATCH_CALLBACK(fn)   void fn(struct kmend_pack *pack)
+ *   KMEND_POST_UNPATCH_CALLBACK(fn)  void fn(struct kmend_pack *pack)
+ *	the callbacks of the unit's target object (vmlinux or its module)
+ *   KMEND_CHECK_APPLY_HOOK(fn), KMEND_CHECK_REVERSE_HOOK(fn)  int fn(void)
+ *   KMEND_APPLY_HOOK(fn), KMEND_REVERSE_HOOK(fn),
+ *   KMEND_FAIL_APPLY_HOOK(fn), KMEND_FAIL_REVERSE_HOOK(fn)    void fn(void)
+ *	the update's TRANSFORM_WORLD hooks (struct kmend_hooks)
+ *   KMEND_NO_REPLACE(fn)           a changed function not to replace (its
+ *                                  callers' new code calls the running one)
+ *   KMEND_IGNORE_SECTION("name")   changes in that section do not count
+ *   KMEND_IGNORE_SYMBOL("name")    changes to that symbol do not count
+ *   KMEND_MODEL("leave=...,switch=...")  the update's consistency model
+ *
+ * One of each callback per target object and of each hook per update.
+ * Callbacks and hooks are functions the patch adds.
+ */
+struct kmend_decl {
+	unsigned long kind;
+	union {
+		const void *ptr;
+		int (*pre_patch)(struct kmend_pack *pack);
+		void (*pack_callback)(struct kmend_pack *pack);
+		int (*check)(void);
+		void (*hook)(void);
+	};
+	const char *name;
+};
+
+#define __KMEND_DECL(_kind, _init, _name)				\
+	static const struct kmend_decl __UNIQUE_ID(kmend_decl) __used	\
+	__section(KMEND_DECL_SECTION) __aligned(8) = {			\
+		.kind = (_kind), _init, .name = (_name),		\
+	}
+
+#define KMEND_PRE_PATCH_CALLBACK(fn)					\
+	__KMEND_DECL(KMEND_DECL_PRE_PATCH, .pre_patch = (fn), NULL)
+#define KMEND_POST_PATCH_CALLBACK(fn)					\
+	__KMEND_DECL(KMEND_DECL_POST_PATCH, .pack_callback = (fn), NULL)
+#define KMEND_PRE_UNPATCH_CALLBACK(fn)					\
+	__KMEND_DECL(KMEND_DECL_PRE_UNPATCH, .pack_callback = (fn), NULL)
+#define KMEND_POST_UNPATCH_CALLBACK(fn)					\
+	__KMEND_DECL(KMEND_DECL_POST_UNPATCH, .pack_callback = (fn), NULL)
+#define KMEND_CHECK_APPLY_HOOK(fn)					\
+	__KMEND_DECL(KMEND_DECL_CHECK_APPLY, .check = (fn), NULL)
+#define KMEND_APPLY_HOOK(fn)						\
+	__KMEND_DECL(KMEND_DECL_APPLY, .hook = (fn), NULL)
+#define KMEND_FAIL_APPLY_HOOK(fn)					\
+	__KMEND_DECL(KMEND_DECL_FAIL_APPLY, .hook = (fn), NULL)
+#define KMEND_CHECK_REVERSE_HOOK(fn)					\
+	__KMEND_DECL(KMEND_DECL_CHECK_REVERSE, .check = (fn), NULL)
+#define KMEND_REVERSE_HOOK(fn)						\
+	__KMEND_DECL(KMEND_DECL_REVERSE, .hook = (fn), NULL)
+#define KMEND_FAIL_REVERSE_HOOK(fn)					\
+	__KMEND_DECL(KMEND_DECL_FAIL_REVERSE, .hook = (fn), NULL)
+#define KMEND_NO_REPLACE(fn)						\
+	__KMEND_DECL(KMEND_DECL_NO_REPLACE, .ptr = (fn), NULL)
+#define KMEND_IGNORE_SECTION(section)					\
+	__KMEND_DECL(KMEND_DECL_IGNORE_SECTION, .ptr = NULL, (section))
+#define KMEND_IGNORE_SYMBOL(symbol)					\
+	__KMEND_DECL(KMEND_DECL_IGNORE_SYMBOL, .ptr = NULL, (symbol))
+#define KMEND_MODEL(model)						\
+	__KMEND_DECL(KMEND_DECL_MODEL, .ptr = NULL, (model))
 
 #define KMEND_UPDATE(update)						\
 	static int __init kmend_update_init(void)			\

@@ -83,6 +83,46 @@ expect_in "$tmp/out" '^  changed +data +overflowuid ' "the changed variable is r
 expect_in "$tmp/out" '^  refused +overflowuid: its value changes, .*callback.*shadow variable' "and refused, saying what to do"
 expect_in "$tmp/out" '1 change cannot be live patched as written' "the summary"
 
+# The same change declared ignored, with a callback that sets the new value:
+# accepted; a changed function declared not to be replaced is left alone; a
+# model is read; declarations that name nothing, or a bad model, are errors.
+{ sed -e 's/^int overflowuid = DEFAULT_OVERFLOWUID;/int overflowuid = 65535;/' \
+      -e 's/^\tmask = xchg(&current->fs->umask, mask & S_IRWXUGO);/\tmask = xchg(\&current->fs->umask, mask \& S_IRWXUGO \& ~S_IWOTH);/' \
+      "$SOURCE/kernel/sys.c"
+  cat <<'DECL'
+#include <kmend/patch.h>
+static void overflowuid_post_patch(struct kmend_pack *pack)
+{
+	WRITE_ONCE(overflowuid, 65535);
+}
+KMEND_POST_PATCH_CALLBACK(overflowuid_post_patch);
+KMEND_IGNORE_SYMBOL("overflowuid");
+KMEND_NO_REPLACE(__do_sys_umask);
+KMEND_NO_REPLACE(__x64_sys_umask);	/* __do_sys_umask is inlined in both */
+KMEND_NO_REPLACE(__ia32_sys_umask);
+KMEND_MODEL("leave=patched-set,switch=kernel");
+DECL
+} | make_patch kernel/sys.c "$tmp/decl.patch"
+"$kmend" create --source "$SOURCE" -o "$tmp/decl.ko" "$tmp/decl.patch" >"$tmp/out" 2>&1
+status=$?
+cat "$tmp/out"
+expect_status 0 "$status" "the value change declared ignored, with a callback"
+expect_in "$tmp/out" '^  declares  post_patch callback overflowuid_post_patch$' "the callback is declared"
+expect_in "$tmp/out" '^  ignored   data     overflowuid \(KMEND_IGNORE_SYMBOL\)$' "the value change is ignored"
+expect_in "$tmp/out" '^  ignored   function __do_sys_umask \(KMEND_NO_REPLACE\)$' "the changed function is left alone"
+expect_in "$tmp/out" '^  ignored   function __x64_sys_umask \(KMEND_NO_REPLACE\)$' "and its callers too"
+expect_not_in "$tmp/out" '^  refused' "nothing refused"
+expect_in "$tmp/out" '^  update:   0 functions replaced' "no function replaced"
+[ "$(modinfo -F kmend_model "$tmp/decl.ko")" = "leave=patched-set,switch=kernel" ] || fail "the model in modinfo"
+sed 's/KMEND_IGNORE_SYMBOL("overflowuid")/KMEND_IGNORE_SYMBOL("no_such_symbol")/' "$tmp/decl.patch" >"$tmp/bad.patch"
+"$kmend" create --dry-run --source "$SOURCE" "$tmp/bad.patch" >"$tmp/out" 2>&1
+expect_status 1 $? "an ignore naming nothing"
+expect_in "$tmp/out" 'KMEND_IGNORE_SYMBOL\(no_such_symbol\): the unit has no such symbol' "names it"
+sed 's/KMEND_MODEL("leave=patched-set,switch=kernel")/KMEND_MODEL("leave=everything")/' "$tmp/decl.patch" >"$tmp/bad.patch"
+"$kmend" create --source "$SOURCE" -o "$tmp/bad.ko" "$tmp/bad.patch" >"$tmp/out" 2>&1
+expect_status 1 $? "a bad model"
+expect_in "$tmp/out" 'KMEND_MODEL\("leave=everything"\): not leave=' "says what a model is"
+
 # Refusals of input, each naming what is wrong.
 printf -- '--- a/include/linux/kernel.h\n+++ b/include/linux/kernel.h\n@@ -1 +1 @@\n-x\n+y\n' >"$tmp/header.patch"
 "$kmend" create --dry-run --source "$SOURCE" "$tmp/header.patch" >"$tmp/out" 2>&1

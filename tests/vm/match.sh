@@ -102,7 +102,7 @@ echo 1 >/sys/kernel/kmend/fdinfo/debug
 expect_succeeds "apply with a reference to seq_show" set_stage fdinfo applied
 log=$(cat $D/fdinfo)
 echo "$log"
-expect_match "$log" "run-pre matching: 1 function matches the running code" "the log says it matched"
+expect_match "$log" "run-pre matching: 1 function of vmlinux matches the running code" "the log says it matched"
 expect_match "$log" "wrote seq_show \(seq_show\+0x0" "seq_show resolved from the running code"
 expect_match "$log" "pre code freed \($held bytes\)" "the pre code is freed once applied"
 expect_eq "$(cat $D/pre_bytes)" 0 "the engine holds no pre code after apply"
