@@ -69,6 +69,20 @@ static bool valid_name(const char *name, size_t max)
 	return true;
 }
 
+/* An earlier pack of the same target, or with the same (non-empty) funcs. */
+static bool duplicate_pack(struct kmend_update *update, struct kmend_pack *pack)
+{
+	struct kmend_pack *other;
+
+	for (other = update->packs; other != pack; other++)
+		if ((kmend_pack_is_vmlinux(other) && kmend_pack_is_vmlinux(pack)) ||
+		    (!kmend_pack_is_vmlinux(other) && !kmend_pack_is_vmlinux(pack) &&
+		     !strcmp(other->target, pack->target)) ||
+		    (other->funcs == pack->funcs && pack->funcs->old_name))
+			return true;
+	return false;
+}
+
 static bool has_callbacks(struct kmend_update *update)
 {
 	struct kmend_pack *pack;
@@ -106,6 +120,11 @@ static int check_update(struct kmend_update *update)
 			       update->id, pack->target);
 			return -EINVAL;
 		}
+		if (duplicate_pack(update, pack)) {
+			pr_err("update %s: two packs for %s (one per target object; none may share another's functions)\n",
+			       update->id, kmend_pack_name(pack));
+			return -EINVAL;
+		}
 		if (pack->mod || pack->prepared || pack->patched ||
 		    pack->post_unpatch_due || pack->pre_unpatch_due) {
 			pr_err("update %s: the pack for %s has engine-private fields set\n",
@@ -135,7 +154,8 @@ static int check_update(struct kmend_update *update)
 		       update->id);
 		return -EINVAL;
 	}
-	if (has_hooks && update->model.sw != KMEND_SWITCH_KERNEL) {
+	if (has_hooks && (!kmend_model_ops(&update->model) ||
+			  !kmend_model_ops(&update->model)->runs_hooks)) {
 		pr_err("update %s: TRANSFORM_WORLD hooks run while the machine is stopped, and its model does not stop it (switch=kernel)\n",
 		       update->id);
 		return -EINVAL;

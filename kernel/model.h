@@ -31,6 +31,8 @@ struct kmend_model_ops {
 	 * t->st->cause says why.
 	 */
 	int (*switch_update)(struct kmend_transition *t);
+	/* runs the update's TRANSFORM_WORLD hooks (kmend_hooks) in its stop */
+	bool runs_hooks;
 };
 
 /* The implementation of @model, or NULL if this engine has none. */

@@ -12,10 +12,49 @@
 #include <linux/module.h>
 #include <linux/notifier.h>
 
+#include "alloc.h"
 #include "match.h"
 #include "module_targets.h"
 #include "pack.h"
 #include "redirect.h"
+
+/*
+ * Modules this notifier has seen coming, and not yet live or gone; under
+ * kmend_mutex. An apply may patch a coming module only once its COMING
+ * notification is done: before that, the notifier patches it (in apply
+ * order), and only then will the module get a GOING if its load fails.
+ */
+struct coming {
+	struct list_head node;
+	struct module *mod;
+};
+static LIST_HEAD(coming_modules);
+
+bool kmend_module_ready(struct module *mod)
+{
+	struct coming *c;
+
+	lockdep_assert_held(&kmend_mutex);
+	if (mod->state == MODULE_STATE_LIVE)
+		return true;
+	list_for_each_entry(c, &coming_modules, node)
+		if (c->mod == mod)
+			return true;
+	return false;
+}
+
+/* Forget @mod (NULL: every module). */
+static void forget_coming(struct module *mod)
+{
+	struct coming *c, *tmp;
+
+	list_for_each_entry_safe(c, tmp, &coming_modules, node) {
+		if (!mod || c->mod == mod) {
+			list_del(&c->node);
+			kmend_free(c);
+		}
+	}
+}
 
 static struct kmend_pack *pack_for(struct kmend_update *update,
 				   struct module *mod)
@@ -103,10 +142,14 @@ static void unpatch_going(struct module *mod)
 
 static int module_coming(struct module *mod)
 {
+	struct coming *c = kmend_alloc(sizeof(*c));
 	struct kmend_state *st;
 	struct kmend_pack *pack;
 	int ret;
 
+	if (!c)
+		return -ENOMEM;
+	c->mod = mod;
 	for (st = next_applied(NULL, false); st; st = next_applied(st, false)) {
 		pack = pack_for(st->update, mod);
 		if (!pack || pack->prepared)	/* an apply just did it */
@@ -115,9 +158,11 @@ static int module_coming(struct module *mod)
 		if (ret) {
 			/* a refused module gets no GOING from this notifier */
 			unpatch_going(mod);
+			kmend_free(c);
 			return ret;
 		}
 	}
+	list_add(&c->node, &coming_modules);
 	return 0;
 }
 
@@ -127,13 +172,19 @@ static int kmend_module_targets_notify(struct notifier_block *nb,
 	struct module *mod = data;
 	int ret = 0;
 
-	if (action != MODULE_STATE_COMING && action != MODULE_STATE_GOING)
-		return NOTIFY_DONE;
 	mutex_lock(&kmend_mutex);
-	if (action == MODULE_STATE_COMING)
+	switch (action) {
+	case MODULE_STATE_COMING:
 		ret = module_coming(mod);
-	else
+		break;
+	case MODULE_STATE_LIVE:
+		forget_coming(mod);
+		break;
+	case MODULE_STATE_GOING:
+		forget_coming(mod);
 		unpatch_going(mod);
+		break;
+	}
 	mutex_unlock(&kmend_mutex);
 	return ret ? notifier_from_errno(ret) : NOTIFY_OK;
 }
@@ -150,4 +201,7 @@ int kmend_module_targets_init(void)
 void kmend_module_targets_exit(void)
 {
 	unregister_module_notifier(&kmend_module_targets_nb);
+	mutex_lock(&kmend_mutex);
+	forget_coming(NULL);
+	mutex_unlock(&kmend_mutex);
 }

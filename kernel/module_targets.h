@@ -10,4 +10,12 @@
 int kmend_module_targets_init(void);
 void kmend_module_targets_exit(void);
 
+struct module;
+
+/*
+ * May an apply patch @mod now: live, or coming and already seen by the
+ * notifier (else the notifier patches it, in order)? kmend_mutex held.
+ */
+bool kmend_module_ready(struct module *mod);
+
 #endif /* _KMEND_MODULE_TARGETS_H */

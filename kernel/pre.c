@@ -5,7 +5,9 @@
  * The update hands its pre code over from init memory, which the kernel
  * frees once the update's init has run; the engine keeps one allocation per
  * function until the update is applied (or unloaded), as Ksplice unloaded
- * its helper module: an applied update holds no pre code.
+ * its helper module: an applied update holds no pre code for vmlinux. A
+ * module's pack keeps its own until the update is unloaded, for the module
+ * may load again (and be matched then).
  */
 #include <linux/debugfs.h>
 #include <linux/module.h>

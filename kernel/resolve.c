@@ -28,6 +28,9 @@ static int match_symbol(void *data, const char *name, struct module *mod,
 	if (l->target) {
 		if (!mod || strcmp(mod->name, l->target))
 			return 0;
+		/* a coming module lists its init symbols too; they go after init */
+		if (within_module_init(addr, mod))
+			return 0;
 		/* module_mutex is held here, so the module cannot go away. */
 		if (!l->mod_seen) {
 			l->mod_seen = true;

@@ -178,4 +178,5 @@ const struct kmend_model_ops kmend_switch_kernel_model = {
 		.sw = KMEND_SWITCH_KERNEL,
 	},
 	.switch_update = switch_kernel,
+	.runs_hooks = true,
 };

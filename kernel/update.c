@@ -10,6 +10,7 @@
 #include "alloc.h"
 #include "match.h"
 #include "model.h"
+#include "module_targets.h"
 #include "pack.h"
 #include "pre.h"
 #include "redirect.h"
@@ -105,8 +106,16 @@ static int get_targets(struct kmend_state *st)
 	kmend_for_each_pack(st->update, pack) {
 		if (kmend_pack_is_vmlinux(pack))
 			continue;
-		if (!kmend_target_get(pack, &going))
+		if (!kmend_target_get(pack, &going)) {
+			if (kmend_module_ready(pack->mod))
+				continue;
+			/* its COMING notification, waiting for us, patches it */
+			kmend_target_put(pack);
+			pack->mod = NULL;
+			kmend_log(st, "target module %s is loading: its functions switch as its load goes on",
+				  pack->target);
 			continue;
+		}
 		if (st->update->flags & KMEND_REQUIRE_TARGETS) {
 			kmend_abort(st, KMEND_TARGET_NOT_LOADED,
 				    "target module %s is %s, and the update requires every target",

@@ -63,6 +63,8 @@ static char *function_at(const struct elf_object *obj, const struct elf_rela *r)
 		const struct elf_section *sec = elf_symbol_section(obj, s);
 
 		s = sec ? elf_symbol_at(obj, sec, r->addend) : NULL;
+		if (s && (int64_t)s->sym.st_value != r->addend)
+			return NULL;	/* inside a function, not its start */
 	} else if (r->addend) {
 		return NULL;
 	}

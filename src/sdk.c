@@ -54,18 +54,31 @@ static char *find_own_file(const char *env, const char *const *candidates,
 	return NULL;
 }
 
+static int plain_path(const char *path)
+{
+	return !path[strspn(path, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+")];
+}
+
 int sdk_find(struct sdk *sdk, char *err, size_t errlen)
 {
 	/* the build tree (build/bin/..), make install's layout */
 	static const char *const includes[] = {
-		"../../include", "../include/kmend-sdk", "../include",
+		"../../include", "../include/kmend-sdk",
 	};
 	static const char *const engines[] = { "../kernel", "../lib/kmend" };
 
-	sdk->include_dir = find_own_file("KMEND_INCLUDE", includes, 3, "/kmend/patch.h");
+	sdk->include_dir = find_own_file("KMEND_INCLUDE", includes, 2, "/kmend/patch.h");
 	sdk->engine_dir = find_own_file("KMEND_ENGINE_DIR", engines, 2, "/Module.symvers");
-	if (sdk->include_dir && sdk->engine_dir)
+	if (sdk->include_dir && sdk->engine_dir) {
+		/* both go into shell commands and Kbuild flags */
+		if (!plain_path(sdk->include_dir) || !plain_path(sdk->engine_dir)) {
+			set_error(err, errlen, "%s has characters a shell would read; install kmend under a plain path",
+				  plain_path(sdk->include_dir) ? sdk->engine_dir : sdk->include_dir);
+			sdk_free(sdk);
+			return -1;
+		}
 		return 0;
+	}
 	set_error(err, errlen, "cannot find %s next to the kmend binary; set %s",
 		  !sdk->include_dir ? "include/kmend/patch.h" :
 		  "the engine's Module.symvers (build kmend.ko first: make)",

@@ -149,6 +149,9 @@ int update_module_check_decls(struct update_module *m, char *err, size_t errlen)
 				if (!decl_names_code(d->kind) ||
 				    (callback && !same_target(u->target, m->units[i].target)))
 					continue;
+				if (!callback && !same_target(u->target, "vmlinux"))
+					return set_error(err, errlen, "%s %s is in a unit of module %s: hooks run with the machine stopped, where a module's code may be absent; declare them in a unit of vmlinux",
+							 decl_kind_name(d->kind), d->function, u->target);
 				if (seen[d->kind])
 					return set_error(err, errlen, "two %ss%s%s: %s and %s",
 							 decl_kind_name(d->kind),

@@ -138,8 +138,9 @@ struct kmend_pack;
  * is applied or undone with the module loaded, or when the module loads
  * (before its init) or unloads (after its exit) while the update is applied.
  * They run in process context with the engine's mutex held: they may sleep,
- * but must not apply or undo updates. pack->mod is the module (NULL for
- * vmlinux).
+ * but must not apply or undo updates, nor load or unload modules (the
+ * engine's module notifier takes that mutex). pack->mod is the module (NULL
+ * for vmlinux).
  */
 struct kmend_callbacks {
 	int (*pre_patch)(struct kmend_pack *pack);
@@ -181,7 +182,9 @@ struct kmend_pack {
  * and reverse the same for undo. fail_apply (fail_reverse) runs, still
  * stopped, when a check refused, to undo what earlier checks prepared. They
  * must not sleep or allocate with GFP_KERNEL. An update with hooks is
- * refused under a per-task model.
+ * refused under a model that does not stop the machine. They run for the
+ * update's apply and undo only, not when a target module loads or unloads,
+ * and only vmlinux's code should run in them (a module's may be absent).
  */
 struct kmend_hooks {
 	int (*check_apply)(void);

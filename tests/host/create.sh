@@ -123,6 +123,15 @@ sed 's/KMEND_MODEL("leave=patched-set,switch=kernel")/KMEND_MODEL("leave=everyth
 expect_status 1 $? "a bad model"
 expect_in "$tmp/out" 'KMEND_MODEL\("leave=everything"\): not leave=' "says what a model is"
 
+# A hook in a module's unit: refused (hooks run with the machine stopped,
+# where the module may be absent).
+{ cat "$SOURCE/fs/fat/namei_vfat.c"
+  printf '#include <kmend/patch.h>\nstatic void vfat_apply(void)\n{\n}\nKMEND_APPLY_HOOK(vfat_apply);\n'
+} | make_patch fs/fat/namei_vfat.c "$tmp/modhook.patch"
+"$kmend" create --source "$SOURCE" -o "$tmp/modhook.ko" "$tmp/modhook.patch" >"$tmp/out" 2>&1
+expect_status 1 $? "a hook in a module's unit"
+expect_in "$tmp/out" 'apply hook vfat_apply is in a unit of module vfat: hooks run with the machine stopped' "says why"
+
 # Refusals of input, each naming what is wrong.
 printf -- '--- a/include/linux/kernel.h\n+++ b/include/linux/kernel.h\n@@ -1 +1 @@\n-x\n+y\n' >"$tmp/header.patch"
 "$kmend" create --dry-run --source "$SOURCE" "$tmp/header.patch" >"$tmp/out" 2>&1

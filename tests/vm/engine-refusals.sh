@@ -37,6 +37,9 @@ check_refused test-absent target_not_loaded "a target module not loaded, every t
 expect_match "$(cat /sys/kernel/debug/kmend/test-absent)" "target module kmend_no_such_module is not loaded, and the update requires every target" "the log names the module"
 rmmod kmend_test_update_absent
 
+expect_fails "two packs for one target object" insmod $M/updates/kmend_test_update_dup_pack.ko
+expect_match "$(dmesg | tail -n 3)" "update test-dup-pack: two packs for vmlinux" "the kernel log says why"
+
 # Two static functions named kmend_test_dup in the target module.
 expect_eq "$(grep -c " kmend_test_dup\b" /proc/kallsyms)" 2 "the target has kmend_test_dup twice"
 insmod $M/updates/kmend_test_update_dup_ambiguous.ko
