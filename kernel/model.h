@@ -43,5 +43,6 @@ int kmend_model_print(const struct kmend_model *model, char *buf,
 		      size_t size);
 
 extern const struct kmend_model_ops kmend_switch_kernel_model;
+extern const struct kmend_model_ops kmend_switch_function_model;
 
 #endif /* _KMEND_MODEL_H */

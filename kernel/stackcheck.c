@@ -40,6 +40,30 @@ int kmend_stack_check(struct task_struct *task,
 	return 0;
 }
 
+struct pinned_check {
+	const struct kmend_transition *t;
+	unsigned long *hit;
+};
+
+static int check_pinned(struct task_struct *task, void *arg)
+{
+	struct pinned_check *c = arg;
+
+	*c->hit = 0;
+	if (task != current && kmend_ksyms.task_curr(task))
+		return -EBUSY;
+	return kmend_stack_check(task, c->t, c->hit);
+}
+
+int kmend_stack_check_pinned(struct task_struct *task,
+			     const struct kmend_transition *t,
+			     unsigned long *hit)
+{
+	struct pinned_check c = { .t = t, .hit = hit };
+
+	return kmend_ksyms.task_call_func(task, check_pinned, &c);
+}
+
 void kmend_conflict_add(struct kmend_state *st, struct task_struct *task,
 			unsigned long addr)
 {

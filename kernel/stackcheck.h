@@ -14,6 +14,15 @@
 int kmend_stack_check(struct task_struct *task,
 		      const struct kmend_transition *t, unsigned long *hit);
 
+/*
+ * The same for a task that may be running: it is held off its CPU while
+ * its stack is read (task_call_func(), as the kernel's livepatch does);
+ * a task running on another CPU is -EBUSY.
+ */
+int kmend_stack_check_pinned(struct task_struct *task,
+			     const struct kmend_transition *t,
+			     unsigned long *hit);
+
 /* Note @task in the update's conflicts (addr 0: unreliable stack). */
 void kmend_conflict_add(struct kmend_state *st, struct task_struct *task,
 			unsigned long addr);

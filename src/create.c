@@ -42,7 +42,8 @@ static void create_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: kmend create [--source DIR] [-o FILE] [--id ID] [--description TEXT]\n"
-		"                    [--require-targets] [--dry-run] [-j N] [-v] PATCH...\n"
+		"                    [--model MODEL] [--require-targets] [--dry-run] [-j N]\n"
+		"                    [-v] PATCH...\n"
 		"\n"
 		"Build an update module, kmend-ID.ko, from PATCH (unified diffs, -p1) against\n"
 		"a prepared kernel source tree: the source of the running kernel, configured\n"
@@ -82,6 +83,12 @@ static void create_usage(FILE *f)
 		"  --id ID             the update's id, [A-Za-z0-9_-], at most 49 characters\n"
 		"                      (default: the first patch's file name without .patch)\n"
 		"  --description TEXT  one line saying what the update fixes\n"
+		"  --model MODEL       the consistency model, leave=L,switch=S (L: patched-set,\n"
+		"                      function, kernel; S: kernel, function, thread); the\n"
+		"                      default leave=patched-set,switch=kernel stops the\n"
+		"                      machine; leave=function,switch=function switches each\n"
+		"                      function at once (old and new code may run side by\n"
+		"                      side). The engine refuses one it does not implement\n"
 		"  --require-targets   refuse to apply while a target module is not loaded\n"
 		"                      (target_not_loaded); by default such a module is\n"
 		"                      patched when it loads\n"
@@ -172,6 +179,7 @@ struct create {
 	struct payload *payloads;	/* per unit */
 	struct decls *decls;		/* per unit: what its patch declares */
 	unsigned int flags;		/* kmend_update.flags */
+	const char *model;		/* --model, or NULL */
 	char **payload_paths;
 	char **patches;
 	int nr_patches;
@@ -748,7 +756,8 @@ static int create_in_work_dir(struct create *c)
 			.id = c->id, .description = c->description,
 			.output = c->output, .patches = c->patches,
 			.nr_patches = c->nr_patches, .verbose = c->verbose,
-			.sdk = &c->sdk, .flags = c->flags, .err = c->err,
+			.sdk = &c->sdk, .flags = c->flags, .model = c->model,
+			.err = c->err,
 		};
 
 		if (emit_update(&o, parts, c->nr_files)) {
@@ -791,6 +800,7 @@ int create_run(int argc, char **argv, FILE *out, FILE *err)
 		{ "check-image", required_argument, NULL, 'I' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "require-targets", no_argument, NULL, 'R' },
+		{ "model", required_argument, NULL, 'M' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
@@ -827,6 +837,17 @@ int create_run(int argc, char **argv, FILE *out, FILE *err)
 		case 'K': c.check_kallsyms = optarg; break;
 		case 'I': c.check_image = optarg; break;
 		case 'R': c.flags |= 0x1; break;	/* KMEND_REQUIRE_TARGETS */
+		case 'M': {
+			unsigned int leave, sw;
+
+			if (decl_model_parse(optarg, &leave, &sw)) {
+				fprintf(err, "kmend create: --model takes leave=patched-set|function|kernel,switch=kernel|function|thread, not '%s'\n",
+					optarg);
+				return KMEND_EXIT_USAGE;
+			}
+			c.model = optarg;
+			break;
+		}
 		case 'n': c.dry_run = true; break;
 		case 'v': c.verbose = true; break;
 		case 'h': create_usage(out); return KMEND_EXIT_OK;

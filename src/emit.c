@@ -153,6 +153,15 @@ int emit_update(const struct emit_options *o, const struct update_unit *units,
 		fprintf(o->err, "kmend create: %s\n", errbuf);
 		goto out;
 	}
+	if (o->model) {
+		if (m.model && strcmp(m.model, o->model)) {
+			fprintf(o->err, "kmend create: --model %s, but the patch declares KMEND_MODEL(\"%s\")\n",
+				o->model, m.model);
+			goto out;
+		}
+		m.model = o->model;
+		decl_model_parse(m.model, &m.leave, &m.sw);	/* checked: create.c */
+	}
 	m.include_dir = o->sdk->include_dir;
 	if (patch_hash(o->patches, o->nr_patches, hex, errbuf, sizeof(errbuf))) {
 		fprintf(o->err, "kmend create: %s\n", errbuf);

@@ -25,6 +25,7 @@ struct emit_options {
 	bool verbose;
 	const struct sdk *sdk;
 	unsigned int flags;		/* kmend_update.flags */
+	const char *model;		/* --model, or NULL */
 	FILE *err;
 };
 

@@ -123,6 +123,18 @@ sed 's/KMEND_MODEL("leave=patched-set,switch=kernel")/KMEND_MODEL("leave=everyth
 expect_status 1 $? "a bad model"
 expect_in "$tmp/out" 'KMEND_MODEL\("leave=everything"\): not leave=' "says what a model is"
 
+# --model: into the module; against the patch's own KMEND_MODEL, an error.
+"$kmend" create --source "$SOURCE" --model leave=function,switch=function -o "$tmp/model.ko" \
+	"$tmp/umask.patch" >"$tmp/out" 2>&1 || { cat "$tmp/out"; fail "create --model"; }
+[ "$(modinfo -F kmend_model "$tmp/model.ko")" = "leave=function,switch=function" ] || fail "--model in modinfo"
+"$kmend" create --source "$SOURCE" --model leave=function,switch=function -o "$tmp/model.ko" \
+	"$tmp/decl.patch" >"$tmp/out" 2>&1
+expect_status 1 $? "--model against KMEND_MODEL"
+expect_in "$tmp/out" 'but the patch declares KMEND_MODEL' "says so"
+"$kmend" create --source "$SOURCE" --model sideways "$tmp/umask.patch" >"$tmp/out" 2>&1
+expect_status 2 $? "a bad --model"
+expect_in "$tmp/out" '--model takes leave=' "says what a model is"
+
 # A hook in a module's unit: refused (hooks run with the machine stopped,
 # where the module may be absent).
 { cat "$SOURCE/fs/fat/namei_vfat.c"

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Consistency models other than the default (docs/engine.md):
+# - leave=function,switch=function: with a task asleep in a replaced
+#   function, apply switches at once (no stop, no retry, no code_busy); the
+#   sleeper finishes in the old code, the next call runs the new one; undo
+#   switches off at once but waits for tasks to leave the update's code (a
+#   task kept inside it makes undo code_busy, switched on again); model
+#   reads back.
+. "$(dirname "$0")/lib/host.bash"
+
+run_guest "$tmp/out" -- '
+M=/kmend-test/modules
+T=/sys/kernel/debug/kmend_test_target
+d=/sys/kernel/kmend/test-sleep-function
+load_engine_and_target
+insmod $M/updates/kmend_test_update_sleep_function.ko
+expect_eq "$(cat $d/model)" "leave=function,switch=function" "model reads back"
+
+cat $T/sleep >/tmp/sleeper.out &
+sleeper=$!
+wait_for grep -qx 1 $T/sleepers
+expect_succeeds "apply with a task asleep in a replaced function" set_stage test-sleep-function applied
+expect_eq "$(grep -c "attempt" /sys/kernel/debug/kmend/test-sleep-function)" 0 "no stop, no attempts"
+expect_match "$(cat /sys/kernel/debug/kmend/test-sleep-function)" "apply: switched each function at once" "the log says how"
+expect_eq "$(cat $T/value)" patched "the next call runs the new code"
+expect_eq "$(cat $T/sleepers)" 1 "the sleeper is still in the old code"
+echo 1 >$T/wake
+wait $sleeper
+expect_eq "$(cat /tmp/sleeper.out)" woken "it finished in the old code"
+expect_eq "$(cat $T/sleep)" patched-sleep "a new call runs the new code"
+
+# The update'"'"'s code may only go once no task is inside it.
+echo 1 >/sys/module/kmend_test_update_sleep_function/parameters/hold
+cat $T/sleep >/tmp/sleeper.out &
+sleeper=$!
+sleep 0.5
+expect_fails "undo with a task inside the new code" set_stage test-sleep-function reversed
+expect_eq "$(cause test-sleep-function)" code_busy "abort_cause"
+expect_match "$(cat $d/conflicts)" "^cat $sleeper new_sleep$" "conflicts name it"
+expect_eq "$(stage test-sleep-function)" applied "still applied"
+expect_eq "$(cat $T/value)" patched "switched on again"
+echo 0 >/sys/module/kmend_test_update_sleep_function/parameters/hold
+wait $sleeper
+expect_eq "$(cat /tmp/sleeper.out)" patched-sleep "the task finished in the new code"
+expect_succeeds "undo once it has left" set_stage test-sleep-function reversed
+expect_eq "$(cat $T/value)" original "undone"
+expect_eq "$(traced)" "" "nothing redirected"
+rmmod kmend_test_update_sleep_function
+rmmod kmend_test_target
+expect_eq "$(engine_allocations)" 0 "every engine allocation freed"
+'
