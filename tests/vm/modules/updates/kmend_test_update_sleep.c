@@ -7,24 +7,8 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/delay.h>
-#include <linux/sched/signal.h>
+#include "sleep_update.h"
 #include "test_update.h"
-
-static int hold;
-module_param(hold, int, 0600);
-
-static const char *new_sleep(void)
-{
-	while (READ_ONCE(hold) && !signal_pending(current))
-		msleep_interruptible(10);
-	return "patched-sleep";
-}
-
-static const char *new_value(void)
-{
-	return "patched";
-}
 
 static void post_patch(struct kmend_pack *pack)
 {

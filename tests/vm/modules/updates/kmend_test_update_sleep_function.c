@@ -4,24 +4,8 @@
  * under LEAVE_FUNCTION + SWITCH_FUNCTION. The new sleeping function
  * returns at once, unless parameter "hold" is 1.
  */
-#include <linux/delay.h>
-#include <linux/sched/signal.h>
+#include "sleep_update.h"
 #include "test_update.h"
-
-static int hold;
-module_param(hold, int, 0600);
-
-static const char *new_sleep(void)
-{
-	while (READ_ONCE(hold) && !signal_pending(current))
-		msleep_interruptible(10);
-	return "patched-sleep";
-}
-
-static const char *new_value(void)
-{
-	return "patched";
-}
 
 KMEND_TEST_UPDATE("test-sleep-function", "kmend_test_target",
 		  KMEND_LEAVE_FUNCTION, KMEND_SWITCH_FUNCTION,
