@@ -28,6 +28,8 @@ static const struct {
 	KSYM(ftrace_location, ftrace_location),
 	KSYM(ftrace_enabled, ftrace_enabled),
 	KSYM(task_call_func, task_call_func),
+	KSYM(freeze_processes, freeze_processes),
+	KSYM(thaw_processes, thaw_processes),
 	KSYM(text_poke, text_poke),
 	KSYM(text_mutex, text_mutex),
 };

@@ -6,6 +6,7 @@
 #include <linux/kallsyms.h>
 #include <linux/memory.h>
 #include <linux/module.h>
+#include <linux/freezer.h>
 #include <linux/sched.h>
 #include <linux/stacktrace.h>
 #include <linux/wait.h>
@@ -29,6 +30,9 @@ struct kmend_ksyms {
 	int *ftrace_enabled;
 	/* for the per-task consistency models */
 	typeof(&task_call_func) task_call_func;
+	/* for LEAVE_KERNEL + SWITCH_KERNEL: user space out of the kernel */
+	typeof(&freeze_processes) freeze_processes;
+	typeof(&thaw_processes) thaw_processes;
 	/* for writing relocations into update code */
 	typeof(&text_poke) text_poke;
 	struct mutex *text_mutex;

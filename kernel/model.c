@@ -9,6 +9,7 @@
 static const struct kmend_model_ops *const models[] = {
 	&kmend_switch_kernel_model,
 	&kmend_switch_function_model,
+	&kmend_leave_kernel_model,
 };
 
 static const char *const leave_names[] = {

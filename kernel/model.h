@@ -44,5 +44,13 @@ int kmend_model_print(const struct kmend_model *model, char *buf,
 
 extern const struct kmend_model_ops kmend_switch_kernel_model;
 extern const struct kmend_model_ops kmend_switch_function_model;
+extern const struct kmend_model_ops kmend_leave_kernel_model;
+
+/*
+ * Stop the machine, check every task's stack against the patched set and
+ * switch with the update's hooks, retrying while a task is in the way
+ * (switch_kernel.c); the models that switch the whole kernel at once use it.
+ */
+int kmend_switch_kernel(struct kmend_transition *t);
 
 #endif /* _KMEND_MODEL_H */

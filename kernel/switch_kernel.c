@@ -123,7 +123,7 @@ static void log_conflicts(struct kmend_state *st)
 		kmend_log(st, "  ... and %u more", st->nr_conflicts - n);
 }
 
-static int switch_kernel(struct kmend_transition *t)
+int kmend_switch_kernel(struct kmend_transition *t)
 {
 	struct kmend_state *st = t->st;
 	struct stop_ctx ctx = { .t = t };
@@ -177,6 +177,6 @@ const struct kmend_model_ops kmend_switch_kernel_model = {
 		.leave = KMEND_LEAVE_PATCHED_SET,
 		.sw = KMEND_SWITCH_KERNEL,
 	},
-	.switch_update = switch_kernel,
+	.switch_update = kmend_switch_kernel,
 	.runs_hooks = true,
 };

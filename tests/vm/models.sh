@@ -6,6 +6,10 @@
 #   switches off at once but waits for tasks to leave the update's code (a
 #   task kept inside it makes undo code_busy, switched on again); model
 #   reads back.
+# - leave=kernel,switch=kernel: with a task asleep in a replaced function
+#   (where the default model gives code_busy, engine-busy.sh), user space is
+#   frozen: the sleeper leaves the kernel through the old code, and one stop
+#   switches at the first attempt; the same for undo.
 . "$(dirname "$0")/lib/host.bash"
 
 run_guest "$tmp/out" -- '
@@ -46,6 +50,29 @@ expect_succeeds "undo once it has left" set_stage test-sleep-function reversed
 expect_eq "$(cat $T/value)" original "undone"
 expect_eq "$(traced)" "" "nothing redirected"
 rmmod kmend_test_update_sleep_function
+
+insmod $M/updates/kmend_test_update_sleep_leave.ko
+d=/sys/kernel/kmend/test-sleep-leave
+L=/sys/kernel/debug/kmend/test-sleep-leave
+expect_eq "$(cat $d/model)" "leave=kernel,switch=kernel" "model reads back"
+cat $T/sleep >/tmp/sleeper.out &
+sleeper=$!
+wait_for grep -qx 1 $T/sleepers
+expect_succeeds "apply with a task asleep in a replaced function" set_stage test-sleep-leave applied
+expect_match "$(cat $L)" "apply: user space frozen" "user space was frozen"
+expect_match "$(cat $L)" "apply attempt 1: .*: switched" "one stop switched, at the first attempt"
+wait $sleeper
+expect_eq "$(cat /tmp/sleeper.out)" woken "the sleeper left the kernel through the old code"
+expect_eq "$(cat $T/sleepers)" 0 "nobody is in the old code"
+expect_eq "$(cat $T/value)" patched "new code"
+cat $T/sleep >/tmp/sleeper.out &
+sleeper=$!
+sleep 0.3
+expect_succeeds "undo" set_stage test-sleep-leave reversed
+expect_match "$(cat $L)" "undo: user space frozen" "undo froze user space too"
+wait $sleeper
+expect_eq "$(cat $T/value)" original "original"
+rmmod kmend_test_update_sleep_leave
 rmmod kmend_test_target
 expect_eq "$(engine_allocations)" 0 "every engine allocation freed"
 '
