@@ -162,6 +162,10 @@ int emit_update(const struct emit_options *o, const struct update_unit *units,
 		m.model = o->model;
 		decl_model_parse(m.model, &m.leave, &m.sw);	/* checked: create.c */
 	}
+	if (update_module_check_model(&m, errbuf, sizeof(errbuf))) {
+		fprintf(o->err, "kmend create: %s\n", errbuf);
+		goto out;
+	}
 	m.include_dir = o->sdk->include_dir;
 	if (patch_hash(o->patches, o->nr_patches, hex, errbuf, sizeof(errbuf))) {
 		fprintf(o->err, "kmend create: %s\n", errbuf);

@@ -165,6 +165,26 @@ int update_module_check_decls(struct update_module *m, char *err, size_t errlen)
 	return 0;
 }
 
+int update_module_check_model(const struct update_module *m, char *err,
+			      size_t errlen)
+{
+	if (m->sw == 0)		/* KMEND_SWITCH_KERNEL: the machine stops */
+		return 0;
+	for (size_t i = 0; i < m->nr_units; i++) {
+		const struct update_unit *u = &m->units[i];
+
+		for (size_t k = 0; u->decls && k < u->decls->nr; k++) {
+			const struct decl *d = &u->decls->items[k];
+
+			if (decl_names_code(d->kind) && d->kind > KMEND_DECL_POST_UNPATCH)
+				return set_error(err, errlen, "%s %s: hooks (TRANSFORM_WORLD) run while the machine is stopped, and model %s does not stop it; use a switch=kernel model, or callbacks",
+						 decl_kind_name(d->kind), d->function,
+						 m->model);
+		}
+	}
+	return 0;
+}
+
 static void put_externs(FILE *f, const struct update_module *m)
 {
 	for (size_t i = 0; i < m->nr_units; i++) {

@@ -45,6 +45,13 @@ struct update_module {
 int update_module_check_decls(struct update_module *m, char *err, size_t errlen);
 
 /*
+ * Check the declared hooks fit the model (once the model is final): hooks
+ * need a model that stops the machine. Returns 0, or -1 with a message.
+ */
+int update_module_check_model(const struct update_module *m, char *err,
+			      size_t errlen);
+
+/*
  * Write the module's sources into @dir, ready for "make -C <tree> M=@dir
  * modules". Returns 0, or -1 with a message in @err.
  */

@@ -135,6 +135,18 @@ expect_in "$tmp/out" 'but the patch declares KMEND_MODEL' "says so"
 expect_status 2 $? "a bad --model"
 expect_in "$tmp/out" '--model takes leave=' "says what a model is"
 
+# Hooks under a model that does not stop the machine: refused at create time.
+{ cat "$SOURCE/kernel/sys.c"
+  printf '#include <kmend/patch.h>\nstatic void sys_apply(void)\n{\n}\nKMEND_APPLY_HOOK(sys_apply);\n'
+} | sed 's/mask = xchg(&current->fs->umask, mask & S_IRWXUGO);/mask = xchg(\&current->fs->umask, mask \& S_IRWXUGO \& ~S_IWOTH);/' |
+	make_patch kernel/sys.c "$tmp/hook.patch"
+"$kmend" create --source "$SOURCE" --model leave=function,switch=function -o "$tmp/hook.ko" \
+	"$tmp/hook.patch" >"$tmp/out" 2>&1
+expect_status 1 $? "a hook under switch=function"
+expect_in "$tmp/out" 'apply hook sys_apply: hooks \(TRANSFORM_WORLD\) run while the machine is stopped, and model leave=function,switch=function does not stop it' "says why"
+"$kmend" create --source "$SOURCE" --model leave=kernel,switch=kernel -o "$tmp/hook.ko" \
+	"$tmp/hook.patch" >"$tmp/out" 2>&1 || { cat "$tmp/out"; fail "a hook under leave=kernel,switch=kernel"; }
+
 # A hook in a module's unit: refused (hooks run with the machine stopped,
 # where the module may be absent).
 { cat "$SOURCE/fs/fat/namei_vfat.c"
