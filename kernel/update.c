@@ -175,7 +175,7 @@ static int prepare_packs(struct kmend_state *st)
 	return 0;
 }
 
-/* pre_patch for every prepared pack; on a refusal, post_unpatch for those that ran. */
+/* pre_patch for every prepared pack, until one refuses. */
 static int pre_patch_all(struct kmend_state *st)
 {
 	struct kmend_pack *pack;
@@ -185,11 +185,8 @@ static int pre_patch_all(struct kmend_state *st)
 		if (!pack->prepared)
 			continue;
 		ret = kmend_pre_patch(st, pack);
-		if (ret) {
-			kmend_for_each_pack(st->update, pack)
-				kmend_post_unpatch(st, pack);
+		if (ret)
 			return ret;
-		}
 	}
 	return 0;
 }
@@ -232,14 +229,10 @@ int kmend_apply(struct kmend_state *st)
 	if (ret)
 		goto put_targets;
 	ret = pre_patch_all(st);
+	if (!ret)
+		ret = run_model(st, false);
 	if (ret)
 		goto release;
-	ret = run_model(st, false);
-	if (ret) {
-		kmend_for_each_pack(st->update, pack)
-			kmend_post_unpatch(st, pack);
-		goto release;
-	}
 
 	st->stage = KMEND_APPLIED;
 	st->apply_seq = ++kmend_apply_counter;
@@ -260,6 +253,9 @@ int kmend_apply(struct kmend_state *st)
 	return 0;
 
 release:
+	/* the transition did not happen: post_unpatch where pre_patch ran */
+	kmend_for_each_pack(st->update, pack)
+		kmend_post_unpatch(st, pack);
 	release_packs(st);
 put_targets:
 	put_targets(st, true);

@@ -108,25 +108,28 @@ static void unload(FILE *err, const char *module, bool engine_too)
 		module_remove("kmend");
 }
 
+static void count_function(const char *target, const char *old,
+			   const char *repl, void *arg)
+{
+	(void)target, (void)old, (void)repl;
+	(*(unsigned int *)arg)++;
+}
+
+static void print_function(const char *target, const char *old,
+			   const char *repl, void *arg)
+{
+	(void)repl;
+	fprintf(arg, "  %s %s\n", target, old);
+}
+
 static void print_applied(FILE *out, const struct live_update *u, double secs)
 {
-	const char *line = u->functions;
 	unsigned int n = 0;
 
-	for (const char *p = line; *p; p++)
-		n += *p == '\n';
-	n += *line != '\0';
+	live_functions_each(u->functions, count_function, &n);
 	fprintf(out, "kmend: applied %s in %.2f s: %u function%s replaced, model %s\n",
 		u->id, secs, n, n == 1 ? "" : "s", u->model);
-	while (*line) {
-		char target[64], old[256];
-
-		if (sscanf(line, "%63s %255s", target, old) == 2)
-			fprintf(out, "  %s %s\n", target, old);
-		line += strcspn(line, "\n");
-		if (*line)
-			line++;
-	}
+	live_functions_each(u->functions, print_function, out);
 }
 
 static double seconds_since(const struct timespec *t0)

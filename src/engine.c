@@ -276,6 +276,48 @@ void live_update_free(struct live_update *u)
 	memset(u, 0, sizeof(*u));
 }
 
+/*
+ * The next line of @*lines into @buf (cut to fit), moving past it; false
+ * at the end. A field read from @buf cannot run into the next line.
+ */
+static bool next_line(const char **lines, char *buf, size_t size)
+{
+	const char *p = *lines;
+	size_t len;
+
+	if (!p || !*p)
+		return false;
+	len = strcspn(p, "\n");
+	snprintf(buf, size, "%.*s", (int)len, p);
+	*lines = p + len + (p[len] != '\0');
+	return true;
+}
+
+void live_functions_each(const char *functions,
+			 void (*fn)(const char *target, const char *old,
+				    const char *repl, void *arg),
+			 void *arg)
+{
+	char line[1024], target[64], old[256], repl[256];
+
+	while (next_line(&functions, line, sizeof(line)))
+		if (sscanf(line, "%63s %255s -> %255s", target, old, repl) == 3)
+			fn(target, old, repl, arg);
+}
+
+void live_conflicts_each(const char *conflicts,
+			 void (*fn)(const char *comm, int pid, const char *func,
+				    void *arg),
+			 void *arg)
+{
+	char line[1024], comm[64], func[256];
+	int pid;
+
+	while (next_line(&conflicts, line, sizeof(line)))
+		if (sscanf(line, "%63s %d %255s", comm, &pid, func) == 3)
+			fn(comm, pid, func, arg);
+}
+
 /* Is @id one of the lines of @lines? */
 static bool has_line(const char *lines, const char *id)
 {

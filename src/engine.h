@@ -72,6 +72,20 @@ struct live_update {
 	long long applied_at;	/* seconds since the epoch; 0: not applied */
 };
 
+/*
+ * Call @fn for each well-formed line of a live_update's functions
+ * ("<target> <old> -> <new>") or conflicts ("<comm> <pid> <function>");
+ * other lines (the engine's "..." at the end of a full page) are skipped.
+ */
+void live_functions_each(const char *functions,
+			 void (*fn)(const char *target, const char *old,
+				    const char *repl, void *arg),
+			 void *arg);
+void live_conflicts_each(const char *conflicts,
+			 void (*fn)(const char *comm, int pid, const char *func,
+				    void *arg),
+			 void *arg);
+
 /* Read update @id; 0, or -1 with errno set (ENOENT: no such update). */
 int live_update_read(const char *id, struct live_update *u);
 void live_update_free(struct live_update *u);

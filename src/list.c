@@ -54,25 +54,6 @@ void format_time(long long epoch, char *buf, size_t len)
 		snprintf(buf, len, "-");
 }
 
-/* Calls @fn for each "<target> <old> -> <new>" line of @functions. */
-static void each_function(const char *functions,
-			  void (*fn)(const char *target, const char *old,
-				     const char *repl, void *arg),
-			  void *arg)
-{
-	const char *line = functions;
-
-	while (line && *line) {
-		char target[64], old[256], repl[256];
-
-		if (sscanf(line, "%63s %255s -> %255s", target, old, repl) == 3)
-			fn(target, old, repl, arg);
-		line += strcspn(line, "\n");
-		if (*line)
-			line++;
-	}
-}
-
 struct join {
 	char *buf;
 	size_t len;
@@ -107,7 +88,7 @@ void live_update_targets(const struct live_update *u, char *buf, size_t len)
 
 	buf[0] = '\0';
 	if (!*u->targets) {	/* an engine without the targets file */
-		each_function(u->functions, join_one, &j);
+		live_functions_each(u->functions, join_one, &j);
 		return;
 	}
 	while (*line) {
@@ -161,30 +142,18 @@ static void lines_json(FILE *f, const char *lines)
 	fputc(']', f);
 }
 
-static void conflicts_json(FILE *f, const char *conflicts)
+static void conflict_json(const char *comm, int pid, const char *func,
+			  void *arg)
 {
-	const char *line = conflicts;
-	bool first = true;
+	struct json_list *l = arg;
 
-	fputc('[', f);
-	while (line && *line) {
-		char comm[64], func[256];
-		int pid;
-
-		if (sscanf(line, "%63s %d %255s", comm, &pid, func) == 3) {
-			fprintf(f, "%s{", first ? "" : ",");
-			json_key_string(f, "process", comm, 1);
-			json_key(f, "pid", 0);
-			fprintf(f, "%d", pid);
-			json_key_string(f, "function", func, 0);
-			fputc('}', f);
-			first = false;
-		}
-		line += strcspn(line, "\n");
-		if (*line)
-			line++;
-	}
-	fputc(']', f);
+	fputs(l->first ? "{" : ",{", l->f);
+	json_key_string(l->f, "process", comm, 1);
+	json_key(l->f, "pid", 0);
+	fprintf(l->f, "%d", pid);
+	json_key_string(l->f, "function", func, 0);
+	fputc('}', l->f);
+	l->first = false;
 }
 
 void live_update_json(FILE *f, const struct live_update *u)
@@ -224,13 +193,16 @@ void live_update_json(FILE *f, const struct live_update *u)
 	fputc(']', f);
 	json_key(f, "functions", 0);
 	fputc('[', f);
-	each_function(u->functions, function_json,
+	live_functions_each(u->functions, function_json,
 		      &(struct json_list){ .f = f, .first = true });
 	fputc(']', f);
 	json_key(f, "stacked_on", 0);
 	lines_json(f, u->stacked_on);
 	json_key(f, "conflicts", 0);
-	conflicts_json(f, u->conflicts);
+	fputc('[', f);
+	live_conflicts_each(u->conflicts, conflict_json,
+			    &(struct json_list){ .f = f, .first = true });
+	fputc(']', f);
 	fputc('}', f);
 }
 
@@ -240,7 +212,7 @@ static void live_update_function_names(const struct live_update *u, char *buf,
 	struct join j = { .buf = buf, .len = len };
 
 	buf[0] = '\0';
-	each_function(u->functions, join_one, &j);
+	live_functions_each(u->functions, join_one, &j);
 }
 
 static int list_loaded(FILE *out, FILE *err, bool json)

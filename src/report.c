@@ -8,26 +8,25 @@
 
 #include "causes.h"
 
+struct conflict_row {
+	FILE *f;
+	const char *indent;
+};
+
+static void conflict_row(const char *comm, int pid, const char *func, void *arg)
+{
+	struct conflict_row *r = arg;
+
+	if (strcmp(func, "unreliable_stack") == 0)
+		func = "(stack unreliable, or running)";
+	fprintf(r->f, "%s%-16s %7d  %s\n", r->indent, comm, pid, func);
+}
+
 void report_conflicts(FILE *f, const char *conflicts, const char *indent)
 {
-	const char *line = conflicts;
-
 	fprintf(f, "%s%-16s %7s  %s\n", indent, "PROCESS", "PID", "FUNCTION");
-	while (line && *line) {
-		char comm[64], func[256];
-		int pid, used = 0;
-		size_t len = strcspn(line, "\n");
-
-		if (sscanf(line, "%63s %d %255s%n", comm, &pid, func, &used) == 3 &&
-		    (size_t)used <= len) {
-			if (strcmp(func, "unreliable_stack") == 0)
-				strcpy(func, "(stack unreliable, or running)");
-			fprintf(f, "%s%-16s %7d  %s\n", indent, comm, pid, func);
-		}
-		line += len;
-		if (*line)
-			line++;
-	}
+	live_conflicts_each(conflicts, conflict_row,
+			    &(struct conflict_row){ .f = f, .indent = indent });
 }
 
 int report_abort(FILE *f, const char *action, const struct live_update *u)
