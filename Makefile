@@ -100,7 +100,7 @@ define kbuild
 	@for f in $(TOP)/$(1)/*; do ln -sf $$f $(2)/; done
 	+. $(BUILD)/target.env && $(MAKE) -C "$$HEADERS" M=$(TOP)/$(2) \
 		KMEND_INCLUDE=$(TOP)/include KMEND_VERSION=$(VERSION) \
-		$(if $(3),KBUILD_EXTRA_SYMBOLS=$(3)) modules
+		$(if $(strip $(3)),KBUILD_EXTRA_SYMBOLS="$(strip $(3))") modules
 endef
 
 ENGINE_SYMVERS := $(TOP)/$(BUILD)/kernel/Module.symvers
@@ -115,8 +115,11 @@ $(BUILD)/samples/kmend-sample-cmdline.ko: $(BUILD)/kernel/kmend.ko $(wildcard sa
 
 TEST_MODULES := faults target updates callbacks api
 test-modules: $(foreach m,$(TEST_MODULES),$(BUILD)/tests/modules/$(m)/.built)
+# Some test updates call functions of the test target module.
+$(BUILD)/tests/modules/updates/.built: $(BUILD)/tests/modules/target/.built
+EXTRA_SYMVERS_updates := $(TOP)/$(BUILD)/tests/modules/target/Module.symvers
 $(BUILD)/tests/modules/%/.built: $(BUILD)/kernel/kmend.ko tests/vm/modules/%/* $(wildcard include/kmend/*)
-	$(call kbuild,tests/vm/modules/$*,$(BUILD)/tests/modules/$*,$(ENGINE_SYMVERS))
+	$(call kbuild,tests/vm/modules/$*,$(BUILD)/tests/modules/$*,$(ENGINE_SYMVERS) $(EXTRA_SYMVERS_$*))
 	@touch $@
 
 # --- tests and demo ------------------------------------------------------------

@@ -44,6 +44,7 @@ static const char *const cause_names[] = {
 	[KMEND_NO_FTRACE_SITE] = "no_ftrace_site",
 	[KMEND_FTRACE_UNAVAILABLE] = "ftrace_unavailable",
 	[KMEND_UNEXPECTED] = "unexpected",
+	[KMEND_INTERRUPTED] = "interrupted",
 };
 
 const char *kmend_stage_name(enum kmend_stage stage)

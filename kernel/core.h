@@ -33,6 +33,7 @@ enum kmend_cause {
 	KMEND_NO_FTRACE_SITE,
 	KMEND_FTRACE_UNAVAILABLE,
 	KMEND_UNEXPECTED,
+	KMEND_INTERRUPTED,
 };
 
 /* A task in the way of a switch; addr 0 means its stack was unreliable. */

@@ -28,6 +28,9 @@ static const struct {
 	KSYM(ftrace_location, ftrace_location),
 	KSYM(ftrace_enabled, ftrace_enabled),
 	KSYM(task_call_func, task_call_func),
+	KSYM(wake_up_state, wake_up_state),
+	KSYM(stop_one_cpu, stop_one_cpu),
+	KSYM(exit_to_user, exit_to_user_mode_prepare),
 	KSYM(freeze_processes, freeze_processes),
 	KSYM(thaw_processes, thaw_processes),
 	KSYM(text_poke, text_poke),
@@ -80,6 +83,12 @@ int kmend_ksyms_init(void)
 		ret = lookup(wanted[i].name, wanted[i].slot);
 		if (ret)
 			return ret;
+	}
+	if (!kmend_ksyms.lookup_size_offset(kmend_ksyms.exit_to_user,
+					    &kmend_ksyms.exit_to_user_size,
+					    NULL)) {
+		pr_err("no size for kernel symbol exit_to_user_mode_prepare\n");
+		return -ENOENT;
 	}
 	if (require_symbol) {
 		void *unused;

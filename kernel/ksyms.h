@@ -9,6 +9,7 @@
 #include <linux/freezer.h>
 #include <linux/sched.h>
 #include <linux/stacktrace.h>
+#include <linux/stop_machine.h>
 #include <linux/wait.h>
 #include <asm/text-patching.h>
 
@@ -30,6 +31,11 @@ struct kmend_ksyms {
 	int *ftrace_enabled;
 	/* for the per-task consistency models */
 	typeof(&task_call_func) task_call_func;
+	typeof(&wake_up_state) wake_up_state;
+	typeof(&stop_one_cpu) stop_one_cpu;
+	/* where a task sleeps on its way back to user space (LEAVE_KERNEL) */
+	unsigned long exit_to_user;
+	unsigned long exit_to_user_size;
 	/* for LEAVE_KERNEL + SWITCH_KERNEL: user space out of the kernel */
 	typeof(&freeze_processes) freeze_processes;
 	typeof(&thaw_processes) thaw_processes;

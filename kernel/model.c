@@ -10,6 +10,8 @@ static const struct kmend_model_ops *const models[] = {
 	&kmend_switch_kernel_model,
 	&kmend_switch_function_model,
 	&kmend_leave_kernel_model,
+	&kmend_switch_thread_model,
+	&kmend_leave_kernel_thread_model,
 };
 
 static const char *const leave_names[] = {

@@ -45,6 +45,8 @@ int kmend_model_print(const struct kmend_model *model, char *buf,
 extern const struct kmend_model_ops kmend_switch_kernel_model;
 extern const struct kmend_model_ops kmend_switch_function_model;
 extern const struct kmend_model_ops kmend_leave_kernel_model;
+extern const struct kmend_model_ops kmend_switch_thread_model;
+extern const struct kmend_model_ops kmend_leave_kernel_thread_model;
 
 /*
  * Stop the machine, check every task's stack against the patched set and

@@ -9,6 +9,7 @@
 #include "alloc.h"
 #include "ksyms.h"
 #include "redirect.h"
+#include "universe.h"
 
 /* Every registered ops; protected by kmend_mutex. */
 static LIST_HEAD(kmend_ops_list);
@@ -29,6 +30,21 @@ static void notrace kmend_ftrace_handler(unsigned long ip,
 
 	func = list_first_or_null_rcu(&ops->stack, struct kmend_func,
 				      stack_node);
+	/*
+	 * In a per-task transition, a task not (or no longer) in the new
+	 * universe runs what was there before: the next one down, or the
+	 * original.
+	 */
+	if (func && unlikely(READ_ONCE(func->transition))) {
+		/* the universe was set up before the flag was */
+		smp_rmb();
+		if (!kmend_universe_patched(current)) {
+			func = list_entry_rcu(func->stack_node.next,
+					      struct kmend_func, stack_node);
+			if (&func->stack_node == &ops->stack)
+				func = NULL;
+		}
+	}
 	if (func)
 		ftrace_instruction_pointer_set(fregs,
 					       (unsigned long)func->new_func);

@@ -22,12 +22,22 @@ static bool in_patched_set(const struct kmend_transition *t, unsigned long addr)
 	return false;
 }
 
-int kmend_stack_check(struct task_struct *task,
-		      const struct kmend_transition *t, unsigned long *hit)
+/* Is @addr in the path from the kernel back to user space? */
+static bool on_way_to_user(unsigned long addr)
+{
+	unsigned long start = kmend_ksyms.exit_to_user;
+
+	return addr >= start && addr < start + kmend_ksyms.exit_to_user_size;
+}
+
+/* The stack check; *boundary says whether the task is on its way to user. */
+static int walk(struct task_struct *task, const struct kmend_transition *t,
+		unsigned long *hit, bool *boundary)
 {
 	int nr, i;
 
 	*hit = 0;
+	*boundary = false;
 	nr = kmend_ksyms.save_tsk_reliable(task, entries, ARRAY_SIZE(entries));
 	if (nr < 0)
 		return -EINVAL;
@@ -36,8 +46,27 @@ int kmend_stack_check(struct task_struct *task,
 			*hit = entries[i];
 			return -EADDRINUSE;
 		}
+		*boundary |= on_way_to_user(entries[i]);
 	}
 	return 0;
+}
+
+int kmend_stack_check(struct task_struct *task,
+		      const struct kmend_transition *t, unsigned long *hit)
+{
+	bool boundary;
+
+	return walk(task, t, hit, &boundary);
+}
+
+int kmend_stack_check_boundary(struct task_struct *task,
+			       const struct kmend_transition *t,
+			       unsigned long *hit)
+{
+	bool boundary;
+	int ret = walk(task, t, hit, &boundary);
+
+	return ret ? ret : boundary ? 0 : -EAGAIN;
 }
 
 struct pinned_check {

@@ -15,6 +15,15 @@ int kmend_stack_check(struct task_struct *task,
 		      const struct kmend_transition *t, unsigned long *hit);
 
 /*
+ * The same, and is @task asleep on its way back to user space (after a
+ * system call, an interrupt or an exception)? -EAGAIN if it is not: it is
+ * inside the kernel. Same conditions.
+ */
+int kmend_stack_check_boundary(struct task_struct *task,
+			       const struct kmend_transition *t,
+			       unsigned long *hit);
+
+/*
  * The same for a task that may be running: it is held off its CPU while
  * its stack is read (task_call_func(), as the kernel's livepatch does);
  * a task running on another CPU is -EBUSY.

@@ -2,7 +2,8 @@
 /*
  * sysfs.c - /sys/kernel/kmend/<id>/, the interface of Ksplice's kernel half:
  * stage, abort_cause, conflicts and debug, plus model, functions,
- * description, abort_detail, module, applied_at and stacked_on.
+ * description, abort_detail, module, applied_at, stacked_on, targets and
+ * transition.
  * See docs/sysfs-abi.md.
  */
 #include <linux/ctype.h>
@@ -13,6 +14,7 @@
 
 #include "alloc.h"
 #include "model.h"
+#include "switch_thread.h"
 #include "sysfs.h"
 #include "update.h"
 
@@ -29,17 +31,28 @@ static ssize_t stage_store(struct kobject *kobj, struct kobj_attribute *attr,
 			   const char *buf, size_t count)
 {
 	struct kmend_state *st = to_state(kobj);
+	bool applied = sysfs_streq(buf, "applied");
 	int ret;
 
-	mutex_lock(&kmend_mutex);
+	if (!applied && !sysfs_streq(buf, "reversed"))
+		return -EINVAL;
+	/*
+	 * A per-task transition of this update holds kmend_mutex while it
+	 * runs: ask it to end this way (reversing it if it goes the other)
+	 * and wait for it; then the request is carried out as usual.
+	 */
+	ret = kmend_thread_request(st, applied);
+	if (ret && ret != -ENOENT)
+		return ret;
+	/* interruptible: a per-task transition may hold it for long */
+	if (mutex_lock_interruptible(&kmend_mutex))
+		return -EINTR;
 	if (!st->registered)
 		ret = -ENODEV;
-	else if (sysfs_streq(buf, "applied"))
+	else if (applied)
 		ret = kmend_apply(st);
-	else if (sysfs_streq(buf, "reversed"))
-		ret = kmend_revert(st);
 	else
-		ret = -EINVAL;
+		ret = kmend_revert(st);
 	mutex_unlock(&kmend_mutex);
 
 	return ret ? ret : count;
@@ -240,6 +253,14 @@ static ssize_t stacked_on_show(struct kobject *kobj,
 	return len;
 }
 
+static ssize_t transition_show(struct kobject *kobj,
+			       struct kobj_attribute *attr, char *buf)
+{
+	return kmend_thread_show(to_state(kobj), buf);
+}
+
+static struct kobj_attribute transition_attr = __ATTR(transition, 0400,
+						      transition_show, NULL);
 static struct kobj_attribute stage_attr = __ATTR(stage, 0600, stage_show,
 						 stage_store);
 static struct kobj_attribute abort_cause_attr = __ATTR(abort_cause, 0400,
@@ -278,6 +299,7 @@ static struct attribute *kmend_state_attrs[] = {
 	&applied_at_attr.attr,
 	&stacked_on_attr.attr,
 	&targets_attr.attr,
+	&transition_attr.attr,
 	NULL
 };
 ATTRIBUTE_GROUPS(kmend_state);

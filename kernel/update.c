@@ -315,9 +315,12 @@ int kmend_revert(struct kmend_state *st)
 		kmend_abort(st, KMEND_ALREADY_REVERSED, "undo: already reversed");
 		return -EINVAL;
 	case KMEND_PREPARING:
-		/* Never applied: nothing to undo, and it may not be applied now. */
+		/*
+		 * Never applied: nothing to undo, and it may not be applied
+		 * now. No transition either: abort_cause keeps saying why the
+		 * last one (an apply reversed on the way, say) stopped.
+		 */
 		st->stage = KMEND_REVERSED;
-		transition_begin(st);
 		kmend_log(st, "undo: reversed before it was applied");
 		return 0;
 	case KMEND_APPLIED:

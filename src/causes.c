@@ -52,6 +52,9 @@ static const struct abort_cause causes[] = {
 	CAUSE(12, "unexpected",
 	      "the engine stopped for a reason it did not expect",
 	      "see the debug log (/sys/kernel/debug/kmend/ID) and the kernel log"),
+	CAUSE(13, "interrupted",
+	      "a per-task transition was reversed before it ended: its stage was written back, or the command running it got a signal",
+	      "apply (or undo) again when wanted; nothing stayed changed"),
 };
 
 #define NR_CAUSES (sizeof(causes) / sizeof(causes[0]))
@@ -61,7 +64,10 @@ const struct abort_cause *abort_cause_find(const char *name)
 	for (size_t i = 0; i < NR_CAUSES; i++)
 		if (strcmp(causes[i].name, name) == 0)
 			return &causes[i];
-	return &causes[NR_CAUSES - 1];
+	for (size_t i = 0; i < NR_CAUSES; i++)
+		if (strcmp(causes[i].name, "unexpected") == 0)
+			return &causes[i];
+	return &causes[0];
 }
 
 const struct abort_cause *abort_causes(size_t *n)

@@ -223,7 +223,7 @@ static void explain_usage(FILE *f)
 		"Usage: kmend explain [CAUSE|STATUS|ID]\n"
 		"\n"
 		"Explain an abort cause of the engine (as abort_cause names it, e.g.\n"
-		"code_busy), the exit status kmend gave for it (10-22), or the last abort\n"
+		"code_busy), the exit status kmend gave for it (10-23), or the last abort\n"
 		"of the loaded update ID. Without an argument, list every cause with its\n"
 		"exit status.\n"
 		"\n"

@@ -82,6 +82,7 @@ struct kmend_func {
 	struct kmend_ops *ops;
 	struct list_head stack_node;
 	bool patched;
+	bool transition;	/* in a per-task transition: ask the universe */
 };
 
 /*

@@ -190,7 +190,7 @@ static void test_explain_causes(void **state)
 
 	(void)state;
 	all = abort_causes(&n);
-	assert_int_equal(n, 13);
+	assert_int_equal(n, 14);
 	for (size_t i = 0; i < n; i++) {
 		assert_int_equal(all[i].exit_status, KMEND_EXIT_CAUSE_BASE + (int)i);
 		assert_ptr_equal(abort_cause_find(all[i].name), &all[i]);

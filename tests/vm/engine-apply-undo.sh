@@ -13,7 +13,7 @@ orig_cmdline=$(cat /proc/cmdline)
 orig_version=$(cat /proc/version)
 insmod $S/kmend-sample-cmdline.ko
 d=/sys/kernel/kmend/sample-cmdline
-expect_eq "$(ls $d | tr "\n" " ")" "abort_cause abort_detail applied_at conflicts debug description functions model module stacked_on stage targets " "the update'"'"'s files"
+expect_eq "$(ls $d | tr "\n" " ")" "abort_cause abort_detail applied_at conflicts debug description functions model module stacked_on stage targets transition " "the update'"'"'s files"
 expect_eq "$(stat -c %a $d/stage $d/abort_cause $d/conflicts $d/debug $d/model $d/functions $d/description $d/abort_detail $d/module $d/applied_at $d/stacked_on $d/targets | tr "\n" " ")" "600 400 400 600 400 400 400 400 400 400 400 400 " "file modes"
 expect_eq "$(cat $d/module)" kmend_sample_cmdline "module"
 expect_eq "$(cat $d/applied_at)" 0 "applied_at before apply"

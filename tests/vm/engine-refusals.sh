@@ -55,7 +55,7 @@ expect_eq "$(cat $T/dup)" "dup1 dup2" "both originals again"
 rmmod kmend_test_update_dup
 
 expect_fails "an update asking for a model the engine lacks does not load" insmod $M/updates/kmend_test_update_model.ko
-expect_match "$(dmesg | tail -n 5)" "update test-model: consistency model leave=kernel,switch=thread is not implemented" "the kernel log says why"
+expect_match "$(dmesg | tail -n 5)" "update test-model: consistency model leave=function,switch=thread is not implemented" "the kernel log says why"
 expect_eq "$(ls /sys/kernel/kmend)" "" "nothing registered"
 
 # Registration failing at each of its allocations.

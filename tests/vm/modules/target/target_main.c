@@ -5,6 +5,7 @@
  *
  *   value     read: what kmend_test_value() returns ("original")
  *   sleep     read: sleeps inside kmend_test_sleep() until "wake" is written
+ *             (or a signal comes; only a fatal one with sleep_killable=1)
  *   wake      write: wakes every sleeper
  *   sleepers  read: how many tasks are inside kmend_test_sleep() now
  *   notrace   read: what kmend_test_notrace() returns; it has no ftrace site
@@ -12,14 +13,28 @@
  *             for updates that must reach it through a kmend relocation
  *   dup       read: what the two static kmend_test_dup() return, this
  *             unit's and target_dup.c's
+ *   steps     read: calls kmend_test_step() STEPS times, 100 ms apart, from
+ *             code no update replaces (a long system call): "old old new..."
+ *   chain     read: what kmend_test_chain() returns: "O:" and what each of
+ *             its calls of kmend_test_step() returned, 20 ms apart; a
+ *             replacement of both returns "N:" and its steps
  */
 #include <linux/atomic.h>
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/module.h>
 #include <linux/wait.h>
 
 #include "target.h"
+
+/*
+ * 1: kmend_test_sleep() sleeps killable, so that the wakeups of a per-task
+ * transition (fake signals) do not end it; 0: interruptible, so that the
+ * freezer can take its task out of the kernel.
+ */
+static bool sleep_killable;
+module_param(sleep_killable, bool, 0600);
 
 static struct dentry *dir;
 static DECLARE_WAIT_QUEUE_HEAD(wake_queue);
@@ -37,10 +52,26 @@ noinline __attribute__((__noipa__)) const char *kmend_test_sleep(void)
 	int gen = atomic_read(&wake_generation);
 
 	atomic_inc(&sleepers);
-	wait_event_interruptible(wake_queue,
-				 atomic_read(&wake_generation) != gen);
+	if (READ_ONCE(sleep_killable))
+		wait_event_killable(wake_queue,
+				    atomic_read(&wake_generation) != gen);
+	else
+		wait_event_interruptible(wake_queue,
+					 atomic_read(&wake_generation) != gen);
 	atomic_dec(&sleepers);
 	return "woken";
+}
+
+noinline __attribute__((__noipa__)) const char *kmend_test_step(void)
+{
+	return "old";
+}
+EXPORT_SYMBOL_GPL(kmend_test_step);
+
+noinline __attribute__((__noipa__)) char *kmend_test_chain(char *buf,
+							    size_t size)
+{
+	return chain_steps(buf, size, "O");
 }
 
 noinline notrace __attribute__((__noipa__)) const char *kmend_test_notrace(void)
@@ -101,6 +132,34 @@ static ssize_t dup_read(struct file *f, char __user *ubuf, size_t count,
 	return reply(ubuf, count, ppos, *ppos ? "" : both);
 }
 
+#define STEPS 8
+
+static ssize_t steps_read(struct file *f, char __user *ubuf, size_t count,
+			  loff_t *ppos)
+{
+	char line[64];
+	int i, n = 0;
+
+	if (*ppos)
+		return 0;
+	for (i = 0; i < STEPS; i++) {
+		if (i)
+			msleep(100);
+		n += scnprintf(line + n, sizeof(line) - n, "%s%s", i ? " " : "",
+			       kmend_test_step());
+	}
+	return reply(ubuf, count, ppos, line);
+}
+
+static ssize_t chain_read(struct file *f, char __user *ubuf, size_t count,
+			  loff_t *ppos)
+{
+	char line[64];
+
+	return reply(ubuf, count, ppos,
+		     *ppos ? "" : kmend_test_chain(line, sizeof(line)));
+}
+
 static ssize_t sleepers_read(struct file *f, char __user *ubuf, size_t count,
 			     loff_t *ppos)
 {
@@ -124,6 +183,8 @@ static const struct file_operations notrace_fops = { .read = notrace_read };
 static const struct file_operations sleepers_fops = { .read = sleepers_read };
 static const struct file_operations secret_fops = { .read = secret_read };
 static const struct file_operations dup_fops = { .read = dup_read };
+static const struct file_operations steps_fops = { .read = steps_read };
+static const struct file_operations chain_fops = { .read = chain_read };
 static const struct file_operations wake_fops = { .write = wake_write };
 
 static int __init kmend_test_target_init(void)
@@ -136,6 +197,8 @@ static int __init kmend_test_target_init(void)
 	debugfs_create_file("secret", 0400, dir, NULL, &secret_fops);
 	debugfs_create_file("dup", 0400, dir, NULL, &dup_fops);
 	debugfs_create_file("wake", 0200, dir, NULL, &wake_fops);
+	debugfs_create_file("steps", 0400, dir, NULL, &steps_fops);
+	debugfs_create_file("chain", 0400, dir, NULL, &chain_fops);
 	return 0;
 }
 

@@ -7,5 +7,5 @@ static void new_func(void)
 }
 
 KMEND_TEST_UPDATE("test-model", NULL,
-		  KMEND_LEAVE_KERNEL, KMEND_SWITCH_THREAD,
+		  KMEND_LEAVE_FUNCTION, KMEND_SWITCH_THREAD,
 		  { .old_name = "cmdline_proc_show", .new_func = new_func });

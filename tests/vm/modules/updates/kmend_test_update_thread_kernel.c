@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Update "test-thread-kernel": the same functions as test-thread, under
+ * LEAVE_KERNEL + SWITCH_THREAD (kGraft: each task switches at the kernel's
+ * boundary).
+ */
+#include "chain_update.h"
+#include "sleep_update.h"
+#include "test_update.h"
+
+KMEND_TEST_UPDATE("test-thread-kernel", "kmend_test_target",
+		  KMEND_LEAVE_KERNEL, KMEND_SWITCH_THREAD,
+		  { .old_name = "kmend_test_sleep", .new_func = new_sleep },
+		  { .old_name = "kmend_test_value", .new_func = new_value },
+		  { .old_name = "kmend_test_step", .new_func = new_step },
+		  { .old_name = "kmend_test_chain", .new_func = new_chain });
