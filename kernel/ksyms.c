@@ -30,7 +30,12 @@ static const struct {
 	KSYM(task_call_func, task_call_func),
 	KSYM(wake_up_state, wake_up_state),
 	KSYM(stop_one_cpu, stop_one_cpu),
-	KSYM(exit_to_user, exit_to_user_mode_prepare),
+	KSYM(exit_to_user.start, exit_to_user_mode_prepare),
+	KSYM(sched_text.start, __sched_text_start),
+	KSYM(sched_text.size, __sched_text_end),
+	KSYM(way_out_signal[0].start, arch_do_signal_or_restart),
+	KSYM(way_out_signal[1].start, get_signal),
+	KSYM(way_out_signal[2].start, do_signal_stop),
 	KSYM(freeze_processes, freeze_processes),
 	KSYM(thaw_processes, thaw_processes),
 	KSYM(text_poke, text_poke),
@@ -52,6 +57,30 @@ static int lookup(const char *name, void **slot)
 		return -ENOENT;
 	}
 	*slot = (void *)addr;
+	return 0;
+}
+
+/* The functions found above whose extent is needed, not just their start. */
+static int text_sizes(void)
+{
+	struct kmend_text *texts[] = {
+		&kmend_ksyms.exit_to_user,
+		&kmend_ksyms.way_out_signal[0],
+		&kmend_ksyms.way_out_signal[1],
+		&kmend_ksyms.way_out_signal[2],
+	};
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(texts); i++) {
+		if (!kmend_ksyms.lookup_size_offset(texts[i]->start,
+						    &texts[i]->size, NULL)) {
+			pr_err("no size for kernel function %pS\n",
+			       (void *)texts[i]->start);
+			return -ENOENT;
+		}
+	}
+	/* found as __sched_text_end: make it a size */
+	kmend_ksyms.sched_text.size -= kmend_ksyms.sched_text.start;
 	return 0;
 }
 
@@ -84,12 +113,9 @@ int kmend_ksyms_init(void)
 		if (ret)
 			return ret;
 	}
-	if (!kmend_ksyms.lookup_size_offset(kmend_ksyms.exit_to_user,
-					    &kmend_ksyms.exit_to_user_size,
-					    NULL)) {
-		pr_err("no size for kernel symbol exit_to_user_mode_prepare\n");
-		return -ENOENT;
-	}
+	ret = text_sizes();
+	if (ret)
+		return ret;
 	if (require_symbol) {
 		void *unused;
 

@@ -33,9 +33,14 @@ struct kmend_ksyms {
 	typeof(&task_call_func) task_call_func;
 	typeof(&wake_up_state) wake_up_state;
 	typeof(&stop_one_cpu) stop_one_cpu;
-	/* where a task sleeps on its way back to user space (LEAVE_KERNEL) */
-	unsigned long exit_to_user;
-	unsigned long exit_to_user_size;
+	/*
+	 * LEAVE_KERNEL: a task asleep on its way back to user space sleeps in
+	 * exit_to_user_mode_prepare(), through the scheduler (.sched.text)
+	 * or signal delivery (a stop). Start and size of each.
+	 */
+	struct kmend_text {
+		unsigned long start, size;
+	} exit_to_user, sched_text, way_out_signal[3];
 	/* for LEAVE_KERNEL + SWITCH_KERNEL: user space out of the kernel */
 	typeof(&freeze_processes) freeze_processes;
 	typeof(&thaw_processes) thaw_processes;

@@ -22,18 +22,34 @@ static bool in_patched_set(const struct kmend_transition *t, unsigned long addr)
 	return false;
 }
 
-/* Is @addr in the path from the kernel back to user space? */
-static bool on_way_to_user(unsigned long addr)
+static bool in_text(const struct kmend_text *text, unsigned long addr)
 {
-	unsigned long start = kmend_ksyms.exit_to_user;
-
-	return addr >= start && addr < start + kmend_ksyms.exit_to_user_size;
+	return addr - text->start < text->size;
 }
 
-/* The stack check; *boundary says whether the task is on its way to user. */
+/* Where a task may sleep on its way back to user space, below the exit. */
+static bool sleeps_on_way_out(unsigned long addr)
+{
+	int i;
+
+	if (in_text(&kmend_ksyms.sched_text, addr))
+		return true;
+	for (i = 0; i < ARRAY_SIZE(kmend_ksyms.way_out_signal); i++)
+		if (in_text(&kmend_ksyms.way_out_signal[i], addr))
+			return true;
+	return false;
+}
+
+/*
+ * The stack check; *boundary says whether the task sleeps on its way back
+ * to user space: a frame of exit_to_user_mode_prepare() with nothing but
+ * the scheduler or signal delivery above it (a task that has finished its
+ * work in the kernel, not one doing more from there, like a final fput).
+ */
 static int walk(struct task_struct *task, const struct kmend_transition *t,
 		unsigned long *hit, bool *boundary)
 {
+	bool only_sleeping = true;
 	int nr, i;
 
 	*hit = 0;
@@ -44,9 +60,12 @@ static int walk(struct task_struct *task, const struct kmend_transition *t,
 	for (i = 0; i < nr; i++) {
 		if (in_patched_set(t, entries[i])) {
 			*hit = entries[i];
+			*boundary = false;
 			return -EADDRINUSE;
 		}
-		*boundary |= on_way_to_user(entries[i]);
+		if (!*boundary && in_text(&kmend_ksyms.exit_to_user, entries[i]))
+			*boundary = only_sleeping;
+		only_sleeping &= sleeps_on_way_out(entries[i]);
 	}
 	return 0;
 }

@@ -10,15 +10,18 @@
  *   set is on its stack, checked with the task held off its CPU, or at a
  *   system call's entry or exit, where nothing of it can be;
  * - LEAVE_KERNEL (kGraft): only at the kernel's boundary: a system call's
- *   entry or exit, or asleep on its way back to user space. Kernel threads
- *   and idle tasks never leave the kernel; they switch by stack check.
+ *   entry or exit, or asleep on its way back to user space. Tasks that
+ *   never return to user space (kernel threads, idle tasks, io_uring
+ *   workers, exiting tasks) switch by stack check.
  *
  * The task writing stage switches by stack check in both: its system call
- * is the engine's own. Tasks left after a second are woken as the kernel's
- * livepatch does (a fake signal for user tasks, a wakeup for kernel threads)
- * and then every second. A transition that runs out of time, is asked to go
- * the other way, or whose writer gets a signal, is reversed: every task
- * switched goes back, under the same rule, and nothing stays changed.
+ * is the engine's own. After a second, the tasks left are woken as the
+ * kernel's livepatch does (a fake signal for user tasks, a wakeup for
+ * kernel threads), and a task found running at every look is checked from
+ * its CPU's stopper, which takes it off the CPU; then again every second.
+ * A transition that runs out of time, is asked to go the other way, or
+ * whose writer gets a signal, is reversed: every task switched goes back,
+ * under the same rule, and nothing stays changed.
  */
 #include <linux/cpu.h>
 #include <linux/ctype.h>
@@ -26,6 +29,7 @@
 #include <linux/moduleparam.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/spinlock.h>
 #include <linux/stop_machine.h>
 #include <linux/sysfs.h>
@@ -45,7 +49,7 @@
 static unsigned int transition_timeout = 60;
 module_param(transition_timeout, uint, 0644);
 MODULE_PARM_DESC(transition_timeout,
-		 "seconds a per-task transition may take before it is reversed (0: no limit)");
+		 "seconds a per-task transition may take before it is reversed (1 to 3600)");
 
 struct left_task {
 	pid_t pid;
@@ -82,32 +86,49 @@ struct attempt {
 	unsigned int left;
 	unsigned int nr_shown;
 	struct left_task shown[KMEND_MAX_CONFLICTS];
+	/* tasks found running, to check from their CPU's stopper */
+	unsigned int nr_running;
+	struct task_struct *running[KMEND_MAX_CONFLICTS];
 };
 
 struct pin_ctx {
 	struct attempt *a;
-	struct kmend_universe_task *entry;
+	struct kmend_universe_task *entry;	/* NULL: an idle task */
 	unsigned long hit;
 };
+
+/*
+ * Tasks that never return to user space: kernel threads, idle tasks,
+ * io_uring workers, tasks on their way out; and the task writing stage,
+ * whose system call is the engine's own.
+ */
+static bool kernel_side(struct task_struct *task)
+{
+	return (task->flags & (PF_KTHREAD | PF_IDLE | PF_IO_WORKER |
+			       PF_EXITING)) ||
+	       task == current || task->exit_state;
+}
 
 /* Runs with @task off every CPU (or current, or an idle task under a stop). */
 static int switch_pinned(struct task_struct *task, void *arg)
 {
 	struct pin_ctx *c = arg;
-	bool kernel_side = (task->flags & (PF_KTHREAD | PF_IDLE)) ||
-			   task == current || task->exit_state;
 	int ret;
 
 	c->hit = 0;
 	if (task != current && kmend_ksyms.task_curr(task))
 		return -EBUSY;
-	if (c->a->leave_kernel && !kernel_side)
+	if (c->a->leave_kernel && !kernel_side(task))
 		ret = kmend_stack_check_boundary(task, c->a->t, &c->hit);
 	else
 		ret = kmend_stack_check(task, c->a->t, &c->hit);
-	if (!ret)
+	if (ret)
+		return ret;
+	if (c->entry)
 		kmend_universe_entry_set(c->entry, c->a->target);
-	return ret;
+	else
+		kmend_universe_set_idle(c->a->target);
+	return 0;
 }
 
 static void note_left(struct attempt *a, struct task_struct *task,
@@ -141,72 +162,99 @@ static void wake(struct task_struct *task)
 		kick_process(task);
 }
 
-static bool try_switch(struct attempt *a, struct task_struct *task)
+/* Under rcu_read_lock(). */
+static void try_switch(struct attempt *a, struct task_struct *task)
 {
 	struct pin_ctx c = { .a = a };
 	int ret;
 
+	if (kmend_universe_patched(task) == a->target)
+		return;
 	c.entry = kmend_universe_entry(task);
 	if (!c.entry) {
 		a->no_memory = true;
 		note_left(a, task, 0);
-		return false;
+		return;
 	}
-	if (kmend_universe_entry_patched(c.entry) == a->target)
-		return true;
 	if (task == current)
 		ret = switch_pinned(task, &c);
 	else
 		ret = kmend_ksyms.task_call_func(task, switch_pinned, &c);
 	if (!ret)
-		return true;
+		return;
+	if (ret == -EBUSY && a->wake &&
+	    a->nr_running < ARRAY_SIZE(a->running)) {
+		get_task_struct(task);
+		a->running[a->nr_running++] = task;
+		return;
+	}
 	note_left(a, task, c.hit);
 	if (a->wake && task != current)
 		wake(task);
-	return false;
 }
 
-struct idle_ctx {
+struct stopper_ctx {
 	struct pin_ctx c;
+	struct task_struct *task;	/* NULL: the CPU's idle task */
 	int ret;
 };
 
-/* In the CPU's stopper: its idle task is not running, its stack is still. */
-static int switch_idle(void *arg)
+/*
+ * In the stopper of the task's CPU: the task is off it (a user task that
+ * was running is now asleep on its way back to user space), so its stack
+ * holds still while it is pinned.
+ */
+static int switch_in_stopper(void *arg)
 {
-	struct idle_ctx *ic = arg;
+	struct stopper_ctx *sc = arg;
 
-	ic->ret = switch_pinned(kmend_ksyms.idle_task(smp_processor_id()),
-				&ic->c);
+	if (!sc->task)
+		sc->ret = switch_pinned(kmend_ksyms.idle_task(smp_processor_id()),
+					&sc->c);
+	else
+		sc->ret = kmend_ksyms.task_call_func(sc->task, switch_pinned,
+						     &sc->c);
 	return 0;
 }
 
 static void try_switch_idle(struct attempt *a, unsigned int cpu)
 {
 	struct task_struct *idle = kmend_ksyms.idle_task(cpu);
-	struct idle_ctx ic = { .c.a = a };
+	struct stopper_ctx sc = { .c.a = a };
+
+	if (kmend_universe_patched(idle) == a->target)
+		return;
+	if (kmend_ksyms.stop_one_cpu(cpu, switch_in_stopper, &sc) || sc.ret)
+		note_left(a, idle, sc.c.hit);
+}
+
+/* A task that was running at every look, checked from its CPU's stopper. */
+static void try_switch_running(struct attempt *a, struct task_struct *task)
+{
+	struct stopper_ctx sc = { .c.a = a, .task = task };
 
 	rcu_read_lock();
-	ic.c.entry = kmend_universe_entry(idle);
+	sc.c.entry = kmend_universe_entry(task);
 	rcu_read_unlock();
-	if (!ic.c.entry) {
+	if (!sc.c.entry) {
 		a->no_memory = true;
-		note_left(a, idle, 0);
-		return;
+		note_left(a, task, 0);
+	} else if (kmend_ksyms.stop_one_cpu(task_cpu(task), switch_in_stopper,
+					    &sc) || sc.ret) {
+		note_left(a, task, sc.c.hit);
+		wake(task);
 	}
-	if (kmend_universe_entry_patched(ic.c.entry) == a->target)
-		return;
-	if (kmend_ksyms.stop_one_cpu(cpu, switch_idle, &ic) || ic.ret)
-		note_left(a, idle, ic.c.hit);
+	put_task_struct(task);
 }
 
 static unsigned int attempt(struct attempt *a)
 {
 	struct task_struct *g, *task;
-	unsigned int cpu;
+	unsigned int cpu, i;
 
 	a->left = 0;
 	a->nr_shown = 0;
+	a->nr_running = 0;
 	a->no_memory = false;
 	if (!a->reversing)
 		a->t->st->nr_conflicts = 0;
@@ -214,6 +262,8 @@ static unsigned int attempt(struct attempt *a)
 	for_each_process_thread(g, task)
 		try_switch(a, task);
 	rcu_read_unlock();
+	for (i = 0; i < a->nr_running; i++)
+		try_switch_running(a, a->running[i]);
 	cpus_read_lock();
 	for_each_online_cpu(cpu)
 		try_switch_idle(a, cpu);
@@ -294,7 +344,8 @@ static bool reverse_wanted(void)
 }
 
 /* Why a forward transition stops: 0 if it goes on. */
-static int should_reverse(struct kmend_state *st, unsigned long deadline)
+static int should_reverse(struct kmend_state *st, unsigned long deadline,
+			  unsigned int timeout)
 {
 	long waited;
 
@@ -303,11 +354,11 @@ static int should_reverse(struct kmend_state *st, unsigned long deadline)
 			    "reversed while in transition: its stage was written back");
 		return -ECANCELED;
 	}
-	if (transition_timeout && time_after(jiffies, deadline)) {
+	if (time_after(jiffies, deadline)) {
 		kmend_abort(st, KMEND_CODE_BUSY,
 			    "%u task%s could not switch within %u s (see conflicts); reversed",
 			    st->nr_conflicts, st->nr_conflicts == 1 ? "" : "s",
-			    transition_timeout);
+			    timeout);
 		return -EBUSY;
 	}
 	waited = wait_event_interruptible_timeout(tr_wq, reverse_wanted(),
@@ -321,6 +372,49 @@ static int should_reverse(struct kmend_state *st, unsigned long deadline)
 	return 0;
 }
 
+/* Every task to the target, until none is left (or reversed, back). */
+static int run_attempts(struct kmend_state *st, struct attempt *a,
+			const char *what, int result)
+{
+	unsigned int timeout = clamp(READ_ONCE(transition_timeout), 1U, 3600U);
+	unsigned long start = jiffies, next_wake, deadline;
+	unsigned int nr = 0, missed;
+
+	next_wake = start + msecs_to_jiffies(WAKE_AFTER_MS);
+	deadline = start + timeout * HZ;
+	for (;;) {
+		a->wake = time_after(jiffies, next_wake);
+		if (a->wake)
+			next_wake = jiffies + msecs_to_jiffies(WAKE_EVERY_MS);
+		/* a task born without its parent's universe needs a pass */
+		missed = kmend_universe_births_missed();
+		nr++;
+		if (!attempt(a) && kmend_universe_births_missed() == missed)
+			break;
+		if (nr == 1 || a->wake)
+			kmend_log(st, "%s attempt %u: %u task%s left%s%s", what, nr,
+				  a->left, a->left == 1 ? "" : "s",
+				  a->wake ? "; woken" : "",
+				  a->no_memory ? "; out of memory for some" : "");
+		if (result) {
+			/* reversing: every switched task must come back */
+			schedule_timeout_idle(msecs_to_jiffies(ATTEMPT_MS));
+			continue;
+		}
+		result = should_reverse(st, deadline, timeout);
+		if (result) {
+			reverse(a);
+			kmend_log(st, "%s: reversing: every task switched goes back",
+				  what);
+			next_wake = jiffies + msecs_to_jiffies(WAKE_AFTER_MS);
+		}
+	}
+	kmend_log(st, "%s: %s after %u attempt%s, %u ms", what,
+		  result ? "reversed; every task is back" : "every task switched",
+		  nr, nr == 1 ? "" : "s", jiffies_to_msecs(jiffies - start));
+	return result;
+}
+
 static int switch_thread(struct kmend_transition *t, bool leave_kernel)
 {
 	struct kmend_state *st = t->st;
@@ -328,9 +422,8 @@ static int switch_thread(struct kmend_transition *t, bool leave_kernel)
 	const char *what = t->revert ? "undo" : "apply";
 	struct attempt a = { .t = t, .leave_kernel = leave_kernel,
 			     .target = !t->revert };
-	unsigned long start = jiffies, next_wake, deadline;
-	unsigned int nr = 0;
 	int ret, result = 0;
+	bool watching;
 
 	ret = kmend_universe_start(t->revert);
 	if (ret) {
@@ -339,54 +432,32 @@ static int switch_thread(struct kmend_transition *t, bool leave_kernel)
 			    what, ret);
 		return ret;
 	}
-	/* Every handler that sees the functions from here asks the universe. */
+	/* the universe is in place before any handler can ask it */
+	smp_wmb();
 	set_in_transition(update, true);
 	if (!t->revert)
 		kmend_redirect_switch(update, true);
-	synchronize_rcu();
+	/* from here, every handler that sees the functions asks the universe */
+	kmend_universe_sync();
 	publish(st, a.target);
 	ret = kmend_universe_watch_syscalls(switch_at_boundary);
+	watching = !ret;
 	if (ret) {
-		/* no task switched yet: this ends where it started */
+		/* tasks may have switched at a system call entry: bring them back */
 		kmend_abort(st, ret == -ENOMEM ? KMEND_OUT_OF_MEMORY : KMEND_UNEXPECTED,
 			    "%s: cannot watch system calls (error %d)", what, ret);
 		reverse(&a);
 		result = ret;
-		goto end;
+	} else {
+		kmend_log(st, "%s: per-task transition (%s): each task switches %s",
+			  what, leave_kernel ? "leave=kernel" : "leave=patched-set",
+			  leave_kernel ? "at the kernel's boundary" :
+					 "once nothing of the patched set is on its stack");
 	}
-	kmend_log(st, "%s: per-task transition (%s): each task switches %s",
-		  what, leave_kernel ? "leave=kernel" : "leave=patched-set",
-		  leave_kernel ? "at the kernel's boundary" :
-				 "once nothing of the patched set is on its stack");
+	result = run_attempts(st, &a, what, result);
+	if (watching)
+		kmend_universe_unwatch_syscalls();
 
-	next_wake = start + msecs_to_jiffies(WAKE_AFTER_MS);
-	deadline = start + (unsigned long)transition_timeout * HZ;
-	for (;;) {
-		a.wake = time_after(jiffies, next_wake);
-		if (a.wake)
-			next_wake = jiffies + msecs_to_jiffies(WAKE_EVERY_MS);
-		if (!attempt(&a))
-			break;
-		if (++nr == 1 || a.wake)
-			kmend_log(st, "%s attempt %u: %u task%s left%s%s", what, nr,
-				  a.left, a.left == 1 ? "" : "s",
-				  a.wake ? "; woken" : "",
-				  a.no_memory ? "; out of memory for some" : "");
-		if (result) {
-			/* reversing: every switched task must come back */
-			schedule_timeout_idle(msecs_to_jiffies(ATTEMPT_MS));
-			continue;
-		}
-		result = should_reverse(st, deadline);
-		if (result) {
-			reverse(&a);
-			kmend_log(st, "%s: reversing: every task switched goes back",
-				  what);
-			next_wake = jiffies + msecs_to_jiffies(WAKE_AFTER_MS);
-		}
-	}
-	kmend_universe_unwatch_syscalls();
-end:
 	if (a.target) {
 		set_in_transition(update, false);
 		kmend_universe_stop();
@@ -396,9 +467,6 @@ end:
 		set_in_transition(update, false);
 	}
 	unpublish();
-	kmend_log(st, "%s: %s after %u attempt%s, %u ms", what,
-		  result ? "reversed; every task is back" : "every task switched",
-		  nr + 1, nr ? "s" : "", jiffies_to_msecs(jiffies - start));
 	if (!result)
 		st->nr_conflicts = 0;
 	return result;

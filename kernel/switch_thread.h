@@ -8,8 +8,8 @@
  * If @st's per-task transition is running, ask for it to end with the
  * update applied (@applied) or not, reversing it if it goes the other way,
  * and wait until it has ended. Returns -ENOENT if @st has no transition
- * running, else 0 (or -EINTR if a signal ended the wait). Called without
- * kmend_mutex, which the transition holds.
+ * running, else 0 (or -ERESTARTSYS if a signal ended the wait). Called
+ * without kmend_mutex, which the transition holds.
  */
 int kmend_thread_request(struct kmend_state *st, bool applied);
 

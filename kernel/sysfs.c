@@ -44,11 +44,16 @@ static ssize_t stage_store(struct kobject *kobj, struct kobj_attribute *attr,
 	ret = kmend_thread_request(st, applied);
 	if (ret && ret != -ENOENT)
 		return ret;
-	/* interruptible: a per-task transition may hold it for long */
+	/*
+	 * Interruptible: a per-task transition may hold it for long (and a
+	 * transition's wakeup of this task is no reason to fail the write).
+	 */
 	if (mutex_lock_interruptible(&kmend_mutex))
-		return -EINTR;
+		return -ERESTARTSYS;
 	if (!st->registered)
 		ret = -ENODEV;
+	else if (!ret && st->stage == (applied ? KMEND_APPLIED : KMEND_REVERSED))
+		ret = 0;	/* the transition waited for ended this way */
 	else if (applied)
 		ret = kmend_apply(st);
 	else
@@ -106,7 +111,7 @@ static ssize_t conflicts_show(struct kobject *kobj,
 	ssize_t len = 0;
 
 	if (mutex_lock_interruptible(&kmend_mutex))
-		return -EINTR;
+		return -ERESTARTSYS;
 	n = min_t(unsigned int, st->nr_conflicts, KMEND_MAX_CONFLICTS);
 	for (i = 0; i < n; i++) {
 		struct kmend_conflict *c = &st->conflicts[i];
@@ -187,7 +192,7 @@ static ssize_t targets_show(struct kobject *kobj, struct kobj_attribute *attr,
 	ssize_t len = 0;
 
 	if (mutex_lock_interruptible(&kmend_mutex))
-		return -EINTR;
+		return -ERESTARTSYS;
 	kmend_for_each_pack(st->update, pack)
 		len += sysfs_emit_at(buf, len, "%s %s\n", kmend_pack_name(pack),
 				     pack->patched ? "patched" :
@@ -212,7 +217,7 @@ static ssize_t abort_detail_show(struct kobject *kobj,
 	ssize_t len;
 
 	if (mutex_lock_interruptible(&kmend_mutex))
-		return -EINTR;
+		return -ERESTARTSYS;
 	len = st->abort_detail[0] ?
 		sysfs_emit(buf, "%s\n", st->abort_detail) : 0;
 	mutex_unlock(&kmend_mutex);
@@ -241,7 +246,7 @@ static ssize_t stacked_on_show(struct kobject *kobj,
 	ssize_t len = 0;
 
 	if (mutex_lock_interruptible(&kmend_mutex))
-		return -EINTR;
+		return -ERESTARTSYS;
 	list_for_each_entry(lower, &kmend_updates, node) {
 		if (!kmend_stacked_on(st, lower))
 			continue;

@@ -4,21 +4,30 @@
  *
  * The ftrace handler asks for the current task on every call of a function
  * in transition, so the answer is one RCU hash lookup keyed by the task.
- * Entries are made for tasks as they switch (or fork from a switched
+ * Entries are made for tasks as they switch (or are born to a switched
  * parent) and are all freed when the transition ends; a task's entry is
- * never removed before, so the handler needs no lock.
+ * never removed before, so the handler needs no lock. Idle tasks keep
+ * their universe in a per-CPU flag instead: their handlers may run where
+ * RCU is not watching, and must not touch the table.
  *
- * A fork sets the child's entry from its parent (the sched_process_fork
- * tracepoint runs before the child can run). Should that allocation fail,
- * the child stays in the initial universe: it has no code on its stack
- * yet, so either universe is consistent for it, and the transition
- * switches it like any other task.
+ * A new task gets its parent's universe from the task_newtask tracepoint,
+ * which runs in copy_process() before the child can run, for every kind
+ * of task (io_uring threads too). The transition visits a parent before
+ * its children (they are added behind it) and a parent cannot switch while
+ * it runs the probe, so the child never gets a universe its parent already
+ * left. Should the allocation fail, the child stays in the initial
+ * universe, which is consistent for it (no code on its stack yet), and the
+ * miss is counted: a transition cannot end while one happens.
  */
+#include <linux/cpu.h>
+#include <linux/percpu.h>
 #include <linux/rhashtable.h>
+#include <linux/sched/signal.h>
 #include <linux/string.h>
 #include <linux/tracepoint.h>
 
 #include "alloc.h"
+#include "ksyms.h"
 #include "universe.h"
 
 struct kmend_universe_task {
@@ -36,29 +45,40 @@ static const struct rhashtable_params params = {
 static struct rhashtable table;
 /* the universe of every task without an entry */
 static bool initial;
+static DEFINE_PER_CPU(bool, idle_patched);
+static atomic_t births_missed = ATOMIC_INIT(0);
 
-static struct tracepoint *tp_fork, *tp_sys_enter, *tp_sys_exit;
+static struct tracepoint *tp_newtask, *tp_sys_enter, *tp_sys_exit;
 static void (*syscall_fn)(void);
 
-static struct kmend_universe_task *lookup(struct task_struct *task)
+static __always_inline struct kmend_universe_task *
+lookup(struct task_struct *task)
 {
 	return rhashtable_lookup(&table, &task, params);
 }
 
 bool notrace kmend_universe_patched(struct task_struct *task)
 {
-	struct kmend_universe_task *entry = lookup(task);
+	struct kmend_universe_task *entry;
+	bool patched;
 
-	return entry ? READ_ONCE(entry->patched) : initial;
+	if (is_idle_task(task))
+		return READ_ONCE(per_cpu(idle_patched, task_cpu(task)));
+	rcu_read_lock_sched_notrace();
+	entry = lookup(task);
+	patched = entry ? READ_ONCE(entry->patched) : initial;
+	rcu_read_unlock_sched_notrace();
+	return patched;
 }
 
-struct kmend_universe_task *kmend_universe_entry(struct task_struct *task)
+static struct kmend_universe_task *entry_gfp(struct task_struct *task,
+					     gfp_t gfp)
 {
 	struct kmend_universe_task *entry = lookup(task), *old;
 
 	if (entry)
 		return entry;
-	entry = kmend_alloc_gfp(sizeof(*entry), GFP_NOWAIT | __GFP_NOWARN);
+	entry = kmend_alloc_gfp(sizeof(*entry), gfp | __GFP_NOWARN);
 	if (!entry)
 		return NULL;
 	entry->task = task;
@@ -68,6 +88,11 @@ struct kmend_universe_task *kmend_universe_entry(struct task_struct *task)
 		return entry;
 	kmend_free(entry);	/* never visible: someone else made one */
 	return IS_ERR(old) ? NULL : old;
+}
+
+struct kmend_universe_task *kmend_universe_entry(struct task_struct *task)
+{
+	return entry_gfp(task, GFP_NOWAIT);
 }
 
 bool kmend_universe_entry_patched(const struct kmend_universe_task *entry)
@@ -80,10 +105,20 @@ void kmend_universe_entry_set(struct kmend_universe_task *entry, bool patched)
 	WRITE_ONCE(entry->patched, patched);
 }
 
-static void on_fork(void *data, struct task_struct *parent,
-		    struct task_struct *child)
+void kmend_universe_set_idle(bool patched)
 {
-	bool patched = kmend_universe_patched(parent);
+	this_cpu_write(idle_patched, patched);
+}
+
+unsigned int kmend_universe_births_missed(void)
+{
+	return atomic_read(&births_missed);
+}
+
+static void on_newtask(void *data, struct task_struct *child,
+		       unsigned long clone_flags)
+{
+	bool patched = kmend_universe_patched(current);
 	struct kmend_universe_task *entry;
 
 	if (patched == initial) {
@@ -93,9 +128,11 @@ static void on_fork(void *data, struct task_struct *parent,
 			WRITE_ONCE(entry->patched, initial);
 		return;
 	}
-	entry = kmend_universe_entry(child);
+	entry = entry_gfp(child, GFP_ATOMIC);
 	if (entry)
 		WRITE_ONCE(entry->patched, patched);
+	else
+		atomic_inc(&births_missed);
 }
 
 static void on_sys_enter(void *data, struct pt_regs *regs, long id)
@@ -122,34 +159,72 @@ static void find_tracepoint(struct tracepoint *tp, void *priv)
 			*w->slot = tp;
 }
 
-/* The kernel's own tracepoints, found by name: each is exported for probes. */
+/* The kernel's own tracepoints, found by name: each takes module probes. */
 static int find_tracepoints(void)
 {
 	struct tp_wanted wanted[] = {
-		{ "sched_process_fork", &tp_fork },
+		{ "task_newtask", &tp_newtask },
 		{ "sys_enter", &tp_sys_enter },
 		{ "sys_exit", &tp_sys_exit },
 		{ }
 	};
 
-	if (tp_fork && tp_sys_enter && tp_sys_exit)
+	if (tp_newtask && tp_sys_enter && tp_sys_exit)
 		return 0;
 	for_each_kernel_tracepoint(find_tracepoint, wanted);
-	return tp_fork && tp_sys_enter && tp_sys_exit ? 0 : -ENOENT;
+	return tp_newtask && tp_sys_enter && tp_sys_exit ? 0 : -ENOENT;
+}
+
+static int sync_cpu(void *unused)
+{
+	return 0;
+}
+
+void kmend_universe_sync(void)
+{
+	unsigned int cpu;
+
+	/*
+	 * A handler may run where RCU is not watching (as the kernel's
+	 * livepatch allows): make every CPU schedule (its stopper), which it
+	 * cannot do inside a handler (they run with preemption off).
+	 */
+	cpus_read_lock();
+	for_each_online_cpu(cpu)
+		kmend_ksyms.stop_one_cpu(cpu, sync_cpu, NULL);
+	cpus_read_unlock();
+	synchronize_rcu();
+}
+
+static unsigned int count_tasks(void)
+{
+	struct task_struct *g, *task;
+	unsigned int n = 0;
+
+	rcu_read_lock();
+	for_each_process_thread(g, task)
+		n++;
+	rcu_read_unlock();
+	return n;
 }
 
 int kmend_universe_start(bool initial_patched)
 {
-	int ret;
+	struct rhashtable_params sized = params;
+	int cpu, ret;
 
 	ret = find_tracepoints();
 	if (ret)
 		return ret;
-	ret = rhashtable_init(&table, &params);
+	/* room for every task, so that the table rarely has to grow */
+	sized.nelem_hint = min(2 * count_tasks() + 64, (unsigned int)U16_MAX);
+	ret = rhashtable_init(&table, &sized);
 	if (ret)
 		return ret;
 	initial = initial_patched;
-	ret = tracepoint_probe_register(tp_fork, on_fork, NULL);
+	for_each_possible_cpu(cpu)
+		per_cpu(idle_patched, cpu) = initial_patched;
+	ret = tracepoint_probe_register(tp_newtask, on_newtask, NULL);
 	if (ret)
 		rhashtable_destroy(&table);
 	return ret;
@@ -162,10 +237,10 @@ static void free_entry(void *ptr, void *arg)
 
 void kmend_universe_stop(void)
 {
-	tracepoint_probe_unregister(tp_fork, on_fork, NULL);
+	tracepoint_probe_unregister(tp_newtask, on_newtask, NULL);
 	/* no probe runs any more, and no handler has an entry in hand */
 	tracepoint_synchronize_unregister();
-	synchronize_rcu();
+	kmend_universe_sync();
 	rhashtable_free_and_destroy(&table, free_entry, NULL);
 }
 

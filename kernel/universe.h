@@ -15,6 +15,7 @@ struct kmend_universe_task;
 /*
  * Start a universe in which every task is @initial_patched; new tasks get
  * their parent's universe from here on. Sleeps; called with kmend_mutex.
+ * Returns 0 or an error (-ENOMEM, or -ENOENT: a tracepoint is missing).
  */
 int kmend_universe_start(bool initial_patched);
 
@@ -33,6 +34,15 @@ struct kmend_universe_task *kmend_universe_entry(struct task_struct *task);
 
 bool kmend_universe_entry_patched(const struct kmend_universe_task *entry);
 void kmend_universe_entry_set(struct kmend_universe_task *entry, bool patched);
+
+/* Idle tasks: the universe of this CPU's, set from its CPU (a stopper). */
+void kmend_universe_set_idle(bool patched);
+
+/* New tasks that did not get their parent's universe (memory), so far. */
+unsigned int kmend_universe_births_missed(void);
+
+/* Wait until no handler can still be using what it read before. Sleeps. */
+void kmend_universe_sync(void);
 
 /*
  * Call @fn for the current task at each system call entry and exit while

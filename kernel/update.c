@@ -85,6 +85,15 @@ static int run_model(struct kmend_state *st, bool revert)
 	return ret;
 }
 
+/* The update's TRANSFORM_ON_ACCESS flag, if it has one. */
+static void set_on_access(struct kmend_state *st, bool on)
+{
+	if (!st->update->on_access)
+		return;
+	WRITE_ONCE(*st->update->on_access, on);
+	kmend_log(st, "on_access %s", on ? "on: every task has switched" : "off");
+}
+
 /* A transition starts with no cause, no detail and no conflicts. */
 static void transition_begin(struct kmend_state *st)
 {
@@ -235,6 +244,7 @@ int kmend_apply(struct kmend_state *st)
 		goto release;
 
 	st->stage = KMEND_APPLIED;
+	set_on_access(st, true);
 	st->apply_seq = ++kmend_apply_counter;
 	st->applied_at = ktime_get_real_seconds();
 	add_taint(TAINT_LIVEPATCH, LOCKDEP_STILL_OK);
@@ -341,8 +351,10 @@ int kmend_revert(struct kmend_state *st)
 	kmend_for_each_pack(st->update, pack)
 		if (pack->patched)
 			kmend_pre_unpatch(st, pack);
+	set_on_access(st, false);
 	ret = run_model(st, true);
 	if (ret) {
+		set_on_access(st, true);
 		/* still applied: what pre_unpatch took down, post_patch sets up */
 		kmend_for_each_pack(st->update, pack)
 			if (pack->patched && !pack->pre_unpatch_due)

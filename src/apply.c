@@ -257,7 +257,9 @@ static int apply_file(FILE *out, FILE *err, const char *path,
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	snprintf(what, sizeof(what), "applying %s", uf.id);
-	progress = o->quiet ? NULL : progress_start(err, what);
+	progress = o->quiet ? NULL :
+		   progress_start(err, what, transition_progress,
+				  (void *)uf.id);
 	ret = update_write_stage(uf.id, "applied");
 	progress_stop(progress);
 

@@ -524,7 +524,7 @@ static int build_payload(struct create *c, const struct unit *u, size_t index,
 	struct payload *p = &c->payloads[index];
 
 	for (size_t i = 0; named && i < decls->nr; i++)
-		if (decl_names_code(decls->items[i].kind))
+		if (decl_names_payload(decls->items[i].kind))
 			named[in.nr_named++] = decls->items[i].function;
 	if (!prefix || !path || !named) {
 		free(named);

@@ -26,6 +26,7 @@ static const char *const kind_names[KMEND_DECL_MAX] = {
 	[KMEND_DECL_IGNORE_SECTION] = "KMEND_IGNORE_SECTION",
 	[KMEND_DECL_IGNORE_SYMBOL] = "KMEND_IGNORE_SYMBOL",
 	[KMEND_DECL_MODEL] = "KMEND_MODEL",
+	[KMEND_DECL_ON_ACCESS] = "KMEND_TRANSFORM_ON_ACCESS",
 };
 
 const char *decl_kind_name(enum kmend_decl_kind kind)
@@ -36,6 +37,11 @@ const char *decl_kind_name(enum kmend_decl_kind kind)
 bool decl_names_code(enum kmend_decl_kind kind)
 {
 	return kind >= KMEND_DECL_PRE_PATCH && kind <= KMEND_DECL_FAIL_REVERSE;
+}
+
+bool decl_names_payload(enum kmend_decl_kind kind)
+{
+	return decl_names_code(kind) || kind == KMEND_DECL_ON_ACCESS;
 }
 
 /* The string a relocation points at (a string section plus offset). */
@@ -54,8 +60,12 @@ static char *string_at(const struct elf_object *obj, const struct elf_rela *r)
 	return strdup((const char *)sec->data + off);
 }
 
-/* The function a relocation points at (its symbol, or the one at the offset). */
-static char *function_at(const struct elf_object *obj, const struct elf_rela *r)
+/*
+ * The function (@type STT_FUNC) or variable (STT_OBJECT) a relocation
+ * points at: its symbol, or the one at the offset.
+ */
+static char *symbol_at(const struct elf_object *obj, const struct elf_rela *r,
+		       int type)
 {
 	const struct elf_symbol *s = &obj->symbols[r->sym];
 
@@ -68,7 +78,7 @@ static char *function_at(const struct elf_object *obj, const struct elf_rela *r)
 	} else if (r->addend) {
 		return NULL;
 	}
-	return s && s->type == STT_FUNC ? strdup(s->name) : NULL;
+	return s && s->type == type ? strdup(s->name) : NULL;
 }
 
 int decls_read(const struct elf_object *post, struct decls *out, char *err,
@@ -99,22 +109,25 @@ int decls_read(const struct elf_object *post, struct decls *out, char *err,
 		}
 		d->kind = (enum kmend_decl_kind)kind;
 		out->nr++;
-		if (fn && !(d->function = function_at(post, fn))) {
+		if (fn && !(d->function = symbol_at(post, fn, kind == KMEND_DECL_ON_ACCESS ?
+						   STT_OBJECT : STT_FUNC))) {
 			decls_free(out);
-			return set_error(err, errlen, "%s: a %s names no function of the unit",
-					 post->path, decl_kind_name((enum kmend_decl_kind)kind));
+			return set_error(err, errlen, "%s: a %s names no %s of the unit",
+					 post->path, decl_kind_name((enum kmend_decl_kind)kind),
+					 kind == KMEND_DECL_ON_ACCESS ? "variable" : "function");
 		}
 		if (str && !(d->name = string_at(post, str))) {
 			decls_free(out);
 			return set_error(err, errlen, "%s: a %s names no string",
 					 post->path, decl_kind_name((enum kmend_decl_kind)kind));
 		}
-		if ((decl_names_code(d->kind) || d->kind == KMEND_DECL_NO_REPLACE) ?
+		if ((decl_names_payload(d->kind) || d->kind == KMEND_DECL_NO_REPLACE) ?
 		    !d->function : !d->name) {
 			decls_free(out);
 			return set_error(err, errlen, "%s: a %s without its %s", post->path,
 					 decl_kind_name(d->kind),
 					 d->function || d->name ? "argument" :
+					 d->kind == KMEND_DECL_ON_ACCESS ? "variable" :
 					 decl_names_code(d->kind) ? "function" : "name");
 		}
 	}

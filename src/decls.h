@@ -17,7 +17,7 @@
 
 struct decl {
 	enum kmend_decl_kind kind;
-	char *function;		/* the function it names, or NULL */
+	char *function;		/* the function (ON_ACCESS: variable) it names */
 	char *name;		/* its string (section, symbol, model), or NULL */
 };
 
@@ -36,6 +36,9 @@ const char *decl_kind_name(enum kmend_decl_kind kind);
 
 /* Callbacks and hooks: functions the update module must hold and name. */
 bool decl_names_code(enum kmend_decl_kind kind);
+
+/* Those and the TRANSFORM_ON_ACCESS flag: what the update's tables name. */
+bool decl_names_payload(enum kmend_decl_kind kind);
 
 /*
  * Mark what the declarations ignore in @diff (KMEND_NO_REPLACE,

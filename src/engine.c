@@ -128,6 +128,32 @@ static char *attr_path(const char *id, const char *attr)
 	return str_format("%s/%s/%s", KMEND_SYSFS_DIR, id, attr);
 }
 
+void transition_left(const char *text, char *buf, size_t size)
+{
+	char what[16];
+	unsigned int left;
+
+	if (!size)
+		return;
+	*buf = '\0';
+	if (!text || sscanf(text, "%15s %u", what, &left) != 2)
+		return;
+	if (strcmp(what, "applying") && strcmp(what, "undoing") &&
+	    strcmp(what, "reversing"))
+		return;
+	snprintf(buf, size, "%s%u task%s left",
+		 strcmp(what, "reversing") ? "" : "reversing, ", left,
+		 left == 1 ? "" : "s");
+}
+
+void transition_progress(void *arg, char *buf, size_t size)
+{
+	char *text = update_attr(arg, "transition");
+
+	transition_left(text, buf, size);
+	free(text);
+}
+
 bool update_loaded(const char *id)
 {
 	char *path = attr_path(id, "stage");

@@ -49,6 +49,15 @@ bool update_loaded(const char *id);
  */
 char *update_attr(const char *id, const char *attr);
 
+/*
+ * From a transition file's text ("applying 3\n4242 cat\n..."): "3 tasks
+ * left" (or "reversing, 3 tasks left") in @buf; "" when none runs.
+ */
+void transition_left(const char *text, char *buf, size_t size);
+
+/* For progress_start(): the tasks update @arg (an id) has left to switch. */
+void transition_progress(void *arg, char *buf, size_t size);
+
 /* Write @stage ("applied" or "reversed"); 0, or -errno from the engine. */
 int update_write_stage(const char *id, const char *stage);
 

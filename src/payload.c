@@ -637,25 +637,31 @@ static void add_replaced(struct state *st, const struct elf_symbol *s)
 	st->p->nr_funcs++;
 }
 
-/* A global naming function @name for the update's tables (in->named). */
+/*
+ * A global naming function (or, for the TRANSFORM_ON_ACCESS flag, variable)
+ * @name for the update's tables (in->named).
+ */
 static void add_named(struct state *st, size_t k, const char *name)
 {
 	const struct elf_symbol *s = NULL;
 	char *global;
 
 	for (size_t i = 1; i < st->post->nr_symbols && !s; i++)
-		if (st->post->symbols[i].type == STT_FUNC &&
+		if ((st->post->symbols[i].type == STT_FUNC ||
+		     st->post->symbols[i].type == STT_OBJECT) &&
 		    st->post->symbols[i].sym.st_shndx &&
 		    !strcmp(st->post->symbols[i].name, name))
 			s = &st->post->symbols[i];
 	if (!s || !st->entry_of[s->index] ||
 	    st->entry_of[s->index]->status != OBJDIFF_NEW ||
 	    !st->out_of[s->sym.st_shndx]) {
-		refuse(st, name, str_format("a callback or hook must be a function the patch adds"));
+		refuse(st, name, str_format(s && s->type == STT_OBJECT ?
+			"a TRANSFORM_ON_ACCESS flag must be a variable the patch adds and its new code reads" :
+			"a callback or hook must be a function the patch adds"));
 		return;
 	}
 	global = str_format("%sn%zu", st->in->prefix, k);
-	if (!global || !elf_builder_add_symbol(&st->b, global, STT_FUNC, STB_GLOBAL,
+	if (!global || !elf_builder_add_symbol(&st->b, global, s->type, STB_GLOBAL,
 					       st->out_of[s->sym.st_shndx],
 					       s->sym.st_value, s->sym.st_size)) {
 		free(global);

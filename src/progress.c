@@ -18,6 +18,8 @@ struct progress {
 	pthread_cond_t cond;
 	bool stop, shown;
 	struct timespec start;
+	void (*detail)(void *arg, char *buf, size_t size);
+	void *arg;
 };
 
 static double elapsed(const struct timespec *start)
@@ -48,7 +50,12 @@ static void *progress_thread(void *arg)
 
 		if (t < 0.5)
 			continue;
-		fprintf(p->f, "\r%s... %.1f s ", p->what, t);
+		char more[96] = "";
+
+		if (p->detail)
+			p->detail(p->arg, more, sizeof(more));
+		fprintf(p->f, "\r%s... %.1f s%s%s \033[K", p->what, t,
+			*more ? ", " : "", more);
 		fflush(p->f);
 		p->shown = true;
 	}
@@ -60,7 +67,9 @@ static void *progress_thread(void *arg)
 	return NULL;
 }
 
-struct progress *progress_start(FILE *f, const char *what)
+struct progress *progress_start(FILE *f, const char *what,
+				void (*detail)(void *arg, char *buf, size_t size),
+				void *arg)
 {
 	const char *term = getenv("TERM");
 	struct progress *p;
@@ -74,6 +83,8 @@ struct progress *progress_start(FILE *f, const char *what)
 	if (!p)
 		return NULL;
 	p->f = f;
+	p->detail = detail;
+	p->arg = arg;
 	snprintf(p->what, sizeof(p->what), "%s", what);
 	clock_gettime(CLOCK_MONOTONIC, &p->start);
 	pthread_mutex_init(&p->lock, NULL);

@@ -77,7 +77,9 @@ static int undo_one(FILE *out, FILE *err, const char *id, bool quiet)
 	was_applied = strcmp(u.stage, "applied") == 0;
 	if (was_applied) {
 		snprintf(what, sizeof(what), "undoing %s", id);
-		progress = quiet ? NULL : progress_start(err, what);
+		progress = quiet ? NULL :
+			   progress_start(err, what, transition_progress,
+					  (void *)id);
 		ret = update_write_stage(id, "reversed");
 		progress_stop(progress);
 		live_update_free(&u);

@@ -51,7 +51,10 @@ static int first_of_target(const struct update_module *m, size_t i)
 	return 1;
 }
 
-/* Calls @fn for each code declaration of unit @u with its global name. */
+/*
+ * Calls @fn for each declaration of unit @u the update's tables name
+ * (callbacks, hooks, the on_access flag) with its global name.
+ */
 static void each_code_decl(const struct update_unit *u,
 			   void (*fn)(FILE *f, enum kmend_decl_kind kind,
 				      const char *global),
@@ -62,7 +65,7 @@ static void each_code_decl(const struct update_unit *u,
 	for (size_t i = 0; u->decls && i < u->decls->nr; i++) {
 		enum kmend_decl_kind kind = u->decls->items[i].kind;
 
-		if (!decl_names_code(kind))
+		if (!decl_names_payload(kind))
 			continue;
 		if (k < u->payload->nr_named && u->payload->named[k])
 			fn(f, kind, u->payload->named[k]);
@@ -73,7 +76,9 @@ static void each_code_decl(const struct update_unit *u,
 static void put_decl_extern(FILE *f, enum kmend_decl_kind kind,
 			    const char *global)
 {
-	if (kind == KMEND_DECL_PRE_PATCH)
+	if (kind == KMEND_DECL_ON_ACCESS)
+		fprintf(f, "extern bool %s;\n", global);
+	else if (kind == KMEND_DECL_PRE_PATCH)
 		fprintf(f, "extern int %s(struct kmend_pack *pack);\n", global);
 	else if (kind <= KMEND_DECL_POST_UNPATCH)
 		fprintf(f, "extern void %s(struct kmend_pack *pack);\n", global);
@@ -108,9 +113,16 @@ static void put_callback(FILE *f, enum kmend_decl_kind kind, const char *global)
 		fprintf(f, " .%s = %s,", decl_member(kind), global);
 }
 
+static void put_on_access(FILE *f, enum kmend_decl_kind kind,
+			  const char *global)
+{
+	if (kind == KMEND_DECL_ON_ACCESS)
+		fprintf(f, "\t.on_access = &%s,\n", global);
+}
+
 static void put_hook(FILE *f, enum kmend_decl_kind kind, const char *global)
 {
-	if (kind >= KMEND_DECL_CHECK_APPLY)
+	if (decl_names_code(kind) && kind >= KMEND_DECL_CHECK_APPLY)
 		fprintf(f, "\t\t.%s = %s,\n", decl_member(kind), global);
 }
 
@@ -136,7 +148,7 @@ int update_module_check_decls(struct update_module *m, char *err, size_t errlen)
 			m->model = d->name;
 		}
 	}
-	/* callbacks: once per target; hooks: once per update */
+	/* callbacks: once per target; hooks and the on_access flag: once */
 	for (size_t i = 0; i < m->nr_units; i++) {
 		memset(seen, 0, sizeof(seen));
 		for (size_t j = 0; j < m->nr_units; j++) {
@@ -146,10 +158,11 @@ int update_module_check_decls(struct update_module *m, char *err, size_t errlen)
 				const struct decl *d = &u->decls->items[k];
 				bool callback = d->kind <= KMEND_DECL_POST_UNPATCH;
 
-				if (!decl_names_code(d->kind) ||
+				if (!decl_names_payload(d->kind) ||
 				    (callback && !same_target(u->target, m->units[i].target)))
 					continue;
-				if (!callback && !same_target(u->target, "vmlinux"))
+				if (decl_names_code(d->kind) && !callback &&
+				    !same_target(u->target, "vmlinux"))
 					return set_error(err, errlen, "%s %s is in a unit of module %s: hooks run with the machine stopped, where a module's code may be absent; declare them in a unit of vmlinux",
 							 decl_kind_name(d->kind), d->function, u->target);
 				if (seen[d->kind])
@@ -390,7 +403,10 @@ static int write_c(const struct update_module *m, FILE *f)
 		m->leave, m->sw, m->flags);
 	for (size_t i = 0; i < m->nr_units; i++)
 		each_code_decl(&m->units[i], put_hook, f);
-	fputs("\t},\n};\n", f);
+	fputs("\t},\n", f);
+	for (size_t i = 0; i < m->nr_units; i++)
+		each_code_decl(&m->units[i], put_on_access, f);
+	fputs("};\n", f);
 	/* KMEND_UPDATE, with the pre code handed over in init */
 	fputs("\nstatic int __init kmend_tables_init(void)\n{\n", f);
 	for (size_t i = 0, pack = 0; i < m->nr_units; i++)

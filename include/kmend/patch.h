@@ -213,6 +213,14 @@ struct kmend_update {
 	struct kmend_pack *packs;	/* ends with an entry whose funcs is NULL */
 	struct kmend_hooks hooks;
 	unsigned int flags;		/* KMEND_REQUIRE_TARGETS */
+	/*
+	 * TRANSFORM_ON_ACCESS: optional; the engine sets *on_access once
+	 * every task runs the update's code (after the stop, or at the end of
+	 * a per-task transition) and clears it before undo switches any task
+	 * back, so that new code converting data as it meets it starts only
+	 * when no task can meet converted data in old code.
+	 */
+	bool *on_access;
 
 	/* engine-private */
 	struct kmend_state *state;
@@ -303,6 +311,13 @@ struct kmend_decl {
 	__KMEND_DECL(KMEND_DECL_IGNORE_SYMBOL, .ptr = NULL, (symbol))
 #define KMEND_MODEL(model)						\
 	__KMEND_DECL(KMEND_DECL_MODEL, .ptr = NULL, (model))
+/*
+ * KMEND_TRANSFORM_ON_ACCESS(flag): @flag, a bool the patch adds (static is
+ * fine) and its new code reads, becomes the update's on_access: it turns
+ * true once every task has switched to the new code, false before undo.
+ */
+#define KMEND_TRANSFORM_ON_ACCESS(flag)					\
+	__KMEND_DECL(KMEND_DECL_ON_ACCESS, .ptr = &(flag), NULL)
 
 #define KMEND_UPDATE(update)						\
 	static int __init kmend_update_init(void)			\

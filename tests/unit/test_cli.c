@@ -12,6 +12,7 @@
 
 #include "causes.h"
 #include "cli.h"
+#include "engine.h"
 #include "json.h"
 
 struct captured {
@@ -210,6 +211,25 @@ static void test_explain_causes(void **state)
 	release(&c);
 }
 
+static void test_transition_left(void **state)
+{
+	char buf[64];
+
+	(void)state;
+	transition_left("applying 3\n42 cat\n", buf, sizeof(buf));
+	assert_string_equal(buf, "3 tasks left");
+	transition_left("undoing 1\n42 cat\n", buf, sizeof(buf));
+	assert_string_equal(buf, "1 task left");
+	transition_left("reversing 2\n", buf, sizeof(buf));
+	assert_string_equal(buf, "reversing, 2 tasks left");
+	transition_left("none\n", buf, sizeof(buf));
+	assert_string_equal(buf, "");
+	transition_left("sideways 2\n", buf, sizeof(buf));
+	assert_string_equal(buf, "");
+	transition_left(NULL, buf, sizeof(buf));
+	assert_string_equal(buf, "");
+}
+
 static void test_json_string(void **state)
 {
 	char *buf = NULL;
@@ -240,6 +260,7 @@ int main(void)
 		cmocka_unit_test(test_each_command_help_and_bad_option),
 		cmocka_unit_test(test_explain_causes),
 		cmocka_unit_test(test_json_string),
+		cmocka_unit_test(test_transition_left),
 	};
 
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);

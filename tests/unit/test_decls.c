@@ -86,7 +86,7 @@ static void test_read(void **state)
 {
 	struct objs *o = *state;
 
-	assert_int_equal(o->decls.nr, 5);
+	assert_int_equal(o->decls.nr, 7);
 	assert_string_equal(of_kind(&o->decls, KMEND_DECL_PRE_PATCH)->function, "fixture_pre_patch");
 	assert_null(of_kind(&o->decls, KMEND_DECL_PRE_PATCH)->name);
 	assert_string_equal(of_kind(&o->decls, KMEND_DECL_APPLY)->function, "fixture_apply");
@@ -98,6 +98,20 @@ static void test_read(void **state)
 	assert_true(decl_names_code(KMEND_DECL_PRE_PATCH));
 	assert_true(decl_names_code(KMEND_DECL_FAIL_REVERSE));
 	assert_false(decl_names_code(KMEND_DECL_NO_REPLACE));
+	for (size_t i = 0, flags = 0; i < o->decls.nr; i++) {
+		const struct decl *d = &o->decls.items[i];
+
+		if (d->kind != KMEND_DECL_ON_ACCESS)
+			continue;
+		/* the two flags, in either order, each naming its variable */
+		assert_true(!strcmp(d->function, "fixture_switched") ||
+			    !strcmp(d->function, "fixture_unread"));
+		assert_true(++flags <= 2);
+	}
+	assert_false(decl_names_code(KMEND_DECL_ON_ACCESS));
+	assert_true(decl_names_payload(KMEND_DECL_ON_ACCESS));
+	assert_true(decl_names_payload(KMEND_DECL_APPLY));
+	assert_false(decl_names_payload(KMEND_DECL_MODEL));
 }
 
 /* What is declared away no longer counts as a change, nor is refused. */
@@ -125,7 +139,8 @@ static void test_apply(void **state)
 static void test_payload_names_callbacks(void **state)
 {
 	struct objs *o = *state;
-	char *named[] = { "fixture_pre_patch", "fixture_apply", "keep_old" };
+	char *named[] = { "fixture_pre_patch", "fixture_apply", "fixture_switched",
+			  "keep_old", "fixture_unread" };
 	char path[] = "/tmp/kmend-test-decls.XXXXXX", err[256];
 	struct symvers none = { 0 };
 	struct payload p;
@@ -133,7 +148,7 @@ static void test_payload_names_callbacks(void **state)
 	struct payload_input in = {
 		.pre = &o->pre, .post = &o->post, .diff = &o->diff,
 		.exports = &none, .target = "vmlinux", .prefix = "__kmend_u0_",
-		.unit = 1, .named = named, .nr_named = 2,
+		.unit = 1, .named = named, .nr_named = 3,
 	};
 	int fd = mkstemp(path);
 
@@ -142,21 +157,31 @@ static void test_payload_names_callbacks(void **state)
 	assert_int_equal(decls_apply(&o->decls, &o->post, &o->diff, err, sizeof(err)), 0);
 	assert_int_equal(payload_build(&in, path, &p, &r, err, sizeof(err)), 0);
 	assert_int_equal(r.nr, 0);
-	assert_int_equal(p.nr_named, 2);
+	assert_int_equal(p.nr_named, 3);
 	assert_string_equal(p.named[0], "__kmend_u0_n0");
 	assert_string_equal(p.named[1], "__kmend_u0_n1");
+	assert_string_equal(p.named[2], "__kmend_u0_n2");	/* the flag */
 	assert_int_equal(p.nr_funcs, 1);	/* changed(), not keep_old() */
 	assert_string_equal(p.funcs[0].old_name, "changed");
 	payload_free(&p);
 	refusals_free(&r);
 
 	/* an existing function cannot be a callback */
-	in.named = &named[2];
+	in.named = &named[3];
 	in.nr_named = 1;
 	assert_int_equal(payload_build(&in, path, &p, &r, err, sizeof(err)), 0);
 	assert_int_equal(r.nr, 1);
 	assert_string_equal(r.items[0].name, "keep_old");
 	assert_non_null(strstr(r.items[0].reason, "a function the patch adds"));
+	payload_free(&p);
+	refusals_free(&r);
+
+	/* a flag the new code does not read is not in the update */
+	in.named = &named[4];
+	assert_int_equal(payload_build(&in, path, &p, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.nr, 1);
+	assert_string_equal(r.items[0].name, "fixture_unread");
+	assert_non_null(strstr(r.items[0].reason, "its new code reads"));
 	payload_free(&p);
 	refusals_free(&r);
 	unlink(path);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every patch in examples/ through kmend create on the target's source (each
 # under 30 s), then in one boot: apply, see the fix live, undo, see it gone,
-# unload. The user-copy example's new code must keep its exception-table
+# unload. The on-access example declares its model (per-task) and a
+# TRANSFORM_ON_ACCESS flag, which must be on once it is applied. The user-copy example's new code must keep its exception-table
 # entries (getdents64 into an unmapped buffer is EFAULT, not an oops); the
 # tracepoint example's jump label must follow its (unexported) key; the
 # module example patches binfmt_misc, loaded first, then unloaded and loaded
@@ -10,7 +11,7 @@
 . "$(dirname "$0")/lib/host.bash"
 
 eval "$("$top/scripts/target-kernel" 2>/dev/null)" || fail "no target kernel"
-examples="proc-version static-helpers new-function user-copy tracepoint module-binfmt-misc"
+examples="proc-version on-access static-helpers new-function user-copy tracepoint module-binfmt-misc"
 mkdir -p "$tmp/u"
 for ex in $examples; do
 	start=$(date +%s.%N)
@@ -46,6 +47,13 @@ apply proc-version
 expect_match "$(cat /proc/version)" " \(kmend example\)$" "proc-version: the new text"
 undo proc-version
 expect_eq "$(cat /proc/version)" "$before" "proc-version: the old text again"
+
+apply on-access
+expect_eq "$(cat /sys/kernel/kmend/on-access/model)" "leave=patched-set,switch=thread" "on-access: its model, from KMEND_MODEL"
+expect_eq "$(tail -n 1 /proc/version)" "kmend example: every task switched" "on-access: the flag is on once applied"
+expect_match "$(cat /sys/kernel/debug/kmend/on-access)" "on_access on: every task has switched" "on-access: the log says when it turned on"
+undo on-access
+expect_eq "$(cat /proc/version)" "$before" "on-access: the old text again"
 
 sysctl=/proc/sys/net/core/high_order_alloc_disable
 apply static-helpers

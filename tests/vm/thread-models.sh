@@ -10,6 +10,12 @@
 #   child forked during a transition is in its parent's universe, both ways.
 # - leave=kernel,switch=thread: a task inside a long system call keeps the
 #   old code until it returns; tasks asleep in system calls are woken.
+# - TRANSFORM_ON_ACCESS: the flag is off while a task is left, on once all
+#   have switched, and on again when an undo is reversed.
+# - Stacked updates of different models: a per-task update over a
+#   leave=kernel,switch=kernel one (its transition waits for a task in the
+#   lower update's code; undone, calls go back to the lower update) and a
+#   switch=function update over a per-task one.
 # - Reversal: writing the other stage mid-transition (apply and undo), a
 #   signal to the writer, and the time limit (code_busy) each reverse it,
 #   with nothing left changed.
@@ -24,15 +30,17 @@ write_stage() {
 	(set_stage $1 $2; echo $? >/tmp/$2.status) &
 	writer=$!
 }
-# hold_new_code: a task stays in the new kmend_test_sleep until released
+# hold_new_code [MODULE]: a task stays in the new kmend_test_sleep of
+# MODULE (kmend_test_update_thread) until released
 hold_new_code() {
-	echo 1 >/sys/module/kmend_test_update_thread/parameters/hold
+	held=/sys/module/${1:-kmend_test_update_thread}/parameters/hold
+	echo 1 >$held
 	cat $T/sleep >/tmp/holder.out &
 	holder=$!
 	sleep 0.3
 }
 release_new_code() {
-	echo 0 >/sys/module/kmend_test_update_thread/parameters/hold
+	echo 0 >$held
 	wait $holder
 }
 
@@ -183,6 +191,65 @@ echo "$(wc -l </tmp/chains) chains: $(grep -c ^O: /tmp/chains) old, $(grep -c ^N
 expect_eq "$(grep -Ev "^(O:old,old,old,old|N:new,new,new,new)$" /tmp/chains)" "" "no chain mixed old and new code"
 expect_match "$(grep -c ^N: /tmp/chains)" "^[1-9]" "chains ran the new code"
 rmmod kmend_test_update_thread
+
+# TRANSFORM_ON_ACCESS: off while any task is left, on once all switched,
+# off as soon as an undo starts, on again when that undo is reversed.
+insmod $M/updates/kmend_test_update_on_access.ko
+d=/sys/kernel/kmend/test-on-access
+cat $T/sleep >/tmp/sleeper.out &
+sleeper=$!
+wait_for grep -qx 1 $T/sleepers
+write_stage test-on-access applied
+wait_for grep -q "^applying 1$" $d/transition
+expect_eq "$(cat $T/value)" patched "on_access: new code, flag off while a task is left"
+echo 1 >$T/wake
+wait $sleeper $writer
+expect_eq "$(cat /tmp/applied.status)" 0 "on_access: applied"
+expect_eq "$(cat $T/value)" patched-on-access "on_access: on once every task switched"
+hold_new_code kmend_test_update_on_access
+write_stage test-on-access reversed
+wait_for grep -q "^undoing 1$" $d/transition
+expect_succeeds "on_access: reverse the undo" set_stage test-on-access applied
+wait $writer
+expect_eq "$(cat $T/value)" patched-on-access "on_access: on again when the undo was reversed"
+release_new_code
+expect_succeeds "on_access: undo" set_stage test-on-access reversed
+expect_eq "$(cat $T/value)" original "on_access: undone"
+rmmod kmend_test_update_on_access
+
+# Stacked updates of different models on the same functions. A per-task
+# update over leave=kernel,switch=kernel: its transition waits for a task in
+# the code of the lower update; undone, calls go back to the lower update,
+# not to the original.
+insmod $M/updates/kmend_test_update_sleep_leave.ko
+expect_succeeds "stacked: apply leave=kernel,switch=kernel" set_stage test-sleep-leave applied
+insmod $M/updates/kmend_test_update_on_access.ko
+hold_new_code kmend_test_update_sleep_leave
+write_stage test-on-access applied
+wait_for grep -q "^applying 1$" $d/transition
+expect_match "$(cat $d/transition)" "^$holder cat$" "stacked: the task in the lower update'"'"'s code holds the transition"
+release_new_code
+wait $writer
+expect_eq "$(cat /tmp/applied.status)" 0 "stacked: the per-task update applied on top"
+expect_eq "$(cat $T/value)" patched-on-access "stacked: the top update runs"
+expect_fails "stacked: the lower update cannot be undone first" set_stage test-sleep-leave reversed
+expect_succeeds "stacked: undo the per-task update" set_stage test-on-access reversed
+expect_eq "$(cat $T/value)" patched "stacked: calls go to the lower update again"
+rmmod kmend_test_update_on_access
+# And the other way round: switch=function over a per-task update.
+insmod $M/updates/kmend_test_update_on_access.ko
+expect_succeeds "stacked: undo leave=kernel,switch=kernel" set_stage test-sleep-leave reversed
+rmmod kmend_test_update_sleep_leave
+expect_succeeds "stacked: apply the per-task update" set_stage test-on-access applied
+insmod $M/updates/kmend_test_update_sleep_function.ko
+expect_succeeds "stacked: apply leave=function,switch=function on top" set_stage test-sleep-function applied
+expect_eq "$(cat $T/value)" patched "stacked: the top update runs"
+expect_succeeds "stacked: undo it" set_stage test-sleep-function reversed
+expect_eq "$(cat $T/value)" patched-on-access "stacked: the per-task update runs again"
+expect_succeeds "stacked: undo the per-task update" set_stage test-on-access reversed
+expect_eq "$(cat $T/value)" original "stacked: the original"
+rmmod kmend_test_update_sleep_function
+rmmod kmend_test_update_on_access
 
 # leave=kernel,switch=thread: a long system call keeps the old code.
 insmod $M/updates/kmend_test_update_thread_kernel.ko
