@@ -120,7 +120,10 @@ void kmend_conflict_add(struct kmend_state *st, struct task_struct *task,
 	if (st->nr_conflicts++ >= KMEND_MAX_CONFLICTS)
 		return;
 	c = &st->conflicts[st->nr_conflicts - 1];
-	/* Other CPUs are stopped or the task is pinned: comm cannot change. */
+	/*
+	 * Other CPUs are stopped or the task is pinned, or (a per-task pass)
+	 * it is read as it is: a rename racing with it shows a mix, no more.
+	 */
 	memcpy(c->comm, task->comm, sizeof(c->comm));
 	c->comm[sizeof(c->comm) - 1] = '\0';
 	c->pid = task->pid;

@@ -88,7 +88,7 @@ static int open_image(const char *path, unsigned long text, struct image *im,
 		      char *err, size_t errlen)
 {
 	size_t n;
-	bool direct = false;
+	GElf_Ehdr eh;
 	unsigned long lowest = ~0UL;
 
 	memset(im, 0, sizeof(*im));
@@ -98,7 +98,8 @@ static int open_image(const char *path, unsigned long text, struct image *im,
 	if (im->fd < 0)
 		return set_error(err, errlen, "%s: %s", path, strerror(errno));
 	im->elf = elf_begin(im->fd, ELF_C_READ, NULL);
-	if (!im->elf || elf_kind(im->elf) != ELF_K_ELF || elf_getphdrnum(im->elf, &n))
+	if (!im->elf || elf_kind(im->elf) != ELF_K_ELF || elf_getphdrnum(im->elf, &n) ||
+	    !gelf_getehdr(im->elf, &eh))
 		return set_error(err, errlen, "%s: not an ELF kernel image (for a vmlinuz, use the kernel tree's scripts/extract-vmlinux)",
 				 path);
 	im->segs = calloc(n ? n : 1, sizeof(*im->segs));
@@ -110,13 +111,15 @@ static int open_image(const char *path, unsigned long text, struct image *im,
 		if (!gelf_getphdr(im->elf, (int)i, &ph) || ph.p_type != PT_LOAD)
 			continue;
 		im->segs[im->nr_segs++] = ph;
-		if (text >= ph.p_vaddr && text < ph.p_vaddr + ph.p_filesz)
-			direct = true;
 		if (ph.p_vaddr < lowest && (ph.p_flags & PF_X))
 			lowest = ph.p_vaddr;
 	}
-	/* /proc/kcore maps running addresses; a vmlinux file, link addresses */
-	if (!direct && text && lowest != ~0UL)
+	/*
+	 * /proc/kcore (a core file) maps running addresses; a vmlinux file,
+	 * link addresses. Not told apart by where _text falls: KASLR can put
+	 * the running _text inside the image's own range.
+	 */
+	if (eh.e_type != ET_CORE && text && lowest != ~0UL)
 		im->shift = (long)(text - lowest);
 	return 0;
 }
