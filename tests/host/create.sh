@@ -144,6 +144,12 @@ expect_in "$tmp/out" '--model takes leave=' "says what a model is"
 	"$tmp/hook.patch" >"$tmp/out" 2>&1
 expect_status 1 $? "a hook under switch=function"
 expect_in "$tmp/out" 'apply hook sys_apply: hooks \(TRANSFORM_WORLD\) run while the machine is stopped, and model leave=function,switch=function does not stop it' "says why"
+for model in leave=patched-set,switch=thread leave=kernel,switch=thread; do
+	"$kmend" create --source "$SOURCE" --model $model -o "$tmp/hook.ko" \
+		"$tmp/hook.patch" >"$tmp/out" 2>&1
+	expect_status 1 $? "a hook under the per-task model $model"
+	expect_in "$tmp/out" "apply hook sys_apply: hooks \\(TRANSFORM_WORLD\\) run while the machine is stopped, and model $model does not stop it; use a switch=kernel model" "says why and what to use"
+done
 "$kmend" create --source "$SOURCE" --model leave=kernel,switch=kernel -o "$tmp/hook.ko" \
 	"$tmp/hook.patch" >"$tmp/out" 2>&1 || { cat "$tmp/out"; fail "a hook under leave=kernel,switch=kernel"; }
 

@@ -9,7 +9,8 @@
 # - leave=kernel,switch=kernel: with a task asleep in a replaced function
 #   (where the default model gives code_busy, engine-busy.sh), user space is
 #   frozen: the sleeper leaves the kernel through the old code, and one stop
-#   switches at the first attempt; the same for undo.
+#   switches at the first attempt; the same for undo; a long system call
+#   keeps the old code until it returns.
 . "$(dirname "$0")/lib/host.bash"
 
 run_guest "$tmp/out" -- '
@@ -72,6 +73,18 @@ expect_succeeds "undo" set_stage test-sleep-leave reversed
 expect_match "$(cat $L)" "undo: user space frozen" "undo froze user space too"
 wait $sleeper
 expect_eq "$(cat $T/value)" original "original"
+# A long system call (steps in uninterruptible sleeps) keeps the old code
+# until it returns: the freezer waits for it to leave the kernel.
+rmmod kmend_test_update_sleep_leave
+insmod $M/updates/kmend_test_update_sleep_leave.ko
+cat $T/steps >/tmp/steps.out &
+reader=$!
+sleep 0.3
+expect_succeeds "apply while a long read runs" set_stage test-sleep-leave applied
+wait $reader
+expect_eq "$(cat /tmp/steps.out)" "old old old old old old old old" "the read kept the old code until it returned"
+expect_eq "$(cat $T/steps)" "new new new new new new new new" "the next read runs the new code"
+expect_succeeds "undo" set_stage test-sleep-leave reversed
 rmmod kmend_test_update_sleep_leave
 rmmod kmend_test_target
 expect_eq "$(engine_allocations)" 0 "every engine allocation freed"
