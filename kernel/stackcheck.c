@@ -49,7 +49,7 @@ static bool sleeps_on_way_out(unsigned long addr)
 static int walk(struct task_struct *task, const struct kmend_transition *t,
 		unsigned long *hit, bool *boundary)
 {
-	bool only_sleeping = true;
+	bool searching = true;	/* only sleeping frames so far, no exit yet */
 	int nr, i;
 
 	*hit = 0;
@@ -63,9 +63,14 @@ static int walk(struct task_struct *task, const struct kmend_transition *t,
 			*boundary = false;
 			return -EADDRINUSE;
 		}
-		if (!*boundary && in_text(&kmend_ksyms.exit_to_user, entries[i]))
-			*boundary = only_sleeping;
-		only_sleeping &= sleeps_on_way_out(entries[i]);
+		if (!searching)
+			continue;
+		if (in_text(&kmend_ksyms.exit_to_user, entries[i])) {
+			*boundary = true;
+			searching = false;
+		} else if (!sleeps_on_way_out(entries[i])) {
+			searching = false;
+		}
 	}
 	return 0;
 }

@@ -70,12 +70,19 @@ create --source "$tmp/tree" --id nomatch-flags -o "$tmp/nomatch-flags.ko" "$tmp/
 
 # The same matching at create time, against the image (vmlinux from the
 # target's vmlinuz) and a kallsyms listing from a boot of it.
+# check_image KALLSYMS SOURCE PATCH: kmend create's check, printed and kept
+# in $tmp/check.out; returns its status.
+check_image() {
+	"$kmend" create --dry-run --check-kallsyms "$1" --check-image "$tmp/vmlinux" \
+		--source "$2" "$3" >"$tmp/check.out" 2>&1
+	local status=$?
+	cat "$tmp/check.out"
+	return $status
+}
 "$SOURCE/scripts/extract-vmlinux" "$VMLINUZ" >"$tmp/vmlinux" || fail "cannot extract vmlinux"
 "$vm_run" -- 'cat /proc/kallsyms' >"$tmp/kallsyms" 2>"$tmp/vm.err" || { cat "$tmp/vm.err"; fail "cannot read kallsyms in the VM"; }
-"$kmend" create --dry-run --check-kallsyms "$tmp/kallsyms" --check-image "$tmp/vmlinux" \
-	--source "$SOURCE" "$tmp/fdinfo.patch" >"$tmp/check.out" 2>&1
+check_image "$tmp/kallsyms" "$SOURCE" "$tmp/fdinfo.patch"
 status=$?
-cat "$tmp/check.out"
 expect_status 0 "$status" "create-time check of the fdinfo update"
 expect_in "$tmp/check.out" "^  check     seq_fdinfo_open: matches the image at 0x" "it matches"
 # The same with KASLR putting the running _text 2 MB above its link address,
@@ -91,16 +98,12 @@ with open(sys.argv[2], "w") as out:
         addr, rest = l.split(" ", 1)
         out.write("%016x %s\n" % ((int(addr, 16) + delta) % (1 << 64), rest))
 PY
-"$kmend" create --dry-run --check-kallsyms "$tmp/kallsyms-inside" --check-image "$tmp/vmlinux" \
-	--source "$SOURCE" "$tmp/fdinfo.patch" >"$tmp/check.out" 2>&1
+check_image "$tmp/kallsyms-inside" "$SOURCE" "$tmp/fdinfo.patch"
 status=$?
-cat "$tmp/check.out"
 expect_status 0 "$status" "create-time check with _text inside the image's range"
 expect_in "$tmp/check.out" "^  check     seq_fdinfo_open: matches the image at 0x" "it matches"
-"$kmend" create --dry-run --check-kallsyms "$tmp/kallsyms" --check-image "$tmp/vmlinux" \
-	--source "$tmp/tree" "$tmp/stat.patch" >"$tmp/check.out" 2>&1
+check_image "$tmp/kallsyms" "$tmp/tree" "$tmp/stat.patch"
 status=$?
-cat "$tmp/check.out"
 expect_status 1 "$status" "create-time check of the 6.1.176 update"
 expect_in "$tmp/check.out" "^  check     do_task_stat: does not match the image at 0x[0-9a-f]+: \+0x[0-9a-f]+: " "names the function and offset"
 expect_in "$tmp/check.out" "the engine would refuse it \(no_match\)" "says what it means"

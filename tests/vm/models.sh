@@ -77,11 +77,7 @@ expect_eq "$(cat $T/value)" original "original"
 # until it returns: the freezer waits for it to leave the kernel.
 rmmod kmend_test_update_sleep_leave
 insmod $M/updates/kmend_test_update_sleep_leave.ko
-cat $T/steps >/tmp/steps.out &
-reader=$!
-sleep 0.3
-expect_succeeds "apply while a long read runs" set_stage test-sleep-leave applied
-wait $reader
+stage_during_steps test-sleep-leave applied "apply while a long read runs"
 expect_eq "$(cat /tmp/steps.out)" "old old old old old old old old" "the read kept the old code until it returned"
 expect_eq "$(cat $T/steps)" "new new new new new new new new" "the next read runs the new code"
 expect_succeeds "undo" set_stage test-sleep-leave reversed

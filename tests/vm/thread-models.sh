@@ -163,11 +163,7 @@ echo 1 >$T/wake
 wait $sleeper
 
 # A long system call switches between calls under leave=patched-set...
-cat $T/steps >/tmp/steps.out &
-reader=$!
-sleep 0.3
-expect_succeeds "apply while a long read runs" set_stage test-thread applied
-wait $reader
+stage_during_steps test-thread applied "apply while a long read runs"
 expect_match "$(cat /tmp/steps.out)" "^old( old)* new( new)*$" "leave=patched-set: the read switched between two steps"
 
 # ...and chains of calls never mix old and new code, at apply nor undo.
@@ -258,20 +254,12 @@ L=/sys/kernel/debug/kmend/test-thread-kernel
 expect_eq "$(cat $d/model)" "leave=kernel,switch=thread" "model reads back"
 sleep 1000 &
 napper=$!
-cat $T/steps >/tmp/steps.out &
-reader=$!
-sleep 0.3
-expect_succeeds "apply while a long read runs" set_stage test-thread-kernel applied
-wait $reader
+stage_during_steps test-thread-kernel applied "apply while a long read runs"
 expect_eq "$(cat /tmp/steps.out)" "old old old old old old old old" "leave=kernel: the read kept the old code until it returned"
 expect_match "$(cat $L)" "apply attempt [0-9]+: [0-9]+ tasks? left; woken" "tasks asleep in system calls were woken"
 expect_eq "$(cat $T/steps)" "new new new new new new new new" "the next read runs the new code"
 kill $napper
-cat $T/steps >/tmp/steps.out &
-reader=$!
-sleep 0.3
-expect_succeeds "undo while a long read runs" set_stage test-thread-kernel reversed
-wait $reader
+stage_during_steps test-thread-kernel reversed "undo while a long read runs"
 expect_eq "$(cat /tmp/steps.out)" "new new new new new new new new" "undo: the read kept the new code until it returned"
 expect_eq "$(cat $T/value)" original "undone"
 rmmod kmend_test_update_thread_kernel

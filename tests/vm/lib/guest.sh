@@ -47,6 +47,17 @@ load_engine_and_target() {
 	insmod /kmend-test/modules/target/kmend_test_target.ko
 }
 
+# stage_during_steps ID STAGE WHAT: write STAGE to update ID while a read of
+# kmend_test_target's steps (a long system call) runs; the read's output
+# is in /tmp/steps.out once this returns.
+stage_during_steps() {
+	cat /sys/kernel/debug/kmend_test_target/steps >/tmp/steps.out &
+	steps_reader=$!
+	sleep 0.3
+	expect_succeeds "$3" set_stage $1 $2
+	wait $steps_reader
+}
+
 # Functions ftrace has an ops on; kmend's redirections show up here.
 traced() { cat /sys/kernel/tracing/enabled_functions; }
 engine_allocations() { cat /sys/kernel/debug/kmend/allocations; }
