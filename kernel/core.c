@@ -126,7 +126,7 @@ static int check_update(struct kmend_update *update)
 			       update->id, kmend_pack_name(pack));
 			return -EINVAL;
 		}
-		if (pack->mod || pack->prepared || pack->patched ||
+		if (pack->mod || pack->mod_held || pack->prepared || pack->patched ||
 		    pack->post_unpatch_due || pack->pre_unpatch_due) {
 			pr_err("update %s: the pack for %s has engine-private fields set\n",
 			       update->id, kmend_pack_name(pack));

@@ -55,6 +55,13 @@ struct kmend_state {
 	enum kmend_cause cause;
 	bool debug;
 	bool registered;		/* false once the module has left */
+	/*
+	 * A model is switching it (apply or undo); kmend_mutex is released
+	 * while the model waits for tasks, and a module target loading or
+	 * unloading meanwhile bumps packs_changed (module_targets.c).
+	 */
+	bool in_transition;
+	unsigned int packs_changed;
 	u64 apply_seq;			/* order of application, for undo */
 	time64_t applied_at;		/* wall clock, seconds; 0: not applied */
 	/* what stopped the last transition and where (kmend_abort()) */

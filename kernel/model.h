@@ -10,6 +10,9 @@ struct kmend_range {
 	unsigned long end;
 };
 
+/* Old, other and new code of a function, each with a cold part. */
+#define KMEND_RANGES_PER_FUNC	6
+
 /* One switch of an update's functions, on (apply) or off (revert). */
 struct kmend_transition {
 	struct kmend_state *st;
@@ -17,7 +20,39 @@ struct kmend_transition {
 	/* The patched set: old, current and new code of every function. */
 	struct kmend_range *ranges;
 	unsigned int nr_ranges;
+	/* makes the ranges again (packs came or went): 0 or -ENOMEM */
+	int (*build)(struct kmend_transition *t);
+	unsigned int packs_seen;	/* st->packs_changed when built */
 };
+
+/*
+ * Build @t's ranges with @build, and again whenever a module target of the
+ * update came or went while kmend_mutex was released; -ENOMEM (cause set)
+ * if memory ran out, which leaves the old ranges.
+ */
+int kmend_transition_build(struct kmend_transition *t,
+			   int (*build)(struct kmend_transition *t));
+int kmend_transition_refresh(struct kmend_transition *t);
+
+/*
+ * Sleep @ms with kmend_mutex released, so that module loads and unloads,
+ * updates registering and readers go on while the model waits for tasks
+ * (the kernel's livepatch never holds klp_mutex across a transition).
+ * The update stays in transition: other stage writes wait for its end.
+ * Returns -EINTR, with the mutex held again, if a signal is pending.
+ */
+int kmend_transition_sleep(struct kmend_transition *t, unsigned int ms);
+
+/*
+ * Begin and end @st's transition. While one runs, a stage write waits in
+ * kmend_transition_wait_idle() until it ends: called with kmend_mutex, it
+ * returns 0 with the mutex held, or -ERESTARTSYS (a signal) without it.
+ */
+void kmend_transition_begin(struct kmend_state *st);
+void kmend_transition_end(struct kmend_state *st);
+int kmend_transition_wait_idle(void);
+/* The update in transition, or NULL; under kmend_mutex. */
+struct kmend_state *kmend_transition_state(void);
 
 /*
  * A consistency model: how the switch of all of an update's functions is
@@ -34,6 +69,12 @@ struct kmend_model_ops {
 	/* runs the update's TRANSFORM_WORLD hooks (kmend_hooks) in its stop */
 	bool runs_hooks;
 };
+
+/*
+ * How long a transition may wait for tasks to leave the code it changes
+ * (module parameter transition_timeout), in seconds.
+ */
+unsigned int kmend_transition_timeout(void);
 
 /* The implementation of @model, or NULL if this engine has none. */
 const struct kmend_model_ops *kmend_model_ops(const struct kmend_model *model);

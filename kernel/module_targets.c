@@ -8,12 +8,22 @@
  * switches on at once, with no stop and no stack check. A going module has
  * run its exit; its pack switches off, and unregistering its ftrace ops
  * waits for any handler still running.
+ *
+ * A model waiting for tasks releases kmend_mutex, so a module may come or
+ * go while an update is in transition. Its pack then follows the rest of
+ * the update: it switches on only if the update's code is on now (and, in
+ * a per-task transition, calls ask the universe as for the others); its
+ * post_patch waits for the end of the transition, which runs it if the
+ * update ends up applied, as the kernel's livepatch does. The transition
+ * is told (packs_changed), so that its patched set takes the module's
+ * code in or out before it looks at a task again.
  */
 #include <linux/module.h>
 #include <linux/notifier.h>
 
 #include "alloc.h"
 #include "match.h"
+#include "model.h"
 #include "module_targets.h"
 #include "pack.h"
 #include "redirect.h"
@@ -101,13 +111,27 @@ static void unpatch(struct kmend_state *st, struct kmend_pack *pack)
 	pack->mod = NULL;
 }
 
+/* Is any code of @update switched on now? */
+static bool update_live(struct kmend_update *update)
+{
+	struct kmend_pack *pack;
+
+	kmend_for_each_pack(update, pack)
+		if (pack->patched)
+			return true;
+	return false;
+}
+
 static int patch_coming(struct kmend_state *st, struct kmend_pack *pack,
 			struct module *mod)
 {
 	int ret;
 
-	kmend_log(st, "module %s is loading: patching it", mod->name);
-	st->cause = KMEND_OK;
+	kmend_log(st, "module %s is loading: patching it%s", mod->name,
+		  st->in_transition ? " (the update is in transition)" : "");
+	/* a transition's own cause is not this module's */
+	if (!st->in_transition)
+		st->cause = KMEND_OK;
 	pack->mod = mod;
 	ret = kmend_pack_prepare(st, pack);
 	kmend_learned_free(st);
@@ -117,7 +141,19 @@ static int patch_coming(struct kmend_state *st, struct kmend_pack *pack,
 		unpatch(st, pack);
 		pr_err("kmend: update %s cannot patch module %s (%s); refusing to load it\n",
 		       st->update->id, mod->name, kmend_cause_name(st->cause));
-		return ret > 0 ? -EINVAL : ret;
+		return ret;
+	}
+	if (st->in_transition) {
+		st->packs_changed++;
+		if (!update_live(st->update)) {
+			kmend_log(st, "module %s: ready; it switches with the rest of the update",
+				  mod->name);
+			return 0;
+		}
+		kmend_redirect_switch_pack(pack, true);
+		kmend_log(st, "module %s: patched before its init; post_patch at the end of the transition",
+			  mod->name);
+		return 0;
 	}
 	kmend_redirect_switch_pack(pack, true);
 	kmend_post_patch(st, pack);
@@ -125,19 +161,46 @@ static int patch_coming(struct kmend_state *st, struct kmend_pack *pack,
 	return 0;
 }
 
+/* An update being applied, not yet in the applied list, comes last. */
+static struct kmend_state *applying(void)
+{
+	struct kmend_state *st = kmend_transition_state();
+
+	return st && st->stage != KMEND_APPLIED ? st : NULL;
+}
+
+static void unpatch_going_one(struct kmend_state *st, struct module *mod)
+{
+	struct kmend_pack *pack = pack_for(st->update, mod);
+
+	if (!pack || pack->mod != mod)
+		return;
+	unpatch(st, pack);
+	if (st->in_transition)
+		st->packs_changed++;
+	kmend_log(st, "module %s is unloading: unpatched it", mod->name);
+}
+
 /* Unpatch every pack patched for @mod, latest first. */
 static void unpatch_going(struct module *mod)
 {
-	struct kmend_state *st;
-	struct kmend_pack *pack;
+	struct kmend_state *st = applying();
 
-	for (st = next_applied(NULL, true); st; st = next_applied(st, true)) {
-		pack = pack_for(st->update, mod);
-		if (!pack || pack->mod != mod)
-			continue;
-		unpatch(st, pack);
-		kmend_log(st, "module %s is unloading: unpatched it", mod->name);
-	}
+	if (st)
+		unpatch_going_one(st, mod);
+	for (st = next_applied(NULL, true); st; st = next_applied(st, true))
+		unpatch_going_one(st, mod);
+}
+
+/* After @st in apply order: the next applied update, then one applying. */
+static struct kmend_state *next_coming(struct kmend_state *st)
+{
+	struct kmend_state *next;
+
+	if (st == applying())
+		return NULL;
+	next = next_applied(st, false);
+	return next ? next : applying();
 }
 
 static int module_coming(struct module *mod)
@@ -150,7 +213,8 @@ static int module_coming(struct module *mod)
 	if (!c)
 		return -ENOMEM;
 	c->mod = mod;
-	for (st = next_applied(NULL, false); st; st = next_applied(st, false)) {
+	st = next_applied(NULL, false);
+	for (st = st ? st : applying(); st; st = next_coming(st)) {
 		pack = pack_for(st->update, mod);
 		if (!pack || pack->prepared)	/* an apply just did it */
 			continue;

@@ -54,7 +54,8 @@ int kmend_pre_patch(struct kmend_state *st, struct kmend_pack *pack)
 			kmend_abort(st, KMEND_CALL_FAILED,
 				    "%s: the pre_patch callback refused (%d)",
 				    kmend_pack_name(pack), ret);
-			return ret;
+			/* a positive refusal is no byte count of a write */
+			return ret < 0 ? ret : -EINVAL;
 		}
 		kmend_log(st, "%s: pre_patch callback", kmend_pack_name(pack));
 	}

@@ -4,6 +4,7 @@
  * through an ftrace_ops with FTRACE_OPS_FL_IPMODIFY on the function's
  * __fentry__ call site (the mechanism of the kernel's livepatch).
  */
+#include <linux/cpu.h>
 #include <linux/rculist.h>
 
 #include "alloc.h"
@@ -194,15 +195,31 @@ void kmend_redirect_switch(struct kmend_update *update, bool on)
 			kmend_redirect_switch_pack(pack, on);
 }
 
-unsigned long kmend_redirect_current(const struct kmend_func *func,
-				     unsigned long *size)
+const struct kmend_func *kmend_redirect_other(const struct kmend_func *func)
 {
 	struct kmend_ops *ops = find_ops(func->old_addr);
-	struct kmend_func *top;
+	struct list_head *next;
 
-	if (!ops || list_empty(&ops->stack))
-		return 0;
-	top = list_first_entry(&ops->stack, struct kmend_func, stack_node);
-	*size = top->new_size;
-	return (unsigned long)top->new_func;
+	if (!ops)
+		return NULL;
+	next = func->patched ? func->stack_node.next : ops->stack.next;
+	if (next == &ops->stack)
+		return NULL;
+	return list_entry(next, struct kmend_func, stack_node);
+}
+
+static int sync_cpu(void *unused)
+{
+	return 0;
+}
+
+void kmend_redirect_sync(void)
+{
+	unsigned int cpu;
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu)
+		kmend_ksyms.stop_one_cpu(cpu, sync_cpu, NULL);
+	cpus_read_unlock();
+	synchronize_rcu();
 }

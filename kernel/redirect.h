@@ -47,8 +47,18 @@ void kmend_redirect_switch_pack(struct kmend_pack *pack, bool on);
  */
 void kmend_redirect_switch(struct kmend_update *update, bool on);
 
-/* The code that runs now for @func's target: the top of its stack, or 0. */
-unsigned long kmend_redirect_current(const struct kmend_func *func,
-				     unsigned long *size);
+/*
+ * The code that runs for @func's target apart from @func's own: the
+ * replacement below it on the stack if it is switched on, else the top of
+ * the stack; NULL when that is the original.
+ */
+const struct kmend_func *kmend_redirect_other(const struct kmend_func *func);
+
+/*
+ * Wait until no ftrace handler can still be running with what it read
+ * before: every CPU schedules (its stopper runs), which none can do inside
+ * a handler, even where RCU is not watching. Sleeps.
+ */
+void kmend_redirect_sync(void);
 
 #endif /* _KMEND_REDIRECT_H */

@@ -9,6 +9,9 @@
 #include "match.h"
 #include "resolve.h"
 
+#define COLD_SUFFIX	".cold"
+#define MAX_COLD	4
+
 struct lookup {
 	const char *target;	/* module name, or NULL for vmlinux */
 	const char *name;
@@ -17,7 +20,18 @@ struct lookup {
 	unsigned long addr;	/* the chosen one */
 	struct module *mod;	/* referenced module owning it */
 	bool mod_seen;		/* the target module is loaded */
+	/* with want_cold, every "<name>.cold" too: where cold parts may be */
+	bool want_cold;
+	unsigned int nr_cold;
+	unsigned long cold[MAX_COLD];
 };
+
+static bool is_cold_of(const char *sym, const char *name)
+{
+	size_t len = strlen(name);
+
+	return !strncmp(sym, name, len) && !strcmp(sym + len, COLD_SUFFIX);
+}
 
 /* Count the symbols called l->name; keep the one old_sympos asks for. */
 static int match_symbol(void *data, const char *name, struct module *mod,
@@ -38,6 +52,12 @@ static int match_symbol(void *data, const char *name, struct module *mod,
 				l->mod = mod;
 		}
 	}
+	if (l->want_cold && is_cold_of(name, l->name)) {
+		/* more than MAX_COLD namesakes: found through their jumps only */
+		if (l->nr_cold < MAX_COLD)
+			l->cold[l->nr_cold++] = addr;
+		return 0;
+	}
 	if (strcmp(name, l->name))
 		return 0;
 
@@ -45,7 +65,18 @@ static int match_symbol(void *data, const char *name, struct module *mod,
 	if ((l->sympos == 0 && l->count == 1) || l->count == l->sympos)
 		l->addr = addr;
 	/* Counting further only matters for telling duplicates apart. */
-	return l->sympos && l->count == l->sympos;
+	return !l->want_cold && l->sympos && l->count == l->sympos;
+}
+
+static void walk(struct lookup *l)
+{
+	if (l->target)
+		kmend_ksyms.module_on_each_symbol(match_symbol, l);
+	else
+		kmend_ksyms.on_each_symbol(match_symbol, l);
+	/* match_symbol took a reference to keep the module while looking */
+	if (l->mod)
+		module_put(l->mod);
 }
 
 int kmend_target_get(struct kmend_pack *pack, bool *going)
@@ -70,13 +101,7 @@ int kmend_lookup(const char *target, const char *name, unsigned long sympos,
 {
 	struct lookup l = { .target = target, .name = name, .sympos = sympos };
 
-	if (target)
-		kmend_ksyms.module_on_each_symbol(match_symbol, &l);
-	else
-		kmend_ksyms.on_each_symbol(match_symbol, &l);
-	/* match_symbol took a reference to keep the module while looking */
-	if (l.mod)
-		module_put(l.mod);
+	walk(&l);
 	*count = l.count;
 	if (!l.addr || (!sympos && l.count > 1))
 		return -ENOENT;
@@ -114,19 +139,99 @@ int kmend_resolve_symbol(struct kmend_state *st, struct kmend_pack *pack,
 	return not_found(st, pack, name, sympos, count);
 }
 
+/* Does the code at [@addr, +@size) jump or call into [@start, +@len)? */
+static bool branches_into(unsigned long addr, unsigned long size,
+			  unsigned long start, unsigned long len)
+{
+	const u8 *code = (const u8 *)addr;
+	unsigned long i, n;
+	s32 rel;
+
+	/*
+	 * Byte by byte, not instruction by instruction: a false hit only
+	 * makes the patched set larger, and a jump label written since the
+	 * build is found as it is now.
+	 */
+	for (i = 0; i + 5 <= size; i++) {
+		if (code[i] == 0xe9 || code[i] == 0xe8)
+			n = 5;
+		else if (code[i] == 0x0f && i + 6 <= size &&
+			 (code[i + 1] & 0xf0) == 0x80)
+			n = 6;
+		else
+			continue;
+		memcpy(&rel, code + i + n - 4, sizeof(rel));
+		if (addr + i + n + rel - start < len)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The cold part of the function at @addr among @l's "<name>.cold"
+ * symbols: the one its code branches into, or the only one when the
+ * function's name is unique in its object. A task in a cold part has no
+ * return address in the function itself (it got there by a jump), so the
+ * stack check must know it.
+ */
+static void pick_cold(const struct lookup *l, unsigned long addr,
+		      unsigned long size, unsigned long *cold_addr,
+		      unsigned long *cold_size)
+{
+	unsigned long csize, offset;
+	unsigned int i;
+
+	*cold_addr = 0;
+	*cold_size = 0;
+	for (i = 0; i < l->nr_cold; i++) {
+		if (!kmend_ksyms.lookup_size_offset(l->cold[i], &csize, &offset) ||
+		    offset)
+			continue;
+		if (branches_into(addr, size, l->cold[i], csize) ||
+		    (l->nr_cold == 1 && l->count == 1)) {
+			*cold_addr = l->cold[i];
+			*cold_size = csize;
+			return;
+		}
+	}
+}
+
+/* The replacement's own cold part, in the update module @mod. */
+static void new_cold(struct module *mod, struct kmend_func *func)
+{
+	char name[KSYM_NAME_LEN + MODULE_NAME_LEN + 4];
+	struct lookup l = { .target = mod->name, .name = name,
+			    .want_cold = true };
+
+	/* "%ps" adds " [module]" to a module's symbol: keep the name */
+	snprintf(name, sizeof(name), "%ps", func->new_func);
+	strreplace(name, ' ', '\0');
+	walk(&l);
+	pick_cold(&l, (unsigned long)func->new_func, func->new_size,
+		  &func->new_cold_addr, &func->new_cold_size);
+}
+
 static int resolve_func(struct kmend_state *st, struct kmend_pack *pack,
 			struct kmend_func *func)
 {
 	const char *target = kmend_pack_is_vmlinux(pack) ? NULL : pack->target;
-	unsigned long size, offset, addr, count;
-	int ret;
+	struct lookup l = { .target = target, .name = func->old_name,
+			    .sympos = func->old_sympos, .want_cold = true };
+	unsigned long size, offset, addr = 0, count;
+	int ret = 0;
 
-	ret = kmend_lookup(target, func->old_name, func->old_sympos, &addr, &count);
-	if (ret && !func->old_sympos && count > 1 && func->pre_copy)
-		/* several of that name: the one whose code is the pre code */
-		ret = kmend_match_pick(st, pack, func, count, &addr);
-	else if (ret)
-		ret = not_found(st, pack, func->old_name, func->old_sympos, count);
+	walk(&l);
+	count = l.count;
+	if (!l.addr || (!func->old_sympos && count > 1)) {
+		if (!func->old_sympos && count > 1 && func->pre_copy)
+			/* several of that name: the one whose code is the pre code */
+			ret = kmend_match_pick(st, pack, func, count, &addr);
+		else
+			ret = not_found(st, pack, func->old_name,
+					func->old_sympos, count);
+	} else {
+		addr = l.addr;
+	}
 	if (ret)
 		return ret;
 
@@ -155,9 +260,17 @@ static int resolve_func(struct kmend_state *st, struct kmend_pack *pack,
 	}
 	func->new_size = size;
 
+	pick_cold(&l, func->old_addr, func->old_size, &func->old_cold_addr,
+		  &func->old_cold_size);
+	new_cold(st->update->mod, func);
 	kmend_dbg(st, "%s: %s is %pS with an ftrace site -> %pS",
 		  kmend_pack_name(pack), func->old_name, (void *)func->old_addr,
 		  func->new_func);
+	if (func->old_cold_addr || func->new_cold_addr)
+		kmend_dbg(st, "%s: cold parts %pS (%lu bytes) -> %pS (%lu bytes)",
+			  func->old_name, (void *)func->old_cold_addr,
+			  func->old_cold_size, (void *)func->new_cold_addr,
+			  func->new_cold_size);
 	return 0;
 }
 
@@ -183,5 +296,9 @@ void kmend_resolve_forget(struct kmend_pack *pack)
 	kmend_for_each_func(pack, func) {
 		func->old_addr = 0;
 		func->old_size = 0;
+		func->old_cold_addr = 0;
+		func->old_cold_size = 0;
+		func->new_cold_addr = 0;
+		func->new_cold_size = 0;
 	}
 }

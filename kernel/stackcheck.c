@@ -117,6 +117,45 @@ int kmend_stack_check_pinned(struct task_struct *task,
 	return kmend_ksyms.task_call_func(task, check_pinned, &c);
 }
 
+struct off_cpu_call {
+	struct task_struct *task;
+	int (*fn)(struct task_struct *task, void *arg);
+	void *arg;
+	int ret;
+};
+
+static int call_in_stopper(void *data)
+{
+	struct off_cpu_call *c = data;
+
+	if (c->task)
+		c->ret = kmend_ksyms.task_call_func(c->task, c->fn, c->arg);
+	else	/* this CPU's idle task is off it while its stopper runs */
+		c->ret = c->fn(kmend_ksyms.idle_task(smp_processor_id()),
+			       c->arg);
+	return 0;
+}
+
+int kmend_call_off_cpu(unsigned int cpu, struct task_struct *task,
+		       int (*fn)(struct task_struct *task, void *arg),
+		       void *arg)
+{
+	struct off_cpu_call c = { .task = task, .fn = fn, .arg = arg };
+	int ret = kmend_ksyms.stop_one_cpu(cpu, call_in_stopper, &c);
+
+	return ret ? ret : c.ret;
+}
+
+int kmend_stack_check_off_cpu(unsigned int cpu, struct task_struct *task,
+			      const struct kmend_transition *t,
+			      unsigned long *hit)
+{
+	struct pinned_check c = { .t = t, .hit = hit };
+
+	*hit = 0;
+	return kmend_call_off_cpu(cpu, task, check_pinned, &c);
+}
+
 void kmend_conflict_add(struct kmend_state *st, struct task_struct *task,
 			unsigned long addr)
 {

@@ -32,6 +32,24 @@ int kmend_stack_check_pinned(struct task_struct *task,
 			     const struct kmend_transition *t,
 			     unsigned long *hit);
 
+/*
+ * Run @fn(@task, @arg) from the stopper of @cpu, with @task held off its
+ * CPU as in kmend_stack_check_pinned() (a task that was running there is
+ * now preempted, its stack still); a NULL @task is @cpu's idle task.
+ * Returns what @fn returned, or stop_one_cpu()'s error. Sleeps.
+ */
+int kmend_call_off_cpu(unsigned int cpu, struct task_struct *task,
+		       int (*fn)(struct task_struct *task, void *arg),
+		       void *arg);
+
+/*
+ * The stack check of a task found running (or of @cpu's idle task, @task
+ * NULL), made from its CPU's stopper; -EBUSY if it ran on elsewhere.
+ */
+int kmend_stack_check_off_cpu(unsigned int cpu, struct task_struct *task,
+			      const struct kmend_transition *t,
+			      unsigned long *hit);
+
 /* Note @task in the update's conflicts (addr 0: unreliable stack). */
 void kmend_conflict_add(struct kmend_state *st, struct task_struct *task,
 			unsigned long addr);

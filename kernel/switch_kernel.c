@@ -7,7 +7,6 @@
  * the machine run a while and try again; after a few attempts give up with
  * code_busy and name the tasks.
  */
-#include <linux/delay.h>
 #include <linux/ktime.h>
 #include <linux/sched/signal.h>
 #include <linux/stop_machine.h>
@@ -131,6 +130,9 @@ int kmend_switch_kernel(struct kmend_transition *t)
 	u64 start;
 
 	for (attempt = 1; attempt <= SWITCH_ATTEMPTS; attempt++) {
+		ret = kmend_transition_refresh(t);
+		if (ret)
+			return ret;
 		ctx.tasks = 0;
 		ctx.unexpected_running = false;
 		st->nr_conflicts = 0;
@@ -149,8 +151,8 @@ int kmend_switch_kernel(struct kmend_transition *t)
 		log_conflicts(st);
 		if (attempt == SWITCH_ATTEMPTS)
 			break;
-		if (msleep_interruptible(SWITCH_RETRY_MS) ||
-		    signal_pending(current)) {
+		/* the mutex released meanwhile: module loads go on */
+		if (kmend_transition_sleep(t, SWITCH_RETRY_MS)) {
 			kmend_log(st, "interrupted by a signal; nothing switched");
 			break;
 		}

@@ -46,11 +46,6 @@
 #define WAKE_AFTER_MS	1000
 #define WAKE_EVERY_MS	1000
 
-static unsigned int transition_timeout = 60;
-module_param(transition_timeout, uint, 0644);
-MODULE_PARM_DESC(transition_timeout,
-		 "seconds a per-task transition may take before it is reversed (1 to 3600)");
-
 struct left_task {
 	pid_t pid;
 	char comm[TASK_COMM_LEN];
@@ -193,55 +188,34 @@ static void try_switch(struct attempt *a, struct task_struct *task)
 		wake(task);
 }
 
-struct stopper_ctx {
-	struct pin_ctx c;
-	struct task_struct *task;	/* NULL: the CPU's idle task */
-	int ret;
-};
-
-/*
- * In the stopper of the task's CPU: the task is off it (a user task that
- * was running is now asleep on its way back to user space), so its stack
- * holds still while it is pinned.
- */
-static int switch_in_stopper(void *arg)
-{
-	struct stopper_ctx *sc = arg;
-
-	if (!sc->task)
-		sc->ret = switch_pinned(kmend_ksyms.idle_task(smp_processor_id()),
-					&sc->c);
-	else
-		sc->ret = kmend_ksyms.task_call_func(sc->task, switch_pinned,
-						     &sc->c);
-	return 0;
-}
-
 static void try_switch_idle(struct attempt *a, unsigned int cpu)
 {
 	struct task_struct *idle = kmend_ksyms.idle_task(cpu);
-	struct stopper_ctx sc = { .c.a = a };
+	struct pin_ctx c = { .a = a };
 
 	if (kmend_universe_patched(idle) == a->target)
 		return;
-	if (kmend_ksyms.stop_one_cpu(cpu, switch_in_stopper, &sc) || sc.ret)
-		note_left(a, idle, sc.c.hit);
+	if (kmend_call_off_cpu(cpu, NULL, switch_pinned, &c))
+		note_left(a, idle, c.hit);
 }
 
-/* A task that was running at every look, checked from its CPU's stopper. */
+/*
+ * A task that was running at every look, checked from its CPU's stopper:
+ * a user task that was running is then asleep on its way back to user
+ * space, its stack still while it is pinned.
+ */
 static void try_switch_running(struct attempt *a, struct task_struct *task)
 {
-	struct stopper_ctx sc = { .c.a = a, .task = task };
+	struct pin_ctx c = { .a = a };
 
 	rcu_read_lock();
-	sc.c.entry = kmend_universe_entry(task);
+	c.entry = kmend_universe_entry(task);
 	rcu_read_unlock();
-	if (!sc.c.entry) {
+	if (!c.entry) {
 		a->no_memory = true;
 		note_left(a, task, 0);
-	} else if (kmend_ksyms.stop_one_cpu(task_cpu(task), switch_in_stopper,
-					    &sc) || sc.ret) {
-		note_left(a, task, sc.c.hit);
+	} else if (kmend_call_off_cpu(task_cpu(task), task, switch_pinned, &c)) {
+		note_left(a, task, c.hit);
 		wake(task);
 	}
 	put_task_struct(task);
@@ -258,15 +232,26 @@ static unsigned int attempt(struct attempt *a)
 	a->no_memory = false;
 	if (!a->reversing)
 		a->t->st->nr_conflicts = 0;
+	/* a module target came or went: its code joins the patched set first */
+	if (kmend_transition_refresh(a->t)) {
+		a->no_memory = true;
+		a->left = 1;
+		return a->left;
+	}
 	rcu_read_lock();
 	for_each_process_thread(g, task)
 		try_switch(a, task);
 	rcu_read_unlock();
 	for (i = 0; i < a->nr_running; i++)
 		try_switch_running(a, a->running[i]);
+	/* no CPU comes or goes until every idle task is in the target */
 	cpus_read_lock();
-	for_each_online_cpu(cpu)
-		try_switch_idle(a, cpu);
+	for_each_possible_cpu(cpu) {
+		if (cpu_online(cpu))
+			try_switch_idle(a, cpu);
+		else
+			kmend_universe_set_offline_idle(cpu, a->target);
+	}
 	cpus_read_unlock();
 
 	spin_lock(&tr.lock);
@@ -361,8 +346,11 @@ static int should_reverse(struct kmend_state *st, unsigned long deadline,
 			    timeout);
 		return -EBUSY;
 	}
+	/* not holding the mutex, which a task left may need to go on */
+	mutex_unlock(&kmend_mutex);
 	waited = wait_event_interruptible_timeout(tr_wq, reverse_wanted(),
 						  msecs_to_jiffies(ATTEMPT_MS));
+	mutex_lock(&kmend_mutex);
 	if (waited < 0) {
 		/* restarted, if the signal's handler asks for it, from scratch */
 		kmend_abort(st, KMEND_INTERRUPTED,
@@ -376,7 +364,7 @@ static int should_reverse(struct kmend_state *st, unsigned long deadline,
 static int run_attempts(struct kmend_state *st, struct attempt *a,
 			const char *what, int result)
 {
-	unsigned int timeout = clamp(READ_ONCE(transition_timeout), 1U, 3600U);
+	unsigned int timeout = kmend_transition_timeout();
 	unsigned long start = jiffies, next_wake, deadline;
 	unsigned int nr = 0, missed;
 
@@ -397,8 +385,13 @@ static int run_attempts(struct kmend_state *st, struct attempt *a,
 				  a->wake ? "; woken" : "",
 				  a->no_memory ? "; out of memory for some" : "");
 		if (result) {
-			/* reversing: every switched task must come back */
+			/*
+			 * reversing: every switched task must come back, and
+			 * one may first need the mutex (a module load, say)
+			 */
+			mutex_unlock(&kmend_mutex);
 			schedule_timeout_idle(msecs_to_jiffies(ATTEMPT_MS));
+			mutex_lock(&kmend_mutex);
 			continue;
 		}
 		result = should_reverse(st, deadline, timeout);
@@ -438,7 +431,7 @@ static int switch_thread(struct kmend_transition *t, bool leave_kernel)
 	if (!t->revert)
 		kmend_redirect_switch(update, true);
 	/* from here, every handler that sees the functions asks the universe */
-	kmend_universe_sync();
+	kmend_redirect_sync();
 	publish(st, a.target);
 	ret = kmend_universe_watch_syscalls(switch_at_boundary);
 	watching = !ret;

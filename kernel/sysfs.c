@@ -37,18 +37,21 @@ static ssize_t stage_store(struct kobject *kobj, struct kobj_attribute *attr,
 	if (!applied && !sysfs_streq(buf, "reversed"))
 		return -EINVAL;
 	/*
-	 * A per-task transition of this update holds kmend_mutex while it
-	 * runs: ask it to end this way (reversing it if it goes the other)
-	 * and wait for it; then the request is carried out as usual.
+	 * A per-task transition of this update may be running: ask it to end
+	 * this way (reversing it if it goes the other) and wait for it; then
+	 * the request is carried out as usual.
 	 */
 	ret = kmend_thread_request(st, applied);
 	if (ret && ret != -ENOENT)
 		return ret;
 	/*
-	 * Interruptible: a per-task transition may hold it for long (and a
+	 * Interruptible: a transition may hold it for long (and a
 	 * transition's wakeup of this task is no reason to fail the write).
 	 */
 	if (mutex_lock_interruptible(&kmend_mutex))
+		return -ERESTARTSYS;
+	/* another transition releases the mutex while it waits: not now */
+	if (kmend_transition_wait_idle())
 		return -ERESTARTSYS;
 	if (!st->registered)
 		ret = -ENODEV;

@@ -28,6 +28,7 @@
 
 #include "alloc.h"
 #include "ksyms.h"
+#include "redirect.h"
 #include "universe.h"
 
 struct kmend_universe_task {
@@ -110,6 +111,12 @@ void kmend_universe_set_idle(bool patched)
 	this_cpu_write(idle_patched, patched);
 }
 
+void kmend_universe_set_offline_idle(unsigned int cpu, bool patched)
+{
+	if (!WARN_ON_ONCE(cpu_online(cpu)))
+		WRITE_ONCE(per_cpu(idle_patched, cpu), patched);
+}
+
 unsigned int kmend_universe_births_missed(void)
 {
 	return atomic_read(&births_missed);
@@ -175,27 +182,6 @@ static int find_tracepoints(void)
 	return tp_newtask && tp_sys_enter && tp_sys_exit ? 0 : -ENOENT;
 }
 
-static int sync_cpu(void *unused)
-{
-	return 0;
-}
-
-void kmend_universe_sync(void)
-{
-	unsigned int cpu;
-
-	/*
-	 * A handler may run where RCU is not watching (as the kernel's
-	 * livepatch allows): make every CPU schedule (its stopper), which it
-	 * cannot do inside a handler (they run with preemption off).
-	 */
-	cpus_read_lock();
-	for_each_online_cpu(cpu)
-		kmend_ksyms.stop_one_cpu(cpu, sync_cpu, NULL);
-	cpus_read_unlock();
-	synchronize_rcu();
-}
-
 static unsigned int count_tasks(void)
 {
 	struct task_struct *g, *task;
@@ -240,7 +226,7 @@ void kmend_universe_stop(void)
 	tracepoint_probe_unregister(tp_newtask, on_newtask, NULL);
 	/* no probe runs any more, and no handler has an entry in hand */
 	tracepoint_synchronize_unregister();
-	kmend_universe_sync();
+	kmend_redirect_sync();
 	rhashtable_free_and_destroy(&table, free_entry, NULL);
 }
 

@@ -38,11 +38,16 @@ void kmend_universe_entry_set(struct kmend_universe_task *entry, bool patched);
 /* Idle tasks: the universe of this CPU's, set from its CPU (a stopper). */
 void kmend_universe_set_idle(bool patched);
 
+/*
+ * The idle task of an offline CPU, under cpus_read_lock(): it starts
+ * afresh from the CPU's entry code when the CPU comes up, with nothing of
+ * the patched set on its stack, so it may take any universe at once (as
+ * the kernel's livepatch switches offline idle tasks).
+ */
+void kmend_universe_set_offline_idle(unsigned int cpu, bool patched);
+
 /* New tasks that did not get their parent's universe (memory), so far. */
 unsigned int kmend_universe_births_missed(void);
-
-/* Wait until no handler can still be using what it read before. Sleeps. */
-void kmend_universe_sync(void);
 
 /*
  * Call @fn for the current task at each system call entry and exit while

@@ -30,11 +30,19 @@ static void patched_set_add(struct kmend_transition *t, unsigned long start,
 	t->nr_ranges++;
 }
 
+/* A function's code, and its cold part if it has one. */
+static void patched_set_add_new(struct kmend_transition *t,
+				const struct kmend_func *func)
+{
+	patched_set_add(t, (unsigned long)func->new_func, func->new_size);
+	patched_set_add(t, func->new_cold_addr, func->new_cold_size);
+}
+
 /*
- * The patched set: for each function, the original, the code in effect now
- * (an earlier update's, when stacked) and the replacement. Including the
- * original when undoing also catches a task preempted in the ftrace
- * trampoline on its way to the new code.
+ * The patched set: for each function, the original, the other code in
+ * effect (an earlier update's, when stacked) and the replacement, each
+ * with its cold part. Including the original when undoing also catches a
+ * task preempted in the ftrace trampoline on its way to the new code.
  */
 static int build_patched_set(struct kmend_transition *t)
 {
@@ -46,7 +54,7 @@ static int build_patched_set(struct kmend_transition *t)
 	kmend_for_each_pack(update, pack)
 		kmend_for_each_func(pack, func)
 			n++;
-	t->ranges = kmend_alloc(3 * n * sizeof(*t->ranges));
+	t->ranges = kmend_alloc(KMEND_RANGES_PER_FUNC * n * sizeof(*t->ranges));
 	if (!t->ranges) {
 		t->st->cause = KMEND_OUT_OF_MEMORY;
 		return -ENOMEM;
@@ -54,14 +62,14 @@ static int build_patched_set(struct kmend_transition *t)
 	t->nr_ranges = 0;
 	kmend_for_each_pack(update, pack) {
 		kmend_for_each_func(pack, func) {
-			unsigned long size = 0;
-			unsigned long cur = kmend_redirect_current(func, &size);
+			const struct kmend_func *other = kmend_redirect_other(func);
 
 			patched_set_add(t, func->old_addr, func->old_size);
-			if (cur != (unsigned long)func->new_func)
-				patched_set_add(t, cur, size);
-			patched_set_add(t, (unsigned long)func->new_func,
-					func->new_size);
+			patched_set_add(t, func->old_cold_addr,
+					func->old_cold_size);
+			if (other)
+				patched_set_add_new(t, other);
+			patched_set_add_new(t, func);
 		}
 	}
 	return 0;
@@ -77,11 +85,12 @@ static int run_model(struct kmend_state *st, bool revert)
 		st->cause = KMEND_UNEXPECTED;
 		return -EINVAL;
 	}
-	ret = build_patched_set(&t);
-	if (ret)
-		return ret;
-	ret = model->switch_update(&t);
+	kmend_transition_begin(st);
+	ret = kmend_transition_build(&t, build_patched_set);
+	if (!ret)
+		ret = model->switch_update(&t);
 	kmend_free(t.ranges);
+	kmend_transition_end(st);
 	return ret;
 }
 
@@ -116,8 +125,10 @@ static int get_targets(struct kmend_state *st)
 		if (kmend_pack_is_vmlinux(pack))
 			continue;
 		if (!kmend_target_get(pack, &going)) {
-			if (kmend_module_ready(pack->mod))
+			if (kmend_module_ready(pack->mod)) {
+				pack->mod_held = true;
 				continue;
+			}
 			/* its COMING notification, waiting for us, patches it */
 			kmend_target_put(pack);
 			pack->mod = NULL;
@@ -144,9 +155,11 @@ static void put_targets(struct kmend_state *st, bool forget)
 	struct kmend_pack *pack;
 
 	kmend_for_each_pack(st->update, pack) {
-		if (!pack->mod)
-			continue;
-		kmend_target_put(pack);
+		/* not those the module notifier patched during the transition */
+		if (pack->mod_held) {
+			kmend_target_put(pack);
+			pack->mod_held = false;
+		}
 		/* a patched module keeps its pointer until it goes */
 		if (forget || !pack->patched)
 			pack->mod = NULL;

@@ -79,6 +79,11 @@ struct kmend_func {
 	unsigned long old_addr;
 	unsigned long old_size;
 	unsigned long new_size;
+	/* "<name>.cold", where gcc put the unlikely paths; 0: none */
+	unsigned long old_cold_addr;
+	unsigned long old_cold_size;
+	unsigned long new_cold_addr;
+	unsigned long new_cold_size;
 	struct kmend_ops *ops;
 	struct list_head stack_node;
 	bool patched;
@@ -169,6 +174,7 @@ struct kmend_pack {
 
 	/* engine-private */
 	struct module *mod;	/* the target module while it is patched */
+	bool mod_held;		/* an apply holds a reference on mod */
 	bool prepared;		/* functions found, matched, ops taken */
 	bool patched;		/* calls go to the new code */
 	bool post_unpatch_due;	/* pre_patch ran */

@@ -192,8 +192,12 @@ $CB: post_unpatch_callback: kmend_test_busymod -> $LIVE
 kmend_test_busymod: kmend_test_busymod_exit: unloading"
 
 # A task stays in busymod_work_func: the apply retries, then gives up
-# (code_busy); a module loading meanwhile waits for the engine and loads
-# unpatched, and the transition that never happened gets post_unpatch only.
+# (code_busy). A module loading meanwhile is patched as part of the
+# transition (pre_patch, no post_patch yet) while the engine waits between
+# its retries, as livepatch patches a module loading during a transition;
+# the transition that never happened gets post_unpatch only, for every
+# pack, the loaded module too (test-callbacks.sh of the kernel, "busy
+# target module", has the same messages).
 step insmod $U/kmend_test_busymod.ko block_transition=1
 events
 echo "% kmend apply -q kmend_test_update_cb.ko (in the background)" >>/tmp/events
@@ -215,10 +219,12 @@ kmend_test_busymod: busymod_work_func: running
 $CB: pre_patch_callback: vmlinux
 $CB: pre_patch_callback: kmend_test_busymod -> $LIVE
 % insmod kmend_test_cbmod.ko
-$CB: post_unpatch_callback: vmlinux
-$CB: post_unpatch_callback: kmend_test_busymod -> $LIVE
+$CB: pre_patch_callback: kmend_test_cbmod -> $COMING
 kmend_test_cbmod: kmend_test_cbmod_init: loading
 (the apply exits 16)
+$CB: post_unpatch_callback: vmlinux
+$CB: post_unpatch_callback: kmend_test_cbmod -> $LIVE
+$CB: post_unpatch_callback: kmend_test_busymod -> $LIVE
 kmend_test_busymod: busymod_work_func: returns
 % rmmod kmend_test_cbmod
 kmend_test_cbmod: kmend_test_cbmod_exit: unloading

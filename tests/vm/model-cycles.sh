@@ -31,6 +31,18 @@ loader() {
 	done
 }
 
+# clean_up MODULE ID: whatever a failure left, the update undone and
+# unloaded, so that the next model starts from the original code
+clean_up() {
+	grep -q "^$1 " /proc/modules || return 0
+	n=0
+	while [ "$(stage $2)" = applied ] && [ $n -lt 20 ]; do
+		set_stage $2 reversed || sleep 0.5
+		n=$((n + 1))
+	done
+	rmmod $1 || bad "$2: cannot be unloaded after its cycles (stage $(stage $2))"
+}
+
 # model MODULE ID: cycles under load; prints "ID apply_ms undo_ms"
 model() {
 	insmod $M/updates/$1.ko || { bad "$2: insmod"; return; }
@@ -65,7 +77,7 @@ model() {
 	reads=$(cat /tmp/reads.* | wc -l)
 	patched=$(grep -c "^patched" /tmp/reads.* | awk -F: "{n += \$2} END {print n}")
 	expect_match "$reads $patched" "^[1-9][0-9]* [1-9]" "$2: the load ran and saw the new code ($reads reads, $patched patched)"
-	rmmod $1
+	clean_up $1 $2
 	echo "time $2 $((apply * 10 / cycles)) $((undo * 10 / cycles))" >>/tmp/times
 }
 

@@ -4,13 +4,15 @@
 #   function, apply switches at once (no stop, no retry, no code_busy); the
 #   sleeper finishes in the old code, the next call runs the new one; undo
 #   switches off at once but waits for tasks to leave the update's code (a
-#   task kept inside it makes undo code_busy, switched on again); model
-#   reads back.
+#   task kept inside it past transition_timeout makes undo code_busy,
+#   switched on again); model reads back.
 # - leave=kernel,switch=kernel: with a task asleep in a replaced function
 #   (where the default model gives code_busy, engine-busy.sh), user space is
 #   frozen: the sleeper leaves the kernel through the old code, and one stop
 #   switches at the first attempt; the same for undo; a long system call
-#   keeps the old code until it returns.
+#   keeps the old code until it returns; but a task in a freezable sleep
+#   (nanosleep) is frozen where it sleeps and stays in its system call
+#   across the switch, as docs/models.md says.
 . "$(dirname "$0")/lib/host.bash"
 
 run_guest "$tmp/out" -- '
@@ -39,7 +41,9 @@ echo 1 >/sys/module/kmend_test_update_sleep_function/parameters/hold
 cat $T/sleep >/tmp/sleeper.out &
 sleeper=$!
 sleep 0.5
-expect_fails "undo with a task inside the new code" set_stage test-sleep-function reversed
+echo 2 >/sys/module/kmend/parameters/transition_timeout
+expect_fails "undo with a task inside the new code, for transition_timeout" set_stage test-sleep-function reversed
+echo 60 >/sys/module/kmend/parameters/transition_timeout
 expect_eq "$(cause test-sleep-function)" code_busy "abort_cause"
 expect_match "$(cat $d/conflicts)" "^cat $sleeper new_sleep$" "conflicts name it"
 expect_eq "$(stage test-sleep-function)" applied "still applied"
@@ -81,6 +85,18 @@ stage_during_steps test-sleep-leave applied "apply while a long read runs"
 expect_eq "$(cat /tmp/steps.out)" "old old old old old old old old" "the read kept the old code until it returned"
 expect_eq "$(cat $T/steps)" "new new new new new new new new" "the next read runs the new code"
 expect_succeeds "undo" set_stage test-sleep-leave reversed
+# What the freezer does not do: a task in a freezable sleep (nanosleep
+# here; futex waits, wait4 and vfork alike) is frozen where it sleeps, and
+# its system call goes on after the switch.
+rmmod kmend_test_update_sleep_leave
+insmod $M/updates/kmend_test_update_sleep_leave.ko
+sleep 4 &
+napper=$!
+wait_for grep -q nanosleep /proc/$napper/wchan
+expect_succeeds "apply while a task sleeps in nanosleep" set_stage test-sleep-leave applied
+expect_match "$(cat /proc/$napper/wchan)" "nanosleep" "the sleeper is still inside its system call after the switch"
+expect_succeeds "undo" set_stage test-sleep-leave reversed
+kill $napper
 rmmod kmend_test_update_sleep_leave
 rmmod kmend_test_target
 expect_eq "$(engine_allocations)" 0 "every engine allocation freed"

@@ -18,6 +18,9 @@
  *   chain     read: what kmend_test_chain() returns: "O:" and what each of
  *             its calls of kmend_test_step() returned, 20 ms apart; a
  *             replacement of both returns "N:" and its steps
+ *   unlikely  read: what kmend_test_unlikely() returns; with parameter
+ *             unlikely_sleep=1 it first sleeps as "sleep" does, called from
+ *             its cold part (kmend_test_unlikely.cold)
  */
 #include <linux/atomic.h>
 #include <linux/debugfs.h>
@@ -35,6 +38,9 @@
  */
 static bool sleep_killable;
 module_param(sleep_killable, bool, 0600);
+
+static bool unlikely_sleep;
+module_param(unlikely_sleep, bool, 0600);
 
 static struct dentry *dir;
 static DECLARE_WAIT_QUEUE_HEAD(wake_queue);
@@ -72,6 +78,24 @@ noinline __attribute__((__noipa__)) char *kmend_test_chain(char *buf,
 							    size_t size)
 {
 	return chain_steps(buf, size, "O");
+}
+
+/* Called only from a cold path, which gcc moves out to a .cold part. */
+static noinline __cold const char *sleep_from_cold_part(void)
+{
+	return kmend_test_sleep();
+}
+
+noinline __attribute__((__noipa__)) const char *kmend_test_unlikely(void)
+{
+	const char *ret = "original";
+
+	if (READ_ONCE(unlikely_sleep)) {
+		/* work after the call: a call, not a jump, from the cold part */
+		ret = sleep_from_cold_part();
+		atomic_inc(&wake_generation);
+	}
+	return ret;
 }
 
 noinline notrace __attribute__((__noipa__)) const char *kmend_test_notrace(void)
@@ -160,6 +184,12 @@ static ssize_t chain_read(struct file *f, char __user *ubuf, size_t count,
 		     *ppos ? "" : kmend_test_chain(line, sizeof(line)));
 }
 
+static ssize_t unlikely_read(struct file *f, char __user *ubuf, size_t count,
+			     loff_t *ppos)
+{
+	return reply(ubuf, count, ppos, *ppos ? "" : kmend_test_unlikely());
+}
+
 static ssize_t sleepers_read(struct file *f, char __user *ubuf, size_t count,
 			     loff_t *ppos)
 {
@@ -185,6 +215,7 @@ static const struct file_operations secret_fops = { .read = secret_read };
 static const struct file_operations dup_fops = { .read = dup_read };
 static const struct file_operations steps_fops = { .read = steps_read };
 static const struct file_operations chain_fops = { .read = chain_read };
+static const struct file_operations unlikely_fops = { .read = unlikely_read };
 static const struct file_operations wake_fops = { .write = wake_write };
 
 static int __init kmend_test_target_init(void)
@@ -199,6 +230,7 @@ static int __init kmend_test_target_init(void)
 	debugfs_create_file("wake", 0200, dir, NULL, &wake_fops);
 	debugfs_create_file("steps", 0400, dir, NULL, &steps_fops);
 	debugfs_create_file("chain", 0400, dir, NULL, &chain_fops);
+	debugfs_create_file("unlikely", 0400, dir, NULL, &unlikely_fops);
 	return 0;
 }
 
