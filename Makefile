@@ -3,6 +3,7 @@
 #   make          build/bin/kmend and build/kernel/kmend.ko for the default target
 #   make check    every test, unit and VM; ends with "N passed, N failed"
 #   make demo     the main job, end to end, in the VM
+#   make soak     every consistency model, 1000 apply/undo cycles under load
 #   make install  install what make built: kmend, its man page, bash
 #                 completion, systemd unit, the files kmend create needs, and
 #                 kmend.ko for the target (PREFIX=/usr/local, DESTDIR for
@@ -29,7 +30,7 @@ KMEND_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(KMEND_SRCS)) \
 	      $(patsubst kernel/%.c,$(BUILD)/obj/%.o,$(SHARED_SRCS))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps check demo clean install uninstall modules samples test-modules FORCE
+.PHONY: all deps check demo soak clean install uninstall modules samples test-modules FORCE
 all: $(BUILD)/bin/kmend modules
 
 deps:
@@ -113,11 +114,13 @@ samples: $(BUILD)/samples/kmend-sample-cmdline.ko
 $(BUILD)/samples/kmend-sample-cmdline.ko: $(BUILD)/kernel/kmend.ko $(wildcard samples/* include/kmend/*)
 	$(call kbuild,samples,$(BUILD)/samples,$(ENGINE_SYMVERS))
 
-TEST_MODULES := faults target updates callbacks api
+TEST_MODULES := faults target updates callbacks api soak
 test-modules: $(foreach m,$(TEST_MODULES),$(BUILD)/tests/modules/$(m)/.built)
 # Some test updates call functions of the test target module.
 $(BUILD)/tests/modules/updates/.built: $(BUILD)/tests/modules/target/.built
 EXTRA_SYMVERS_updates := $(TOP)/$(BUILD)/tests/modules/target/Module.symvers
+$(BUILD)/tests/modules/soak/.built: $(BUILD)/tests/modules/target/.built $(BUILD)/tests/modules/updates/.built
+EXTRA_SYMVERS_soak := $(EXTRA_SYMVERS_updates)
 $(BUILD)/tests/modules/%/.built: $(BUILD)/kernel/kmend.ko tests/vm/modules/%/* $(wildcard include/kmend/*)
 	$(call kbuild,tests/vm/modules/$*,$(BUILD)/tests/modules/$*,$(ENGINE_SYMVERS) $(EXTRA_SYMVERS_$*))
 	@touch $@
@@ -131,6 +134,12 @@ check: deps
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/demo
+
+# Not part of check: every model, 1000 apply/undo cycles each under load
+# (KMEND_SOAK_CYCLES, KMEND_SOAK_MODELS); docs/reliability.md.
+soak: deps
+	@$(MAKE) --no-print-directory all test-modules
+	@tests/soak/soak.sh
 
 # --- install -------------------------------------------------------------------
 

@@ -330,7 +330,7 @@ static bool reverse_wanted(void)
 
 /* Why a forward transition stops: 0 if it goes on. */
 static int should_reverse(struct kmend_state *st, unsigned long deadline,
-			  unsigned int timeout)
+			  unsigned int timeout, bool no_memory)
 {
 	long waited;
 
@@ -338,6 +338,12 @@ static int should_reverse(struct kmend_state *st, unsigned long deadline,
 		kmend_abort(st, KMEND_INTERRUPTED,
 			    "reversed while in transition: its stage was written back");
 		return -ECANCELED;
+	}
+	if (time_after(jiffies, deadline) && no_memory) {
+		kmend_abort(st, KMEND_OUT_OF_MEMORY,
+			    "tasks could not switch within %u s: no memory for their universe; reversed",
+			    timeout);
+		return -ENOMEM;
 	}
 	if (time_after(jiffies, deadline)) {
 		kmend_abort(st, KMEND_CODE_BUSY,
@@ -394,7 +400,7 @@ static int run_attempts(struct kmend_state *st, struct attempt *a,
 			mutex_lock(&kmend_mutex);
 			continue;
 		}
-		result = should_reverse(st, deadline, timeout);
+		result = should_reverse(st, deadline, timeout, a->no_memory);
 		if (result) {
 			reverse(a);
 			kmend_log(st, "%s: reversing: every task switched goes back",

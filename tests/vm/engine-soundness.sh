@@ -18,6 +18,9 @@
 # - a module load, an unload and an update registering while a
 #   leave=kernel,switch=thread transition waits for a task, then the
 #   transition reversed: all of them finish, nothing hangs;
+# - modules loading and unloading in a loop beside leave=kernel,switch=kernel
+#   cycles: a load waiting for kmend_mutex no longer makes the freeze fail
+#   (found by make soak);
 # - CPU hotplug while a per-task transition runs, both ways.
 . "$(dirname "$0")/lib/host.bash"
 
@@ -159,6 +162,23 @@ expect_eq "$(cat $T/value)" original "nothing switched"
 echo 1 >$T/wake
 wait $sleeper
 rmmod kmend_test_update_thread_kernel kmend_test_update_value kmend_test_cbmod
+
+# --- module loads beside leave=kernel,switch=kernel cycles ----------------------
+rm -f /tmp/stop
+(while [ ! -e /tmp/stop ]; do insmod $M/callbacks/kmend_test_cbmod.ko; rmmod kmend_test_cbmod; done) 2>/dev/null &
+k=0 failed=
+while [ $k -lt 5 ]; do
+	insmod $M/updates/kmend_test_update_sleep_leave.ko
+	set_stage test-sleep-leave applied || { failed="apply $k: $(cause test-sleep-leave)"; break; }
+	set_stage test-sleep-leave reversed || { failed="undo $k: $(cause test-sleep-leave)"; break; }
+	rmmod kmend_test_update_sleep_leave
+	k=$((k + 1))
+done
+touch /tmp/stop
+wait
+expect_eq "$failed" "" "leave=kernel,switch=kernel: 5 cycles while modules load and unload"
+expect_no_match "$(dmesg)" "Freezing of tasks failed" "no freeze failed"
+grep -q "^kmend_test_update_sleep_leave " /proc/modules && rmmod kmend_test_update_sleep_leave
 
 # --- CPU hotplug during a per-task transition --------------------------------------
 on=/sys/devices/system/cpu/cpu1/online
