@@ -4,6 +4,7 @@
 #   make check    every test, unit and VM; ends with "N passed, N failed"
 #   make demo     the main job, end to end, in the VM
 #   make soak     every consistency model, 1000 apply/undo cycles under load
+#   make fuzz     kmend create's differ and payload builder under libFuzzer
 #   make install  install what make built: kmend, its man page, bash
 #                 completion, systemd unit, the files kmend create needs, and
 #                 kmend.ko for the target (PREFIX=/usr/local, DESTDIR for
@@ -30,7 +31,7 @@ KMEND_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(KMEND_SRCS)) \
 	      $(patsubst kernel/%.c,$(BUILD)/obj/%.o,$(SHARED_SRCS))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps check demo soak clean install uninstall modules samples test-modules FORCE
+.PHONY: all deps check demo soak fuzz clean install uninstall modules samples test-modules FORCE
 all: $(BUILD)/bin/kmend modules
 
 deps:
@@ -79,9 +80,11 @@ $(FIXTURE_DIR)/%.symvers: tests/unit/fixtures/%.symvers
 
 # named in an explicit rule, so that make never takes them for intermediates
 $(UNIT_TESTS): $(FIXTURE_DATA)
-$(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/lib/libkmend.a $(FIXTURE_OBJS)
+$(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/lib/libkmend.a $(FIXTURE_OBJS) \
+		$(wildcard tests/fuzz/*.c tests/fuzz/regressions/*)
 	@mkdir -p $(@D)
 	$(CC) $(KMEND_CFLAGS) $(CFLAGS) -DFIXTURES='"$(TOP)/$(FIXTURE_DIR)"' \
+		-DREGRESSIONS='"$(TOP)/tests/fuzz/regressions"' \
 		-o $@ $< $(BUILD)/lib/libkmend.a $(LDLIBS) -lcmocka
 
 # --- kernel modules, built against the target's headers ------------------------
@@ -140,6 +143,13 @@ demo: deps
 soak: deps
 	@$(MAKE) --no-print-directory all test-modules
 	@tests/soak/soak.sh
+
+# Not part of check: kmend create's differ and payload builder under
+# libFuzzer with ASan and UBSan for FUZZ_SECONDS (300); docs/reliability.md.
+fuzz: deps
+	@scripts/deps -q --fuzz
+	@$(MAKE) --no-print-directory all
+	@tests/fuzz/run-host
 
 # --- install -------------------------------------------------------------------
 

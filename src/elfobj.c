@@ -82,6 +82,23 @@ static int load_symbols(struct elf_object *obj, char *err, size_t errlen)
 			if (!gelf_getsym(data, (int)n, &sym->sym))
 				return set_error(err, errlen, "%s: bad symbol %zu",
 					    obj->path, n);
+			/*
+			 * Every reader indexes sections with it and adds
+			 * offsets to it: check it once, here.
+			 */
+			if (sym->sym.st_shndx != SHN_UNDEF &&
+			    sym->sym.st_shndx < SHN_LORESERVE &&
+			    sym->sym.st_shndx >= obj->nr_sections)
+				return set_error(err, errlen, "%s: symbol %zu is in section %u of %zu",
+					    obj->path, n, sym->sym.st_shndx,
+					    obj->nr_sections);
+			if (sym->sym.st_shndx != SHN_UNDEF &&
+			    sym->sym.st_shndx < SHN_LORESERVE &&
+			    (sym->sym.st_value > obj->sections[sym->sym.st_shndx].shdr.sh_size ||
+			     sym->sym.st_size > obj->sections[sym->sym.st_shndx].shdr.sh_size -
+						sym->sym.st_value))
+				return set_error(err, errlen, "%s: symbol %zu lies outside its section",
+					    obj->path, n);
 			sym->index = n;
 			sym->type = GELF_ST_TYPE(sym->sym.st_info);
 			sym->bind = GELF_ST_BIND(sym->sym.st_info);
@@ -100,6 +117,9 @@ static int load_symbols(struct elf_object *obj, char *err, size_t errlen)
 	return set_error(err, errlen, "%s: no symbol table (stripped?)", obj->path);
 }
 
+/* Far beyond any section of a kernel object, far below overflow. */
+#define RELA_ADDEND_MAX ((int64_t)1 << 40)
+
 static int load_relocations(struct elf_object *obj, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < obj->nr_sections; i++) {
@@ -117,6 +137,9 @@ static int load_relocations(struct elf_object *obj, char *err, size_t errlen)
 			return set_error(err, errlen, "%s: %s: bad relocation section",
 				    obj->path, rs->name);
 		target = &obj->sections[rs->shdr.sh_info];
+		if (target->relas)
+			return set_error(err, errlen, "%s: %s: a second relocation section for %s",
+				    obj->path, rs->name, target->name ? target->name : "?");
 		data = elf_getdata(elf_getscn(obj->elf, i), NULL);
 		if (!data)
 			return set_error(err, errlen, "%s: cannot read %s", obj->path,
@@ -140,6 +163,15 @@ static int load_relocations(struct elf_object *obj, char *err, size_t errlen)
 					    obj->path, rs->name,
 					    target->relas[k].sym,
 					    obj->nr_symbols);
+			/*
+			 * A relocatable object's places and offsets fit its
+			 * sections: readers add them without overflow checks.
+			 */
+			if (r.r_offset >= target->shdr.sh_size ||
+			    r.r_addend < -RELA_ADDEND_MAX ||
+			    r.r_addend > RELA_ADDEND_MAX)
+				return set_error(err, errlen, "%s: relocation %zu in %s is out of range",
+					    obj->path, k, rs->name);
 		}
 		target->nr_relas = n;
 		qsort(target->relas, n, sizeof(*target->relas), cmp_rela);
