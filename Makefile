@@ -4,7 +4,8 @@
 #   make check    every test, unit and VM; ends with "N passed, N failed"
 #   make demo     the main job, end to end, in the VM
 #   make soak     every consistency model, 1000 apply/undo cycles under load
-#   make fuzz     kmend create's differ and payload builder under libFuzzer
+#   make fuzz     kmend create's differ and payload builder under libFuzzer,
+#                 then mutated update modules against the engine in the VM
 #   make install  install what make built: kmend, its man page, bash
 #                 completion, systemd unit, the files kmend create needs, and
 #                 kmend.ko for the target (PREFIX=/usr/local, DESTDIR for
@@ -145,11 +146,13 @@ soak: deps
 	@tests/soak/soak.sh
 
 # Not part of check: kmend create's differ and payload builder under
-# libFuzzer with ASan and UBSan for FUZZ_SECONDS (300); docs/reliability.md.
+# libFuzzer with ASan and UBSan for FUZZ_SECONDS (300), then FUZZ_VARIANTS
+# (2100) mutated update modules loaded in the VM; docs/reliability.md.
 fuzz: deps
 	@scripts/deps -q --fuzz
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all test-modules
 	@tests/fuzz/run-host
+	@tests/fuzz/run-engine
 
 # --- install -------------------------------------------------------------------
 

@@ -18,6 +18,7 @@
 #include "pre.h"
 #include "shadow.h"
 #include "sysfs.h"
+#include "validate.h"
 
 DEFINE_MUTEX(kmend_mutex);
 LIST_HEAD(kmend_updates);
@@ -63,9 +64,10 @@ static bool valid_name(const char *name, size_t max)
 
 	if (!name || !*name)
 		return false;
+	/* ASCII only: the kernel's isalnum() takes Latin-1 letters too */
 	for (n = 0; name[n]; n++)
-		if (n >= max || !(isalnum(name[n]) || name[n] == '-' ||
-				  name[n] == '_'))
+		if (n >= max || !isascii(name[n]) ||
+		    !(isalnum(name[n]) || name[n] == '-' || name[n] == '_'))
 			return false;
 	return true;
 }
@@ -189,7 +191,11 @@ int kmend_register(struct kmend_update *update)
 	struct kmend_state *st;
 	int ret;
 
-	ret = check_update(update);
+	if (!update)
+		return -EINVAL;
+	ret = kmend_validate_update(update);
+	if (!ret)
+		ret = check_update(update);
 	if (ret)
 		return ret;
 

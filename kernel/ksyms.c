@@ -26,6 +26,7 @@ static const struct {
 	KSYM(idle_task, idle_task),
 	KSYM(task_curr, task_curr),
 	KSYM(ftrace_location, ftrace_location),
+	KSYM(module_address, __module_address),
 	KSYM(ftrace_enabled, ftrace_enabled),
 	KSYM(task_call_func, task_call_func),
 	KSYM(wake_up_state, wake_up_state),

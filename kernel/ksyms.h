@@ -28,6 +28,8 @@ struct kmend_ksyms {
 	typeof(&idle_task) idle_task;
 	typeof(&task_curr) task_curr;
 	typeof(&ftrace_location) ftrace_location;
+	/* the module holding an address (an update's tables, validate.c) */
+	struct module *(*module_address)(unsigned long addr);
 	int *ftrace_enabled;
 	/* for the per-task consistency models */
 	typeof(&task_call_func) task_call_func;

@@ -10,6 +10,7 @@
  * module if one cannot be found.
  */
 #include <linux/elf.h>
+#include <linux/kallsyms.h>
 #include <linux/module.h>
 #include <linux/notifier.h>
 
@@ -19,6 +20,7 @@
 #include "loadtime.h"
 #include "reloc.h"
 #include "resolve.h"
+#include "validate.h"
 
 static int write_one(struct module *mod, struct kmend_load_reloc *r)
 {
@@ -67,6 +69,11 @@ static int kmend_module_notify(struct notifier_block *nb, unsigned long action,
 		}
 		if (!r->place)
 			break;
+		if (!kmend_string_in_module(mod, r->symbol, KSYM_NAME_LEN)) {
+			pr_err("kmend: %s: a load-time reference names no string of the module; not loading it\n",
+			       mod->name);
+			return notifier_from_errno(-EINVAL);
+		}
 		ret = write_one(mod, r);
 		if (ret)
 			return notifier_from_errno(ret);

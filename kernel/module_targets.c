@@ -125,13 +125,16 @@ static bool update_live(struct kmend_update *update)
 static int patch_coming(struct kmend_state *st, struct kmend_pack *pack,
 			struct module *mod)
 {
+	enum kmend_cause cause = st->cause;
+	char detail[KMEND_DETAIL_LEN];
 	int ret;
 
 	kmend_log(st, "module %s is loading: patching it%s", mod->name,
 		  st->in_transition ? " (the update is in transition)" : "");
-	/* a transition's own cause is not this module's */
-	if (!st->in_transition)
-		st->cause = KMEND_OK;
+	/* a transition's own cause is not this module's: kept for it */
+	if (st->in_transition)
+		memcpy(detail, st->abort_detail, sizeof(detail));
+	st->cause = KMEND_OK;
 	pack->mod = mod;
 	ret = kmend_pack_prepare(st, pack);
 	kmend_learned_free(st);
@@ -141,9 +144,14 @@ static int patch_coming(struct kmend_state *st, struct kmend_pack *pack,
 		unpatch(st, pack);
 		pr_err("kmend: update %s cannot patch module %s (%s); refusing to load it\n",
 		       st->update->id, mod->name, kmend_cause_name(st->cause));
+		if (st->in_transition) {
+			st->cause = cause;
+			memcpy(st->abort_detail, detail, sizeof(detail));
+		}
 		return ret;
 	}
 	if (st->in_transition) {
+		st->cause = cause;
 		st->packs_changed++;
 		if (!update_live(st->update)) {
 			kmend_log(st, "module %s: ready; it switches with the rest of the update",

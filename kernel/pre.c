@@ -11,6 +11,7 @@
  */
 #include <linux/debugfs.h>
 #include <linux/module.h>
+#include <linux/kallsyms.h>
 #include <linux/overflow.h>
 #include <linux/string.h>
 
@@ -18,6 +19,7 @@
 #include "match_core.h"
 #include "log.h"
 #include "pre.h"
+#include "validate.h"
 
 /* bytes of pre code the engine holds, for every update */
 static atomic_long_t held = ATOMIC_LONG_INIT(0);
@@ -38,13 +40,23 @@ static size_t copy_size(const struct kmend_pre_func *src)
 	return n;
 }
 
-static bool well_formed(const struct kmend_pre_func *src)
+/* Its bounds, and every pointer into the update's module @mod. */
+static bool well_formed(const struct module *mod,
+			const struct kmend_pre_func *src)
 {
 	unsigned int i;
 
+	if (!kmend_in_module(mod, src, sizeof(*src)))
+		return false;
 	if (!src->code || !src->size || src->size > KMEND_PRE_MAX_SIZE ||
 	    src->nr_relocs > KMEND_PRE_MAX_ITEMS || src->nr_sites > KMEND_PRE_MAX_ITEMS ||
 	    (src->nr_relocs && !src->relocs) || (src->nr_sites && !src->sites))
+		return false;
+	if (!kmend_in_module(mod, src->code, src->size) ||
+	    (src->nr_relocs &&
+	     !kmend_in_module(mod, src->relocs, src->nr_relocs * sizeof(*src->relocs))) ||
+	    (src->nr_sites &&
+	     !kmend_in_module(mod, src->sites, src->nr_sites * sizeof(*src->sites))))
 		return false;
 	/* the matcher walks both lists in order, within the code */
 	for (i = 0; i < src->nr_sites; i++) {
@@ -52,7 +64,8 @@ static bool well_formed(const struct kmend_pre_func *src)
 
 		if (!s->len || s->len > 64 || s->offset >= src->size ||
 		    s->len > src->size - s->offset || s->repl_len > 64 ||
-		    (s->repl_len && (!s->repl || !s->repl_wild)) ||
+		    (s->repl_len && (!kmend_in_module(mod, s->repl, s->repl_len) ||
+				     !kmend_in_module(mod, s->repl_wild, s->repl_len))) ||
 		    (i && s->offset < src->sites[i - 1].offset))
 			return false;
 	}
@@ -61,6 +74,8 @@ static bool well_formed(const struct kmend_pre_func *src)
 		unsigned int width = kmend_reloc_width(r->type);
 
 		if (r->offset >= src->size || width > src->size - r->offset ||
+		    (r->symbol &&
+		     !kmend_string_in_module(mod, r->symbol, KSYM_NAME_LEN)) ||
 		    (i && r->offset < src->relocs[i - 1].offset))
 			return false;
 	}
@@ -124,7 +139,7 @@ int kmend_pre_take(struct kmend_update *update)
 
 			if (!src)
 				continue;
-			if (!well_formed(src)) {
+			if (!well_formed(update->mod, src)) {
 				pr_err("kmend: %s: the pre code of %s is malformed\n",
 				       update->id, func->old_name);
 				ret = -EINVAL;

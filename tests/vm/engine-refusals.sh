@@ -58,6 +58,10 @@ expect_fails "an update asking for a model the engine lacks does not load" insmo
 expect_match "$(dmesg | tail -n 5)" "update test-model: consistency model leave=function,switch=thread is not implemented" "the kernel log says why"
 expect_eq "$(ls /sys/kernel/kmend)" "" "nothing registered"
 
+expect_fails "an update whose id is not ASCII does not load" insmod $M/updates/kmend_test_update_badid.ko
+expect_match "$(dmesg | tail -n 5)" "must be 1-64 characters of \[A-Za-z0-9_-\]" "the kernel log says why"
+expect_eq "$(ls /sys/kernel/kmend)" "" "nothing registered"
+
 # Registration failing at each of its allocations.
 base=$(engine_allocations)
 for n in 1 2; do

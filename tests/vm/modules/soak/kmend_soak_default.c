@@ -7,4 +7,5 @@
  */
 #include "soak_update.h"
 
-KMEND_SOAK_UPDATE("soak-default", KMEND_LEAVE_PATCHED_SET, KMEND_SWITCH_KERNEL);
+KMEND_SOAK_UPDATE("soak-default", KMEND_LEAVE_PATCHED_SET, KMEND_SWITCH_KERNEL,
+		  false);

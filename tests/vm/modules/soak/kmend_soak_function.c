@@ -6,4 +6,5 @@
  */
 #include "soak_update.h"
 
-KMEND_SOAK_UPDATE("soak-function", KMEND_LEAVE_FUNCTION, KMEND_SWITCH_FUNCTION);
+KMEND_SOAK_UPDATE("soak-function", KMEND_LEAVE_FUNCTION, KMEND_SWITCH_FUNCTION,
+		  false);

@@ -5,5 +5,4 @@
  */
 #include "soak_update.h"
 
-KMEND_SOAK_UPDATE("soak-leave", KMEND_LEAVE_KERNEL, KMEND_SWITCH_KERNEL,
-		  KMEND_SOAK_CHAIN);
+KMEND_SOAK_UPDATE("soak-leave", KMEND_LEAVE_KERNEL, KMEND_SWITCH_KERNEL, true);

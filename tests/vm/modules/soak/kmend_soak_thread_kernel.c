@@ -5,5 +5,4 @@
  */
 #include "soak_update.h"
 
-KMEND_SOAK_UPDATE("soak-thread-kernel", KMEND_LEAVE_KERNEL, KMEND_SWITCH_THREAD,
-		  KMEND_SOAK_CHAIN);
+KMEND_SOAK_UPDATE("soak-thread-kernel", KMEND_LEAVE_KERNEL, KMEND_SWITCH_THREAD, true);

@@ -14,11 +14,6 @@
 
 #include "../updates/chain_update.h"
 
-/* new_step and new_chain go unused where the model leaves the chain alone */
-static const void *const chain_replacements[] __maybe_unused = {
-	new_step, new_chain
-};
-
 static const char *new_value(void)
 {
 	return "patched";
@@ -34,15 +29,17 @@ static struct kmend_func churn_funcs[] = {
 	{ }
 };
 
-/* A chain of calls never mixes versions: step and chain replaced too. */
-#define KMEND_SOAK_CHAIN						\
-	{ .old_name = "kmend_test_step", .new_func = new_step },	\
-	{ .old_name = "kmend_test_chain", .new_func = new_chain },
-
-#define KMEND_SOAK_UPDATE(_id, _leave, _switch, ...)			\
+/*
+ * With @_chain, step and chain are replaced too (a chain of calls never
+ * mixes versions under the models that keep a task on one); without, the
+ * function list ends after the value (an entry without a name ends it).
+ */
+#define KMEND_SOAK_UPDATE(_id, _leave, _switch, _chain)			\
 	static struct kmend_func target_funcs[] = {			\
 		{ .old_name = "kmend_test_value", .new_func = new_value }, \
-		__VA_ARGS__						\
+		{ .old_name = (_chain) ? "kmend_test_step" : NULL,	\
+		  .new_func = new_step },				\
+		{ .old_name = "kmend_test_chain", .new_func = new_chain }, \
 		{ }							\
 	};								\
 	static struct kmend_pack packs[] = {				\
