@@ -21,6 +21,17 @@
 #include "validate.h"
 
 DEFINE_MUTEX(kmend_mutex);
+struct task_struct *kmend_update_code_task;
+
+/* Called from an update's own callback or hook, or where it cannot sleep? */
+static bool called_from_update_code(const char *what)
+{
+	if (READ_ONCE(kmend_update_code_task) != current && preemptible())
+		return false;
+	pr_err("%s() called from an update's callback or hook, or where it cannot sleep; refused\n",
+	       what);
+	return true;
+}
 LIST_HEAD(kmend_updates);
 struct kobject *kmend_root_kobj;
 
@@ -72,6 +83,15 @@ static bool valid_name(const char *name, size_t max)
 	return true;
 }
 
+/*
+ * The engine-private tail of a table entry (from @offset on) is zero, as
+ * an update must leave it: the engine trusts what it finds there.
+ */
+static bool engine_private_clear(const void *entry, size_t size, size_t offset)
+{
+	return !memchr_inv((const char *)entry + offset, 0, size - offset);
+}
+
 /* An earlier pack of the same target, or with the same (non-empty) funcs. */
 static bool duplicate_pack(struct kmend_update *update, struct kmend_pack *pack)
 {
@@ -107,8 +127,8 @@ static int check_update(struct kmend_update *update)
 	unsigned int nr_funcs = 0;
 	char model[64];
 
-	if (!update || !update->mod || !update->packs) {
-		pr_err("malformed update: no module or no packs\n");
+	if (!update || !update->mod || !update->packs || update->state) {
+		pr_err("malformed update: no module, no packs, or engine-private fields set\n");
 		return -EINVAL;
 	}
 	if (!valid_name(update->id, KMEND_ID_MAX)) {
@@ -128,8 +148,8 @@ static int check_update(struct kmend_update *update)
 			       update->id, kmend_pack_name(pack));
 			return -EINVAL;
 		}
-		if (pack->mod || pack->mod_held || pack->prepared || pack->patched ||
-		    pack->post_unpatch_due || pack->pre_unpatch_due) {
+		if (!engine_private_clear(pack, sizeof(*pack),
+					  offsetof(struct kmend_pack, mod))) {
 			pr_err("update %s: the pack for %s has engine-private fields set\n",
 			       update->id, kmend_pack_name(pack));
 			return -EINVAL;
@@ -140,7 +160,8 @@ static int check_update(struct kmend_update *update)
 				       update->id, kmend_pack_name(pack));
 				return -EINVAL;
 			}
-			if (func->ops || func->patched) {
+			if (!engine_private_clear(func, sizeof(*func),
+						  offsetof(struct kmend_func, pre_copy))) {
 				pr_err("update %s: %s has engine-private fields set\n",
 				       update->id, func->old_name);
 				return -EINVAL;
@@ -193,6 +214,8 @@ int kmend_register(struct kmend_update *update)
 
 	if (!update)
 		return -EINVAL;
+	if (called_from_update_code(__func__))
+		return -EDEADLK;
 	ret = kmend_validate_update(update);
 	if (!ret)
 		ret = check_update(update);
@@ -246,6 +269,8 @@ void kmend_unregister(struct kmend_update *update)
 {
 	struct kmend_state *st = update->state;
 
+	if (called_from_update_code(__func__))
+		return;
 	if (WARN_ON(!st))
 		return;
 

@@ -76,6 +76,20 @@ struct kmend_state {
 
 /* Serialises every change of state: registration, apply, undo. */
 extern struct mutex kmend_mutex;
+/*
+ * The task running an update's callback or hook for the engine, which
+ * holds kmend_mutex (or every CPU) meanwhile: it may not register or
+ * unregister an update (it would wait for itself). NULL: none.
+ */
+extern struct task_struct *kmend_update_code_task;
+
+/* Run @call, update code, as kmend_update_code_task. */
+#define kmend_call_update_code(call)					\
+	do {								\
+		WRITE_ONCE(kmend_update_code_task, current);		\
+		call;							\
+		WRITE_ONCE(kmend_update_code_task, NULL);		\
+	} while (0)
 /* Registered updates, oldest first; protected by kmend_mutex. */
 extern struct list_head kmend_updates;
 /* /sys/kernel/kmend */

@@ -49,7 +49,7 @@ int kmend_pre_patch(struct kmend_state *st, struct kmend_pack *pack)
 	int ret;
 
 	if (pack->callbacks.pre_patch) {
-		ret = pack->callbacks.pre_patch(pack);
+		kmend_call_update_code(ret = pack->callbacks.pre_patch(pack));
 		if (ret) {
 			kmend_abort(st, KMEND_CALL_FAILED,
 				    "%s: the pre_patch callback refused (%d)",
@@ -66,7 +66,7 @@ int kmend_pre_patch(struct kmend_state *st, struct kmend_pack *pack)
 void kmend_post_patch(struct kmend_state *st, struct kmend_pack *pack)
 {
 	if (pack->callbacks.post_patch) {
-		pack->callbacks.post_patch(pack);
+		kmend_call_update_code(pack->callbacks.post_patch(pack));
 		kmend_log(st, "%s: post_patch callback", kmend_pack_name(pack));
 	}
 	pack->pre_unpatch_due = true;
@@ -78,7 +78,7 @@ void kmend_pre_unpatch(struct kmend_state *st, struct kmend_pack *pack)
 		return;
 	pack->pre_unpatch_due = false;
 	if (pack->callbacks.pre_unpatch) {
-		pack->callbacks.pre_unpatch(pack);
+		kmend_call_update_code(pack->callbacks.pre_unpatch(pack));
 		kmend_log(st, "%s: pre_unpatch callback", kmend_pack_name(pack));
 	}
 }
@@ -89,7 +89,7 @@ void kmend_post_unpatch(struct kmend_state *st, struct kmend_pack *pack)
 		return;
 	pack->post_unpatch_due = false;
 	if (pack->callbacks.post_unpatch) {
-		pack->callbacks.post_unpatch(pack);
+		kmend_call_update_code(pack->callbacks.post_unpatch(pack));
 		kmend_log(st, "%s: post_unpatch callback", kmend_pack_name(pack));
 	}
 }

@@ -46,17 +46,17 @@ static bool well_formed(const struct module *mod,
 {
 	unsigned int i;
 
-	if (!kmend_in_module(mod, src, sizeof(*src)))
+	if (!kmend_in_module_or_init(mod, src, sizeof(*src)))
 		return false;
 	if (!src->code || !src->size || src->size > KMEND_PRE_MAX_SIZE ||
 	    src->nr_relocs > KMEND_PRE_MAX_ITEMS || src->nr_sites > KMEND_PRE_MAX_ITEMS ||
 	    (src->nr_relocs && !src->relocs) || (src->nr_sites && !src->sites))
 		return false;
-	if (!kmend_in_module(mod, src->code, src->size) ||
+	if (!kmend_in_module_or_init(mod, src->code, src->size) ||
 	    (src->nr_relocs &&
-	     !kmend_in_module(mod, src->relocs, src->nr_relocs * sizeof(*src->relocs))) ||
+	     !kmend_in_module_or_init(mod, src->relocs, src->nr_relocs * sizeof(*src->relocs))) ||
 	    (src->nr_sites &&
-	     !kmend_in_module(mod, src->sites, src->nr_sites * sizeof(*src->sites))))
+	     !kmend_in_module_or_init(mod, src->sites, src->nr_sites * sizeof(*src->sites))))
 		return false;
 	/* the matcher walks both lists in order, within the code */
 	for (i = 0; i < src->nr_sites; i++) {
@@ -64,8 +64,8 @@ static bool well_formed(const struct module *mod,
 
 		if (!s->len || s->len > 64 || s->offset >= src->size ||
 		    s->len > src->size - s->offset || s->repl_len > 64 ||
-		    (s->repl_len && (!kmend_in_module(mod, s->repl, s->repl_len) ||
-				     !kmend_in_module(mod, s->repl_wild, s->repl_len))) ||
+		    (s->repl_len && (!kmend_in_module_or_init(mod, s->repl, s->repl_len) ||
+				     !kmend_in_module_or_init(mod, s->repl_wild, s->repl_len))) ||
 		    (i && s->offset < src->sites[i - 1].offset))
 			return false;
 	}

@@ -8,6 +8,7 @@
 
 #include "ksyms.h"
 #include "match.h"
+#include "match_core.h"
 #include "reloc.h"
 #include "resolve.h"
 
@@ -50,10 +51,40 @@ bool kmend_within_module(struct module *mod, const void *place, size_t len)
 	return within_module(start, mod) && within_module(start + len - 1, mod);
 }
 
+/*
+ * Before the first write, every field must be empty, as the compiler left
+ * it, and outside the module's struct module: a place elsewhere (the
+ * module's own code, say) would be overwritten.
+ */
+static int check_empty(struct kmend_state *st, struct kmend_pack *pack)
+{
+	const void *mod = st->update->mod;
+	struct kmend_reloc *r;
+
+	for (r = pack->relocs; r && r->symbol; r++) {
+		size_t len = kmend_reloc_width(r->type);
+
+		if ((r->place < mod + sizeof(struct module) &&
+		     r->place + len > mod) ||
+		    (kmend_within_module(st->update->mod, r->place, len) &&
+		     memchr_inv(r->place, 0, len))) {
+			kmend_abort(st, KMEND_UNEXPECTED,
+				    "relocation to %s: its place %pS is not an empty field",
+				    r->symbol, r->place);
+			return -EINVAL;
+		}
+	}
+	pack->relocs_written = true;
+	return 0;
+}
+
 int kmend_relocs_write(struct kmend_state *st, struct kmend_pack *pack)
 {
 	struct kmend_reloc *r;
 	unsigned int n = 0;
+
+	if (!pack->relocs_written && check_empty(st, pack))
+		return -EINVAL;
 
 	for (r = pack->relocs; r && r->symbol; r++) {
 		unsigned long sym;
@@ -84,6 +115,7 @@ int kmend_relocs_write(struct kmend_state *st, struct kmend_pack *pack)
 				    r->symbol, r->place);
 			return -EINVAL;
 		}
+
 		mutex_lock(kmend_ksyms.text_mutex);
 		kmend_ksyms.text_poke(r->place, buf, len);
 		mutex_unlock(kmend_ksyms.text_mutex);

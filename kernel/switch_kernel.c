@@ -41,16 +41,16 @@ static int switch_with_hooks(struct stop_ctx *ctx)
 	void (*then)(void) = revert ? h->reverse : h->apply;
 
 	if (check) {
-		ctx->hook_refused = check();
+		kmend_call_update_code(ctx->hook_refused = check());
 		if (ctx->hook_refused) {
 			if (fail)
-				fail();
+				kmend_call_update_code(fail());
 			return -ECANCELED;
 		}
 	}
 	kmend_redirect_switch(update, !revert);
 	if (then)
-		then();
+		kmend_call_update_code(then());
 	return 0;
 }
 

@@ -2,7 +2,9 @@
 /*
  * validate.c - an update module's tables are untrusted input. Before the
  * engine reads a field, the pointers that lead to it must point into the
- * update's own module: a table wholly, a string up to its end, a function
+ * update's own module, in the memory it keeps after its init (only pre
+ * code may be in init memory: it is copied at registration): a table
+ * wholly, a string up to its end, a function
  * at the start of a function of its code, a flag the engine writes into
  * its writable data. The module is the one holding the update itself,
  * found by address, not the one the update names.
@@ -28,7 +30,8 @@ static bool in_layout(const struct module_layout *l, unsigned long start,
 	return base <= start && start <= end && end < base + l->size;
 }
 
-bool kmend_in_module(const struct module *mod, const void *p, size_t len)
+static bool in_module(const struct module *mod, const void *p, size_t len,
+		      bool init_too)
 {
 	unsigned long start = (unsigned long)p;
 	unsigned long end = start + (len ? len : 1) - 1;
@@ -36,7 +39,18 @@ bool kmend_in_module(const struct module *mod, const void *p, size_t len)
 	if (end < start)
 		return false;
 	return in_layout(&mod->core_layout, start, end) ||
-	       in_layout(&mod->init_layout, start, end);
+	       (init_too && in_layout(&mod->init_layout, start, end));
+}
+
+bool kmend_in_module(const struct module *mod, const void *p, size_t len)
+{
+	return in_module(mod, p, len, false);
+}
+
+bool kmend_in_module_or_init(const struct module *mod, const void *p,
+			     size_t len)
+{
+	return in_module(mod, p, len, true);
 }
 
 bool kmend_string_in_module(const struct module *mod, const char *s,
@@ -163,7 +177,8 @@ static int check_pack(const struct check *c, struct kmend_pack *pack)
 		ret = check_callbacks(c, &pack->callbacks);
 	/* each pre code itself is checked as it is copied (pre.c) */
 	if (!ret && pack->pre &&
-	    !kmend_in_module(c->mod, pack->pre, nr_funcs * sizeof(*pack->pre)))
+	    !kmend_in_module_or_init(c->mod, pack->pre,
+				     nr_funcs * sizeof(*pack->pre)))
 		ret = bad(c, "a pre code table");
 	return ret;
 }

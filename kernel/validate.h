@@ -11,9 +11,12 @@
  */
 int kmend_validate_update(struct kmend_update *update);
 
-/* [@p, @p + @len) lies wholly in @mod's core or init memory. */
+/* [@p, @p + @len) lies wholly in @mod's core memory (kept after init). */
 bool kmend_in_module(const struct module *mod, const void *p, size_t len);
-/* A NUL-terminated string of at most @max bytes, all of it in @mod. */
+/* The same, or wholly in its init memory. */
+bool kmend_in_module_or_init(const struct module *mod, const void *p,
+			     size_t len);
+/* A NUL-terminated string of at most @max bytes, all of it in @mod's core. */
 bool kmend_string_in_module(const struct module *mod, const char *s,
 			    size_t max);
 /* The start of a function of @mod's code (not its init code). */

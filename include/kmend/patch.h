@@ -179,6 +179,7 @@ struct kmend_pack {
 	bool patched;		/* calls go to the new code */
 	bool post_unpatch_due;	/* pre_patch ran */
 	bool pre_unpatch_due;	/* post_patch ran */
+	bool relocs_written;	/* its kmend relocations were written once */
 };
 
 /*
