@@ -22,6 +22,16 @@
 #include "resolve.h"
 #include "validate.h"
 
+/* A field of the module's own __jump_table: the only place these go. */
+static bool in_jump_table(const struct module *mod, const void *place,
+			  size_t len)
+{
+	const void *start = mod->jump_entries;
+	const void *end = mod->jump_entries + mod->num_jump_entries;
+
+	return place >= start && place + len <= end;
+}
+
 static int write_one(struct module *mod, struct kmend_load_reloc *r)
 {
 	unsigned long sym, count;
@@ -37,7 +47,7 @@ static int write_one(struct module *mod, struct kmend_load_reloc *r)
 		return ret;
 	}
 	ret = kmend_reloc_encode(r->type, r->place, sym, r->addend, buf, &len);
-	if (ret || !kmend_within_module(mod, r->place, len)) {
+	if (ret || !in_jump_table(mod, r->place, len)) {
 		pr_err("kmend: %s: a load-time reference to %s is malformed\n",
 		       mod->name, r->symbol);
 		return -EINVAL;

@@ -15,6 +15,9 @@
 
 #include "util.h"
 
+/* Far beyond any section alignment a kernel object asks for (pages). */
+#define SECTION_ALIGN_MAX ((uint64_t)1 << 20)
+
 static int cmp_rela(const void *a, const void *b)
 {
 	const struct elf_rela *x = a, *y = b;
@@ -44,6 +47,12 @@ static int load_sections(struct elf_object *obj, size_t shstrndx, char *err,
 		if (!s->name)
 			return set_error(err, errlen, "%s: section %zu has no name",
 				    obj->path, i);
+		/* writers align to it: a power of two a kernel object uses */
+		if (s->shdr.sh_addralign > SECTION_ALIGN_MAX ||
+		    (s->shdr.sh_addralign & (s->shdr.sh_addralign - 1)))
+			return set_error(err, errlen, "%s: section %s has alignment %llu",
+				    obj->path, s->name,
+				    (unsigned long long)s->shdr.sh_addralign);
 		if (s->shdr.sh_type == SHT_NOBITS) {
 			s->size = s->shdr.sh_size;
 			continue;
