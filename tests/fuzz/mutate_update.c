@@ -17,10 +17,16 @@
  * (not the module's own struct module, modinfo or the compiler's objects
  * named "__...", which the module loader checks). Writes OUTDIR/PREFIX-NNNNN.ko and prints one line per variant:
  * "PREFIX-NNNNN KIND DETAIL".
+ *
+ * Every variant gets its own module name and update id (their last three
+ * characters replaced by the variant's number), so that a variant the
+ * engine rightly keeps (one whose own hook refuses its undo) does not make
+ * the later variants of its update fail to load for a name or id in use.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +54,9 @@ static size_t nr_tables, nr_strings;
 static struct rela_at *relas;
 static size_t nr_relas, nr_symbols;
 static uint64_t rng;
+/* where the last three characters of the module's name and id are */
+static size_t *renames;
+static size_t nr_renames;
 
 static uint64_t next(void)
 {
@@ -69,6 +78,81 @@ static void *grow(void *p, size_t n, size_t size)
 	if (!p)
 		die("out of memory");
 	return p;
+}
+
+/* The value of @key in the .modinfo section at @info (@size bytes), or NULL. */
+static const char *modinfo_value(const char *info, size_t size, const char *key)
+{
+	size_t len = strlen(key);
+
+	for (size_t at = 0; at < size; at += strlen(info + at) + 1)
+		if (!strncmp(info + at, key, len) && info[at + len] == '=' &&
+		    memchr(info + at, '\0', size - at))
+			return info + at + len + 1;
+	return NULL;
+}
+
+/* Note each whole string @str (after a NUL or '=') in @size bytes at @off. */
+static void find_string(const char *str, size_t off, size_t size)
+{
+	size_t len = strlen(str) + 1;
+
+	if (len < 5)
+		die("a module name or id too short to number its variants");
+	for (size_t at = off; at + len <= off + size; at++) {
+		if (memcmp(image + at, str, len) ||
+		    (at > off && image[at - 1] && image[at - 1] != '='))
+			continue;
+		renames = grow(renames, nr_renames, sizeof(*renames));
+		renames[nr_renames++] = at + len - 4;
+	}
+}
+
+/* Find the module's name and its update's id wherever the loader and the engine read them. */
+static void index_names(const GElf_Shdr *shdrs, char **names, size_t nr_secs)
+{
+	const char *info = NULL, *name, *id;
+	size_t info_size = 0;
+	char *copy;
+
+	for (size_t i = 1; i < nr_secs; i++) {
+		if (!strcmp(names[i], ".modinfo") && shdrs[i].sh_type == SHT_PROGBITS) {
+			info = (const char *)image + shdrs[i].sh_offset;
+			info_size = shdrs[i].sh_size;
+		}
+	}
+	name = info ? modinfo_value(info, info_size, "name") : NULL;
+	id = info ? modinfo_value(info, info_size, "kmend_id") : NULL;
+	if (!name || !id)
+		die("no name or kmend_id in .modinfo");
+	for (int k = 0; k < 2; k++) {
+		/* copied: the search writes nothing, but the image holds it */
+		copy = strdup(k ? id : name);
+		if (!copy)
+			die("out of memory");
+		for (size_t i = 1; i < nr_secs; i++) {
+			bool in = !strcmp(names[i], ".modinfo") ||
+				  (k ? !strncmp(names[i], ".rodata", 7) ||
+				       !strcmp(names[i], ".init.rodata") :
+				       !strcmp(names[i], ".gnu.linkonce.this_module"));
+
+			if (in && shdrs[i].sh_type == SHT_PROGBITS)
+				find_string(copy, shdrs[i].sh_offset, shdrs[i].sh_size);
+		}
+		free(copy);
+	}
+}
+
+/* Give variant @n its own module name and id. */
+static void number_variant(unsigned char *v, long n)
+{
+	static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+
+	for (size_t r = 0; r < nr_renames; r++) {
+		v[renames[r]] = digits[n / (36 * 36) % 36];
+		v[renames[r] + 1] = digits[n / 36 % 36];
+		v[renames[r] + 2] = digits[n % 36];
+	}
 }
 
 static int is_table_section(const char *name, const GElf_Shdr *sh)
@@ -167,6 +251,7 @@ static void index_elf(void)
 			}
 		}
 	}
+	index_names(shdrs, names, nr_secs);
 	free(shdrs);
 	free(names);
 	/* elf is not ended: names point into it until we exit */
@@ -272,6 +357,7 @@ int main(int argc, char **argv)
 		FILE *out;
 
 		memcpy(v, image, image_size);
+		number_variant(v, i);
 		mutate(v, what, sizeof(what));
 		snprintf(path, sizeof(path), "%s/%s-%05ld.ko", argv[2], argv[3], i);
 		out = fopen(path, "wb");
