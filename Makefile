@@ -19,17 +19,22 @@ VERSION := $(shell cat VERSION)
 BUILD   := build
 TOP     := $(CURDIR)
 
+# src/cli: the commands; src/create: the steps of kmend create; src/elf:
+# relocatable objects and the kernel's tables; src/lib: helpers
+# (docs/architecture.md)
+SRC_DIRS   := src/cli src/create src/elf src/lib
+
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 KMEND_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
-		-DKMEND_VERSION='"$(VERSION)"' -Isrc -Iinclude -Ikernel
+		-DKMEND_VERSION='"$(VERSION)"' $(addprefix -I,$(SRC_DIRS)) -Iinclude -Ikernel/match
 LDLIBS  := -lelf -lcrypto -pthread
 
-KMEND_SRCS := $(filter-out src/main.c,$(wildcard src/*.c))
+KMEND_SRCS := $(filter-out src/cli/main.c,$(wildcard $(addsuffix /*.c,$(SRC_DIRS))))
 # the run-pre matcher is the engine's own code, shared with the command
-SHARED_SRCS := kernel/match_core.c
+SHARED_SRCS := kernel/match/match_core.c
 KMEND_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(KMEND_SRCS)) \
-	      $(patsubst kernel/%.c,$(BUILD)/obj/%.o,$(SHARED_SRCS))
+	      $(patsubst %.c,$(BUILD)/obj/%.o,$(SHARED_SRCS))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all deps check demo soak fuzz clean install uninstall modules samples test-modules FORCE
@@ -40,11 +45,11 @@ deps:
 
 # --- user space --------------------------------------------------------------
 
-$(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) VERSION
+$(BUILD)/obj/%.o: src/%.c $(wildcard src/*/*.h) VERSION
 	@mkdir -p $(@D)
 	$(CC) $(KMEND_CFLAGS) $(CFLAGS) -MMD -c -o $@ $<
 
-$(BUILD)/obj/%.o: kernel/%.c kernel/%.h $(wildcard include/kmend/*.h)
+$(BUILD)/obj/kernel/%.o: kernel/%.c kernel/%.h $(wildcard include/kmend/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(KMEND_CFLAGS) $(CFLAGS) -MMD -c -o $@ $<
 
@@ -52,7 +57,7 @@ $(BUILD)/lib/libkmend.a: $(KMEND_OBJS)
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
-$(BUILD)/bin/kmend: $(BUILD)/obj/main.o $(BUILD)/lib/libkmend.a
+$(BUILD)/bin/kmend: $(BUILD)/obj/cli/main.o $(BUILD)/lib/libkmend.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -98,11 +103,13 @@ $(BUILD)/target.env: FORCE
 	@cmp -s $@.new $@ && rm $@.new || mv $@.new $@
 
 # $(call kbuild,SOURCE_DIR,OUTPUT_DIR[,EXTRA_SYMBOLS]): Kbuild builds in the
-# folder it is given, so the output folder holds links to the sources.
+# folder it is given, so the output folder holds links to the sources, its
+# subfolders made as folders (objects must not land in the source tree).
 define kbuild
 	@mkdir -p $(2)
-	@find $(2) -maxdepth 1 -xtype l -delete
-	@for f in $(TOP)/$(1)/*; do ln -sf $$f $(2)/; done
+	@find $(2) -xtype l -delete
+	@cd $(TOP)/$(1) && find . -type f | while read -r f; do \
+		mkdir -p "$(TOP)/$(2)/$${f%/*}" && ln -sf "$(TOP)/$(1)/$$f" "$(TOP)/$(2)/$$f"; done
 	+. $(BUILD)/target.env && $(MAKE) -C "$$HEADERS" M=$(TOP)/$(2) \
 		KMEND_INCLUDE=$(TOP)/include KMEND_VERSION=$(VERSION) \
 		$(if $(strip $(3)),KBUILD_EXTRA_SYMBOLS="$(strip $(3))") modules
@@ -111,7 +118,7 @@ endef
 ENGINE_SYMVERS := $(TOP)/$(BUILD)/kernel/Module.symvers
 
 modules: $(BUILD)/kernel/kmend.ko samples
-$(BUILD)/kernel/kmend.ko: $(BUILD)/target.env $(wildcard kernel/* include/kmend/*)
+$(BUILD)/kernel/kmend.ko: $(BUILD)/target.env $(shell find kernel -type f) $(wildcard include/kmend/*)
 	$(call kbuild,kernel,$(BUILD)/kernel)
 
 samples: $(BUILD)/samples/kmend-sample-cmdline.ko
@@ -199,4 +206,4 @@ uninstall:
 clean:
 	rm -rf $(BUILD)
 
--include $(wildcard $(BUILD)/obj/*.d)
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

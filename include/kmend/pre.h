@@ -9,7 +9,7 @@
  * uses, learning where the referenced symbol is) and at the sites the kernel
  * rewrites at run time (each must hold one of the forms the kernel writes
  * there). Plain C types only: the engine and the kmend command share the
- * matcher (kernel/match_core.c).
+ * matcher (kernel/match/match_core.c).
  */
 #ifndef _KMEND_PRE_H
 #define _KMEND_PRE_H

@@ -10,7 +10,7 @@ eval "$("$top/scripts/target-kernel" 2>/dev/null)" || fail "no target kernel"
 cd "$top" || exit 1
 "$SOURCE/scripts/checkpatch.pl" --no-tree -q --show-types \
 	--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,MACRO_WITH_FLOW_CONTROL \
-	-f kernel/*.c kernel/*.h include/kmend/*.h samples/*.c \
+	-f $(find kernel -name "*.[ch]" | sort) include/kmend/*.h samples/*.c \
 	tests/vm/modules/*/*.c tests/vm/modules/*/*.h >"$tmp/out" 2>"$tmp/err"
 status=$?
 cat "$tmp/out"

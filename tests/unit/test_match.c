@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for run-pre matching (kernel/match_core.c, shared with the
+ * Unit tests for run-pre matching (kernel/match/match_core.c, shared with the
  * engine) on byte buffers: each site kind, both ways (a form the kernel
  * writes is accepted, anything else is not), and relocation fields.
  */
