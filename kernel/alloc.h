@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* alloc.h - the engine's allocator, with fault injection and a count. */
 #ifndef _KMEND_ALLOC_H
 #define _KMEND_ALLOC_H
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* core.h - the engine's shared state: the updates, kmend_mutex, causes. */
 #ifndef _KMEND_CORE_H
 #define _KMEND_CORE_H
 

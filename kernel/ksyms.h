@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* ksyms.h - unexported kernel symbols, found in one place (ksyms.c). */
 #ifndef _KMEND_KSYMS_H
 #define _KMEND_KSYMS_H
 

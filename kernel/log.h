@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* log.h - the per-update debugfs log. */
 #ifndef _KMEND_LOG_H
 #define _KMEND_LOG_H
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* module_targets.h - target modules that come and go while updates are applied. */
 #ifndef _KMEND_MODULE_TARGETS_H
 #define _KMEND_MODULE_TARGETS_H
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* pack.h - one target object of an update: vmlinux or a module. */
 #ifndef _KMEND_PACK_H
 #define _KMEND_PACK_H
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* shadow.h - the engine's side of shadow variables. */
 #ifndef _KMEND_SHADOW_ENGINE_H
 #define _KMEND_SHADOW_ENGINE_H
 

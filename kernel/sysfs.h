@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* sysfs.h - /sys/kernel/kmend/<id>/. */
 #ifndef _KMEND_SYSFS_H
 #define _KMEND_SYSFS_H
 

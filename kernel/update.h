@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* update.h - applying and undoing an update. */
 #ifndef _KMEND_UPDATE_H
 #define _KMEND_UPDATE_H
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* validate.h - checking an update module's tables before reading them. */
 #ifndef _KMEND_VALIDATE_H
 #define _KMEND_VALIDATE_H
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* match.h - run-pre matching in the engine. */
 #ifndef _KMEND_MATCH_H
 #define _KMEND_MATCH_H
 

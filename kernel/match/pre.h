@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* pre.h - the engine's copy of an update's pre code. */
 #ifndef _KMEND_PRE_H_ENGINE
 #define _KMEND_PRE_H_ENGINE
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* model.h - the consistency models and the transition they share. */
 #ifndef _KMEND_MODEL_H
 #define _KMEND_MODEL_H
 

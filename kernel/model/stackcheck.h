@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* stackcheck.h - is a task's stack in code being replaced? */
 #ifndef _KMEND_STACKCHECK_H
 #define _KMEND_STACKCHECK_H
 

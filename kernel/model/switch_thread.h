@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* switch_thread.h - the per-task models. */
 #ifndef _KMEND_SWITCH_THREAD_H
 #define _KMEND_SWITCH_THREAD_H
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* universe.h - which code each task runs during a per-task transition. */
 #ifndef _KMEND_UNIVERSE_H
 #define _KMEND_UNIVERSE_H
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* redirect.h - sending calls of a replaced function to its new version. */
 #ifndef _KMEND_REDIRECT_H
 #define _KMEND_REDIRECT_H
 

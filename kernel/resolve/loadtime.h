@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* loadtime.h - the references the kernel reads while an update loads. */
 #ifndef _KMEND_LOADTIME_H
 #define _KMEND_LOADTIME_H
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* reloc.h - writing references to unexported target symbols. */
 #ifndef _KMEND_RELOC_H
 #define _KMEND_RELOC_H
 

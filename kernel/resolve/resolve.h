@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* resolve.h - finding the replaced functions in the running kernel. */
 #ifndef _KMEND_RESOLVE_H
 #define _KMEND_RESOLVE_H
 

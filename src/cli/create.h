@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* kmend create's entry point for the command table (cli.c). */
 #ifndef KMEND_CREATE_H
 #define KMEND_CREATE_H
 

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+/* Finding the files kmend create needs besides the kernel tree (sdk.h). */
 #include "sdk.h"
 
 #include <limits.h>

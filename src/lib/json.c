@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+/* Writing JSON for scripts (json.h). */
 #include "json.h"
 
 /* Length of the valid UTF-8 sequence at @p (not overlong, no surrogate), or 0. */

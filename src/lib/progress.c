@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+/* A progress line on a terminal while the engine works (progress.h). */
 #include "progress.h"
 
 #include <errno.h>

@@ -13,6 +13,13 @@ char *str_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int set_error(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Format a path into @buf; -1 if it does not fit. */
+int path_printf(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Create the folders leading to @path (not @path itself); -1 with errno. */
+int make_parent_dirs(char *path);
+
 /* Copy the file @from to @to. Returns 0, or -1 with a message in @err. */
 int file_copy(const char *from, const char *to, char *err, size_t errlen);
 

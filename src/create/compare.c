@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One unit, before and after: compare its objects (objdiff.c), read what its
+ * patch declares (decls.c), refuse what cannot be live patched (refuse.c),
+ * build its payload (payload.c), and report each step to the user.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "elfobj.h"
+#include "objdiff.h"
+#include "pipeline.h"
+#include "refuse.h"
+#include "util.h"
+
+/* @s on one line: string literals in it may hold newlines. */
+static void put_escaped(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\n')
+			fputs("\\n", f);
+		else if (*s == '\t')
+			fputs("\\t", f);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\x%02x", (unsigned char)*s);
+		else
+			fputc(*s, f);
+	}
+}
+
+static void report_unit(struct create *c, const struct unit *u,
+			const struct objdiff *d, const struct decls *decls)
+{
+	size_t same_funcs = 0, same_data = 0;
+
+	fprintf(c->out, "%s -> %s\n", u->path, u->target);
+	for (size_t i = 0; i < decls->nr; i++)
+		fprintf(c->out, "  declares  %s %s\n", decl_kind_name(decls->items[i].kind),
+			decls->items[i].function ? decls->items[i].function :
+			decls->items[i].name);
+	for (size_t i = 0; i < d->nr_entries; i++) {
+		const struct objdiff_entry *e = &d->entries[i];
+
+		if (e->status == OBJDIFF_IGNORED && e->why &&
+		    !strcmp(e->why, "a kmend declaration"))
+			continue;
+		if (e->status == OBJDIFF_SAME) {
+			if (e->kind == OBJDIFF_FUNC)
+				same_funcs++;
+			else
+				same_data++;
+			continue;
+		}
+		fprintf(c->out, "  %-9s %-8s %s", objdiff_status_name(e->status),
+			e->kind == OBJDIFF_FUNC ? "function" : "data", e->name);
+		if (e->why) {
+			fputs(" (", c->out);
+			put_escaped(c->out, e->why);
+			fputc(')', c->out);
+		}
+		fputc('\n', c->out);
+	}
+	fprintf(c->out, "  unchanged: %zu functions, %zu data objects\n",
+		same_funcs, same_data);
+}
+
+static void print_refusals(struct create *c, const struct refusals *r)
+{
+	for (size_t i = 0; i < r->nr; i++)
+		fprintf(c->out, "  refused   %s: %s\n", r->items[i].name,
+			r->items[i].reason);
+	c->nr_refusals += r->nr;
+}
+
+/* The unit's payload: the new code and what it needs (see payload.h). */
+static int build_payload(struct create *c, const struct unit *u, size_t index,
+			 const struct elf_object *pre, const struct elf_object *post,
+			 const struct objdiff *d)
+{
+	char errbuf[512];
+	char *prefix = str_format("__kmend_u%zu_", index);
+	char *path = str_format("%s/payload-%zu.o", c->work_dir, index);
+	const struct decls *decls = &c->decls[index];
+	char **named = calloc(decls->nr + 1, sizeof(*named));
+	struct payload_input in = {
+		.pre = pre, .post = post, .diff = d, .exports = &c->exports,
+		.target = u->target, .prefix = prefix, .unit = (unsigned int)index + 1,
+		.named = named,
+	};
+	struct refusals r;
+	struct payload *p = &c->payloads[index];
+
+	for (size_t i = 0; named && i < decls->nr; i++)
+		if (decl_names_payload(decls->items[i].kind))
+			named[in.nr_named++] = decls->items[i].function;
+	if (!prefix || !path || !named) {
+		free(named);
+		free(prefix);
+		free(path);
+		fprintf(c->err, "kmend create: out of memory\n");
+		return -1;
+	}
+	c->payload_paths[index] = path;
+	if (payload_build(&in, path, p, &r, errbuf, sizeof(errbuf))) {
+		free(named);
+		free(prefix);
+		fprintf(c->err, "kmend create: %s: %s\n", u->path, errbuf);
+		return -1;
+	}
+	free(named);
+	free(prefix);
+	print_refusals(c, &r);
+	refusals_free(&r);
+	fprintf(c->out, "  update:   %zu function%s replaced, %zu bytes of code, %zu reference%s for the engine to resolve\n",
+		p->nr_funcs, p->nr_funcs == 1 ? "" : "s", p->code_size,
+		p->nr_relocs, p->nr_relocs == 1 ? "" : "s");
+	if (c->verbose)
+		for (size_t i = 0; i < p->nr_relocs; i++)
+			fprintf(c->err, "  RELOC   %s+%#llx -> %s%+lld (type %u)\n",
+				p->relocs[i].place_symbol,
+				(unsigned long long)p->relocs[i].offset,
+				p->relocs[i].symbol, (long long)p->relocs[i].addend,
+				p->relocs[i].type);
+	return 0;
+}
+
+int create_compare_unit(struct create *c, const struct unit *u, size_t index)
+{
+	struct unit_paths p;
+	char errbuf[512];
+	struct elf_object a, b;
+	struct objdiff d;
+	struct refusals r;
+	int ret = -1;
+
+	if (create_unit_paths(c, u, &p)) {
+		fprintf(c->err, "kmend create: cannot create %s\n", c->work_dir);
+		return -1;
+	}
+	if (elf_object_open(&a, p.pre, errbuf, sizeof(errbuf))) {
+		fprintf(c->err, "kmend create: %s\n", errbuf);
+		return -1;
+	}
+	if (elf_object_open(&b, p.post, errbuf, sizeof(errbuf))) {
+		fprintf(c->err, "kmend create: %s\n", errbuf);
+		elf_object_close(&a);
+		return -1;
+	}
+	if (objdiff_compare(&a, &b, &d, errbuf, sizeof(errbuf))) {
+		fprintf(c->err, "kmend create: comparing %s: %s\n", u->path, errbuf);
+		goto close;
+	}
+	if (decls_read(&b, &c->decls[index], errbuf, sizeof(errbuf)) ||
+	    decls_apply(&c->decls[index], &b, &d, errbuf, sizeof(errbuf))) {
+		fprintf(c->err, "kmend create: %s: %s\n", u->path, errbuf);
+		objdiff_free(&d);
+		goto close;
+	}
+	report_unit(c, u, &d, &c->decls[index]);
+	if (refusals_find(&a, &d, &r)) {
+		fprintf(c->err, "kmend create: out of memory\n");
+	} else if (refusals_find_crc(p.pre_crc, p.post_crc, &r, errbuf, sizeof(errbuf))) {
+		fprintf(c->err, "kmend create: %s\n", errbuf);
+		refusals_free(&r);
+	} else {
+		print_refusals(c, &r);
+		ret = r.nr ? 0 : build_payload(c, u, index, &a, &b, &d);
+		refusals_free(&r);
+	}
+	objdiff_free(&d);
+close:
+	elf_object_close(&a);
+	elf_object_close(&b);
+	return ret;
+}

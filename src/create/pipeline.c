@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kmend create's pipeline: patched copies, compiles before and after,
+ * comparison and payloads per unit, the check against a running image
+ * (precheck.c), and the update module (emit.c), each step timed for -v.
+ */
+#include <stdlib.h>
+#include <time.h>
+
+#include "emit.h"
+#include "pipeline.h"
+#include "precheck.h"
+#include "util.h"
+
+/* Seconds since @since, for -v. */
+static double seconds_since(const struct timespec *since)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - since->tv_sec) +
+	       (double)(now.tv_nsec - since->tv_nsec) / 1e9;
+}
+
+static void step_done(struct create *c, const char *step, struct timespec *since)
+{
+	if (c->verbose)
+		fprintf(c->err, "kmend create: %s: %.2f s\n", step, seconds_since(since));
+	clock_gettime(CLOCK_MONOTONIC, since);
+}
+
+int create_pipeline(struct create *c)
+{
+	struct unit *units = calloc(c->nr_files, sizeof(*units));
+	struct update_unit *parts = calloc(c->nr_files, sizeof(*parts));
+	struct timespec step;
+	char errbuf[512], *symvers = NULL;
+	int ret = -1;
+
+	clock_gettime(CLOCK_MONOTONIC, &step);
+	c->payloads = calloc(c->nr_files, sizeof(*c->payloads));
+	c->decls = calloc(c->nr_files, sizeof(*c->decls));
+	c->payload_paths = calloc(c->nr_files, sizeof(*c->payload_paths));
+	symvers = str_format("%s/Module.symvers", c->source);
+	if (!units || !parts || !c->payloads || !c->decls || !c->payload_paths ||
+	    !symvers) {
+		fprintf(c->err, "kmend create: out of memory\n");
+		goto out;
+	}
+	if (symvers_load(&c->exports, symvers, errbuf, sizeof(errbuf))) {
+		fprintf(c->err, "kmend create: %s: the tree needs the Module.symvers of the kernel image it is the source of\n",
+			errbuf);
+		goto out;
+	}
+	/* update code may call the engine (kmend/shadow.h): the loader links it */
+	free(symvers);
+	symvers = str_format("%s/Module.symvers", c->sdk.engine_dir);
+	if (!symvers || symvers_add(&c->exports, symvers, errbuf, sizeof(errbuf))) {
+		fprintf(c->err, "kmend create: %s\n", symvers ? errbuf : "out of memory");
+		goto out;
+	}
+	if (create_patch_copies(c))
+		goto out;
+	step_done(c, "patched copies", &step);
+	for (size_t i = 0; i < c->nr_files; i++) {
+		if (unit_lookup(c->source, c->files[i], c->work_dir, &units[i],
+				errbuf, sizeof(errbuf))) {
+			fprintf(c->err, "kmend create: %s\n", errbuf);
+			goto out;
+		}
+	}
+	step_done(c, "Kbuild's commands", &step);
+	if (create_compile_all(c, units, c->nr_files)) {
+		create_show_log_tail(c);
+		goto out;
+	}
+	step_done(c, "compiles before and after", &step);
+	for (size_t i = 0; i < c->nr_files; i++)
+		if (create_compare_unit(c, &units[i], i))
+			goto out;
+	step_done(c, "comparison and payloads", &step);
+	if (c->nr_refusals) {
+		fprintf(c->err, "kmend create: %zu change%s cannot be live patched as written (\"refused\" above)\n",
+			c->nr_refusals, c->nr_refusals == 1 ? "" : "s");
+		goto out;
+	}
+	{
+		size_t funcs = 0;
+
+		/* a callback or hook is something to apply, too */
+		for (size_t i = 0; i < c->nr_files; i++)
+			funcs += c->payloads[i].nr_funcs + c->payloads[i].nr_named;
+		if (!funcs && c->dry_run) {
+			fprintf(c->out, "nothing to replace: the patches change no function the running kernel has\n");
+		} else if (!funcs) {
+			fprintf(c->err, "kmend create: the patches change no function the running kernel has: nothing to replace\n");
+			goto out;
+		}
+	}
+	if (c->check_kallsyms) {
+		const char **targets = calloc(c->nr_files, sizeof(*targets));
+		int r;
+
+		if (!targets) {
+			fprintf(c->err, "kmend create: out of memory\n");
+			goto out;
+		}
+		for (size_t i = 0; i < c->nr_files; i++)
+			targets[i] = units[i].target;
+		r = precheck_run(c->check_kallsyms, c->check_image, c->payloads,
+				 targets, c->nr_files, c->out, errbuf, sizeof(errbuf));
+		free(targets);
+		if (r < 0) {
+			fprintf(c->err, "kmend create: %s\n", errbuf);
+			goto out;
+		}
+		if (r) {
+			fprintf(c->err, "kmend create: the pre code does not match %s: the update is built from other source, configuration or compiler options than that kernel; the engine would refuse it (no_match)\n",
+				c->check_image);
+			goto out;
+		}
+		step_done(c, "run-pre matching against the image", &step);
+	}
+	if (c->dry_run) {
+		ret = 0;
+		goto out;
+	}
+	for (size_t i = 0; i < c->nr_files; i++) {
+		parts[i].target = units[i].target;
+		parts[i].payload = &c->payloads[i];
+		parts[i].payload_path = c->payload_paths[i];
+		parts[i].decls = &c->decls[i];
+	}
+	{
+		struct emit_options o = {
+			.source = c->source, .work_dir = c->work_dir, .log = c->log,
+			.id = c->id, .description = c->description,
+			.output = c->output, .patches = c->patches,
+			.nr_patches = c->nr_patches, .verbose = c->verbose,
+			.sdk = &c->sdk, .flags = c->flags, .model = c->model,
+			.err = c->err,
+		};
+
+		if (emit_update(&o, parts, c->nr_files)) {
+			create_show_log_tail(c);
+			goto out;
+		}
+	}
+	step_done(c, "update module", &step);
+	fprintf(c->out, "wrote %s (update id %s)\n", c->output, c->id);
+	ret = 0;
+out:
+	for (size_t i = 0; i < c->nr_files; i++) {
+		if (units)
+			unit_free(&units[i]);
+		if (c->payloads)
+			payload_free(&c->payloads[i]);
+		if (c->payload_paths)
+			free(c->payload_paths[i]);
+		if (c->decls)
+			decls_free(&c->decls[i]);
+	}
+	free(units);
+	free(parts);
+	free(c->payloads);
+	free(c->decls);
+	free(c->payload_paths);
+	free(symvers);
+	symvers_free(&c->exports);
+	return ret;
+}
