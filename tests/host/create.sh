@@ -82,6 +82,11 @@ expect_status 1 "$status" "a patch changing a variable's initial value"
 expect_in "$tmp/out" '^  changed +data +overflowuid ' "the changed variable is reported"
 expect_in "$tmp/out" '^  refused +overflowuid: its value changes, .*callback.*shadow variable' "and refused, saying what to do"
 expect_in "$tmp/out" '1 change cannot be live patched as written' "the summary"
+# stdout and stderr in one file (a build log): the report before the summary
+refused_at=$(grep -n "^  refused" "$tmp/out" | head -n1 | cut -d: -f1)
+summary_at=$(grep -n "cannot be live patched as written" "$tmp/out" | cut -d: -f1)
+[ -n "$refused_at" ] && [ -n "$summary_at" ] && [ "$refused_at" -lt "$summary_at" ] ||
+	fail "stdout and stderr in one file: the summary (line $summary_at) came before the refusal (line $refused_at)"
 
 # The same change declared ignored, with a callback that sets the new value:
 # accepted; a changed function declared not to be replaced is left alone; a
