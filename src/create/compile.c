@@ -16,11 +16,13 @@ int create_unit_paths(const struct create *c, const struct unit *u,
 {
 	return path_printf(p->pre, sizeof(p->pre), "%s/pre/%s", c->work_dir, u->object) ||
 	       path_printf(p->post, sizeof(p->post), "%s/post/%s", c->work_dir, u->object) ||
-	       path_printf(p->src, sizeof(p->src), "%s/post/%s", c->work_dir, u->path) ||
+	       path_printf(p->src, sizeof(p->src), "%s/post/%s", c->work_dir, u->kbuild_source) ||
 	       path_printf(p->prefix, sizeof(p->prefix), "%s/post", c->work_dir) ||
 	       path_printf(p->pre_crc, sizeof(p->pre_crc), "%s.crc", p->pre) ||
 	       path_printf(p->post_crc, sizeof(p->post_crc), "%s.crc", p->post) ||
-	       make_parent_dirs(p->pre) || make_parent_dirs(p->post) ? -1 : 0;
+	       make_parent_dirs(p->pre) || make_parent_dirs(p->post) ||
+	       /* Kbuild's path may go through another folder: "a/../b/x.c" */
+	       make_parent_dirs(p->src) ? -1 : 0;
 }
 
 /* A compile in progress: its process, unit and side of the patch. */
@@ -43,7 +45,7 @@ static pid_t start_compile(struct create *c, const struct unit *u, int after)
 	}
 	cmd = after ? unit_compile_command(u, p.src, p.post, p.prefix,
 					   c->sdk.include_dir, errbuf, sizeof(errbuf))
-		    : unit_compile_command(u, u->path, p.pre, NULL, NULL, errbuf,
+		    : unit_compile_command(u, u->kbuild_source, p.pre, NULL, NULL, errbuf,
 					   sizeof(errbuf));
 	if (!cmd) {
 		fprintf(c->err, "kmend create: %s\n", errbuf);

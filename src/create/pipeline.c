@@ -63,7 +63,7 @@ int create_pipeline(struct create *c)
 		goto out;
 	step_done(c, "patched copies", &step);
 	for (size_t i = 0; i < c->nr_files; i++) {
-		if (unit_lookup(c->source, c->files[i], c->work_dir, &units[i],
+		if (unit_lookup(c->source, c->files[i], c->work_dir, c->err, &units[i],
 				errbuf, sizeof(errbuf))) {
 			fprintf(c->err, "kmend create: %s\n", errbuf);
 			goto out;

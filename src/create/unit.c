@@ -10,28 +10,8 @@
 #include <string.h>
 
 #include "run.h"
+#include "units_index.h"
 #include "util.h"
-
-/* The line of make -n's output that compiles @object. */
-static char *find_compile_line(char *output, const char *object)
-{
-	char *cc = str_format("echo '  CC      %s'", object);
-	char *ccm = str_format("echo '  CC [M]  %s'", object);
-	char *line = NULL;
-
-	for (char *l = output; cc && ccm && l && *l; ) {
-		char *nl = strchr(l, '\n');
-
-		if (nl)
-			*nl = '\0';
-		if (!line && (strstr(l, cc) || strstr(l, ccm)))
-			line = l;
-		l = nl ? nl + 1 : NULL;
-	}
-	free(cc);
-	free(ccm);
-	return line;
-}
 
 /*
  * Kbuild's command: "<compiler> ... -c -o X.o X.c   ; ./tools/objtool/objtool
@@ -56,6 +36,18 @@ static int parse_command(const char *start, struct unit *u, char *err,
 		u->objtool = strndup(tool, tool_end ? (size_t)(tool_end - tool) : strlen(tool));
 	}
 	if (!u->compile || (tool && !u->objtool))
+		return set_error(err, errlen, "out of memory");
+	/* "... -c -o OBJECT SOURCE", as Kbuild names them */
+	start = strstr(u->compile, " -c -o ");
+	if (!start)
+		return set_error(err, errlen, "%s: Kbuild's command has no -c -o", u->path);
+	start += strlen(" -c -o ");
+	end = strchr(start, ' ');
+	if (!end)
+		return set_error(err, errlen, "%s: Kbuild's command names no source", u->path);
+	u->kbuild_object = strndup(start, (size_t)(end - start));
+	u->kbuild_source = strndup(end + 1, strcspn(end + 1, " "));
+	if (!u->kbuild_object || !u->kbuild_source)
 		return set_error(err, errlen, "out of memory");
 	return 0;
 }
@@ -123,10 +115,9 @@ static int find_target(struct unit *u, char *err, size_t errlen)
 }
 
 int unit_lookup(const char *source, const char *path, const char *scratch,
-		struct unit *u, char *err, size_t errlen)
+		FILE *progress, struct unit *u, char *err, size_t errlen)
 {
-	char *output = NULL, *line, *tmpout = NULL, *saved = NULL;
-	const char *start;
+	char *recipe = NULL, *saved = NULL;
 	size_t len = strlen(path);
 	int ret = -1, status;
 
@@ -135,49 +126,38 @@ int unit_lookup(const char *source, const char *path, const char *scratch,
 		return set_error(err, errlen, "%s: not a C file", path);
 	u->path = strdup(path);
 	u->object = strdup(path);
-	/* Kbuild's try-run removes the whole TMPOUT folder: give it its own. */
-	tmpout = str_format("TMPOUT=%s/kbuild-tmp/", scratch);
-	if (!u->path || !u->object || !tmpout) {
+	if (!u->path || !u->object) {
 		set_error(err, errlen, "out of memory");
 		goto out;
 	}
 	u->object[len - 1] = 'o';
 
-	/* Built before: Kbuild saved the command. Else make -n prints it. */
+	/*
+	 * Built before: Kbuild saved the command. Else the index of what
+	 * the configuration builds has it (units_index.c).
+	 */
 	saved = saved_command(source, u->object);
 	if (saved) {
 		if (parse_command(saved, u, err, errlen))
 			goto out;
 	} else {
-		/*
-		 * Kbuild builds its host tools through a sub-make that drops
-		 * -n (it resets MAKEFLAGS): -o says they are built, so that a
-		 * stale objtool is not rebuilt into the tree.
-		 */
-		char *argv[] = { "make", "-n", "--no-print-directory",
-				 "-o", "tools/objtool", "-o", "tools/bpf/resolve_btfids",
-				 tmpout, u->object, NULL };
-
-		status = run_program(argv, source, &output, NULL, err, errlen);
+		status = units_index_find(source, scratch, path, progress, &recipe,
+					  err, errlen);
 		if (status < 0)
 			goto out;
-		line = output ? find_compile_line(output, u->object) : NULL;
-		/* The command follows the last trap: "... $$' PIPE;  gcc ..." */
-		start = line ? strstr(line, "' PIPE;") : NULL;
-		if (status != 0 || !start) {
-			set_error(err, errlen, "%s: Kbuild does not build it in this configuration (make -n %s found no compile step)",
-			     path, u->object);
+		if (status) {
+			set_error(err, errlen, "%s: Kbuild does not build it in this configuration (make -n of vmlinux and the modules compiles no such unit)",
+				  path);
 			goto out;
 		}
-		if (parse_command(start + strlen("' PIPE;"), u, err, errlen))
+		if (parse_command(recipe, u, err, errlen))
 			goto out;
 	}
 	if (find_target(u, err, errlen))
 		goto out;
 	ret = 0;
 out:
-	free(output);
-	free(tmpout);
+	free(recipe);
 	free(saved);
 	if (ret)
 		unit_free(u);
@@ -232,7 +212,7 @@ char *unit_compile_command(const struct unit *u, const char *src,
 	else
 		strcpy(dir, ".");
 
-	from = str_format(" -c -o %s %s", u->object, u->path);
+	from = str_format(" -c -o %s %s", u->kbuild_object, u->kbuild_source);
 	if (prefix)
 		to = str_format(" -ffunction-sections -fdata-sections -fmacro-prefix-map=%s/= -iquote %s%s%s -c -o %s %s",
 				prefix, dir, include_dir ? " -I " : "",
@@ -271,7 +251,7 @@ char *unit_compile_command(const struct unit *u, const char *src,
 			goto nomem;
 		goto out;
 	}
-	obj_arg = str_format(" %s", u->object);
+	obj_arg = str_format(" %s", u->kbuild_object);
 	out_arg = str_format(" %s", out);
 	tool = strdup(u->objtool);
 	if (!obj_arg || !out_arg || !tool)
@@ -304,6 +284,8 @@ void unit_free(struct unit *u)
 {
 	free(u->path);
 	free(u->object);
+	free(u->kbuild_object);
+	free(u->kbuild_source);
 	free(u->target);
 	free(u->compile);
 	free(u->objtool);

@@ -8,10 +8,14 @@
 #define KMEND_UNIT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 struct unit {
 	char *path;	/* kernel/sys.c, relative to the source tree */
 	char *object;	/* kernel/sys.o */
+	/* as Kbuild's command names them: "amdgpu/../display/x.o" for a unit
+	 * another folder's Makefile builds */
+	char *kbuild_object, *kbuild_source;
 	char *target;	/* "vmlinux", or the module's name */
 	char *compile;	/* Kbuild's compiler command, a shell command line */
 	char *objtool;	/* Kbuild's objtool command, or NULL */
@@ -19,12 +23,14 @@ struct unit {
 
 /*
  * Learn from Kbuild how it compiles @path: from the command it saved when
- * it last built the unit, or else from make -n (which writes nothing into
- * the tree; its temporary files go to @scratch). Returns 0, or -1 with a
- * message in @err (for example: the file is not built in this config).
+ * it last built the unit, or else from the index of the units the
+ * configuration builds (units_index.c; built on first use, saying so on
+ * @progress; make -n writes nothing into the tree, its temporary files go
+ * to @scratch). Returns 0, or -1 with a message in @err (for example: the
+ * file is not built in this configuration).
  */
 int unit_lookup(const char *source, const char *path, const char *scratch,
-		struct unit *u, char *err, size_t errlen);
+		FILE *progress, struct unit *u, char *err, size_t errlen);
 
 /*
  * The shell command that compiles @src (relative to the source tree, or

@@ -88,6 +88,26 @@ summary_at=$(grep -n "cannot be live patched as written" "$tmp/out" | cut -d: -f
 [ -n "$refused_at" ] && [ -n "$summary_at" ] && [ "$refused_at" -lt "$summary_at" ] ||
 	fail "stdout and stderr in one file: the summary (line $summary_at) came before the refusal (line $refused_at)"
 
+# A unit Kbuild builds from another folder's Makefile (amdgpu's Makefile
+# builds "amdgpu/../acp/acp_hw.c", with its include path): compiled with
+# that command, both sides; a file the configuration does not build (an
+# OMAP driver on x86) is refused as such, though make can compile it alone.
+sed 's/unsigned int acp_mode = ACP_MODE_I2S;/unsigned int acp_mode = ACP_MODE_AZ;/' \
+	"$SOURCE/drivers/gpu/drm/amd/acp/acp_hw.c" | make_patch drivers/gpu/drm/amd/acp/acp_hw.c "$tmp/acp.patch"
+"$kmend" create --dry-run --source "$SOURCE" "$tmp/acp.patch" >"$tmp/out" 2>&1
+status=$?
+cat "$tmp/out"
+expect_status 0 "$status" "a unit built from another folder's Makefile"
+expect_in "$tmp/out" '^drivers/gpu/drm/amd/acp/acp_hw.c -> amdgpu$' "its target"
+expect_in "$tmp/out" '^  changed +function +amd_acp_hw_init ' "its changed function"
+sed 's/MBOX_KFIFO_SIZE/MBOX_KFIFO_SIZE + 0/' "$SOURCE/drivers/mailbox/omap-mailbox.c" |
+	make_patch drivers/mailbox/omap-mailbox.c "$tmp/omap.patch"
+"$kmend" create --dry-run --source "$SOURCE" "$tmp/omap.patch" >"$tmp/out" 2>&1
+status=$?
+cat "$tmp/out"
+expect_status 1 "$status" "a file the configuration does not build"
+expect_in "$tmp/out" 'omap-mailbox.c: Kbuild does not build it in this configuration' "is refused as such"
+
 # The same change declared ignored, with a callback that sets the new value:
 # accepted; a changed function declared not to be replaced is left alone; a
 # model is read; declarations that name nothing, or a bad model, are errors.

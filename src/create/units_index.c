@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The units a prepared tree's configuration builds, and Kbuild's command for
+ * each, from one make -n of vmlinux and the modules, cached per tree.
+ *
+ * A make -n of one object compiles any file, configured or not, and with
+ * the flags of the folder the file is in; but Kbuild builds some units from
+ * another folder's Makefile (amdgpu's display code is
+ * "drivers/gpu/drm/amd/amdgpu/../display/..."), with that folder's flags.
+ * Only the whole build says which units exist and how each is compiled.
+ */
+#include "units_index.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "run.h"
+#include "util.h"
+
+/* @path with "dir/../" folded away, in place. */
+static void fold_dotdot(char *path)
+{
+	char *at;
+
+	while ((at = strstr(path, "/../"))) {
+		char *prev = at;
+
+		while (prev > path && prev[-1] != '/')
+			prev--;
+		if (prev == at || !strncmp(prev, "../", 3))
+			break;
+		memmove(prev, at + 4, strlen(at + 4) + 1);
+	}
+	while (!strncmp(path, "./", 2))
+		memmove(path, path + 2, strlen(path + 2) + 1);
+}
+
+/* The cache file of @source's index: its real path and configuration. */
+static char *cache_path(const char *source)
+{
+	char real[PATH_MAX], *conf;
+	const char *base = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	uint64_t hash = 1469598103934665603ull;
+	struct stat st;
+
+	conf = str_format("%s/include/config/auto.conf", source);
+	if (!conf || !realpath(source, real) || stat(conf, &st)) {
+		free(conf);
+		return NULL;
+	}
+	free(conf);
+	for (const char *c = real; *c; c++)
+		hash = (hash ^ (unsigned char)*c) * 1099511628211ull;
+	if (base && *base)
+		return str_format("%s/kmend/units/%016llx-%lld.%09ld", base,
+				  (unsigned long long)hash, (long long)st.st_mtim.tv_sec,
+				  st.st_mtim.tv_nsec);
+	return home ? str_format("%s/.cache/kmend/units/%016llx-%lld.%09ld", home,
+				 (unsigned long long)hash, (long long)st.st_mtim.tv_sec,
+				 st.st_mtim.tv_nsec) : NULL;
+}
+
+/*
+ * From make -n's output in @raw, one line per C unit into @index:
+ * "SOURCE<TAB>RECIPE", SOURCE folded, RECIPE what follows the last trap.
+ */
+static int write_index(const char *raw, const char *index, size_t *units,
+		       char *err, size_t errlen)
+{
+	FILE *in = fopen(raw, "r"), *out;
+	char *tmp = str_format("%s.tmp.%d", index, (int)getpid()), *line = NULL;
+	size_t cap = 0;
+	int ret = -1;
+
+	*units = 0;
+	out = tmp ? fopen(tmp, "w") : NULL;
+	if (!in || !out) {
+		set_error(err, errlen, "cannot write %s: %s", tmp ? tmp : index,
+			  strerror(errno));
+		goto out;
+	}
+	while (getline(&line, &cap, in) > 0) {
+		char *recipe = strstr(line, "' PIPE;"), *c, *src, *end;
+
+		if (!recipe)
+			continue;
+		recipe += strlen("' PIPE;");
+		c = strstr(recipe, " -c -o ");
+		if (!c)
+			continue;
+		/* " -c -o OBJECT SOURCE" */
+		src = strchr(c + strlen(" -c -o "), ' ');
+		if (!src)
+			continue;
+		src++;
+		end = src + strcspn(src, " ;\n");
+		if (end - src < 3 || strncmp(end - 2, ".c", 2))
+			continue;
+		*end = '\0';
+		{
+			char *folded = strdup(src);
+
+			if (!folded)
+				goto nomem;
+			fold_dotdot(folded);
+			*end = ' ';
+			recipe[strcspn(recipe, "\n")] = '\0';
+			fprintf(out, "%s\t%s\n", folded, recipe);
+			free(folded);
+		}
+		(*units)++;
+	}
+	if (fclose(out)) {
+		out = NULL;
+		set_error(err, errlen, "cannot write %s", tmp);
+		goto out;
+	}
+	out = NULL;
+	if (!*units) {
+		set_error(err, errlen, "make -n listed no unit to compile");
+		goto out;
+	}
+	if (rename(tmp, index)) {
+		set_error(err, errlen, "cannot write %s: %s", index, strerror(errno));
+		goto out;
+	}
+	ret = 0;
+	goto out;
+nomem:
+	set_error(err, errlen, "out of memory");
+out:
+	if (in)
+		fclose(in);
+	if (out)
+		fclose(out);
+	if (ret && tmp)
+		unlink(tmp);
+	free(tmp);
+	free(line);
+	return ret;
+}
+
+/* Build @index for @source (make -n writes nothing into the tree). */
+static int build_index(const char *source, const char *scratch,
+		       const char *index, FILE *progress, char *err, size_t errlen)
+{
+	char *raw = str_format("%s/make-n.out", scratch);
+	char *tmpout = str_format("TMPOUT=%s/kbuild-tmp/", scratch);
+	char *dir = strdup(index), *slash;
+	size_t units = 0;
+	int ret = -1, status;
+
+	if (!raw || !tmpout || !dir) {
+		set_error(err, errlen, "out of memory");
+		goto out;
+	}
+	slash = strrchr(dir, '/');
+	*slash = '\0';
+	if (make_parent_dirs(dir) || (mkdir(dir, 0755) && errno != EEXIST)) {
+		set_error(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+		goto out;
+	}
+	if (progress)
+		fprintf(progress, "kmend create: listing the units %s builds (make -n, once per tree; about a minute)\n",
+			source);
+	{
+		/* -k: one folder that cannot build (certs without their key)
+		 * must not hide the others; -o: Kbuild's host tools are built
+		 * by sub-makes that drop -n, and must not be */
+		char *argv[] = { "make", "-n", "-k", "--no-print-directory",
+				 "-o", "tools/objtool", "-o", "tools/bpf/resolve_btfids",
+				 tmpout, "vmlinux", "modules", NULL };
+
+		unlink(raw);
+		status = run_program(argv, source, NULL, raw, err, errlen);
+	}
+	if (status < 0)
+		goto out;
+	if (write_index(raw, index, &units, err, errlen))
+		goto out;
+	if (progress)
+		fprintf(progress, "kmend create: %zu units in %s's configuration\n",
+			units, source);
+	ret = 0;
+out:
+	if (raw)
+		unlink(raw);
+	free(raw);
+	free(tmpout);
+	free(dir);
+	return ret;
+}
+
+int units_index_find(const char *source, const char *scratch, const char *path,
+		     FILE *progress, char **recipe, char *err, size_t errlen)
+{
+	char *index = cache_path(source), *line = NULL;
+	size_t cap = 0, len = strlen(path);
+	FILE *f;
+	int ret = 1;
+
+	*recipe = NULL;
+	if (!index)
+		return set_error(err, errlen, "%s: no include/config/auto.conf, or no cache folder (HOME)",
+				 source);
+	if (access(index, R_OK) &&
+	    build_index(source, scratch, index, progress, err, errlen)) {
+		free(index);
+		return -1;
+	}
+	f = fopen(index, "r");
+	if (!f) {
+		set_error(err, errlen, "cannot read %s: %s", index, strerror(errno));
+		free(index);
+		return -1;
+	}
+	while (getline(&line, &cap, f) > 0) {
+		if (strncmp(line, path, len) || line[len] != '\t')
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		*recipe = strdup(line + len + 1);
+		ret = *recipe ? 0 : set_error(err, errlen, "out of memory");
+		break;
+	}
+	fclose(f);
+	free(line);
+	free(index);
+	return ret;
+}
