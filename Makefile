@@ -6,6 +6,8 @@
 #   make soak     every consistency model, 1000 apply/undo cycles under load
 #   make fuzz     kmend create's differ and payload builder under libFuzzer,
 #                 then mutated update modules against the engine in the VM
+#   make corpus   how many real stable changes become updates (scripts/corpus;
+#                 CORPUS_ARGS, e.g. "--sample 150"); docs/coverage.md
 #   make install  install what make built: kmend, its man page, bash
 #                 completion, systemd unit, the files kmend create needs, and
 #                 kmend.ko for the target (PREFIX=/usr/local, DESTDIR for
@@ -37,7 +39,7 @@ KMEND_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(KMEND_SRCS)) \
 	      $(patsubst %.c,$(BUILD)/obj/%.o,$(SHARED_SRCS))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps check demo soak fuzz clean install uninstall modules samples test-modules FORCE
+.PHONY: all deps check demo soak fuzz corpus clean install uninstall modules samples test-modules FORCE
 all: $(BUILD)/bin/kmend modules
 
 deps:
@@ -160,6 +162,12 @@ fuzz: deps
 	@$(MAKE) --no-print-directory all test-modules
 	@tests/fuzz/run-host
 	@tests/fuzz/run-engine
+
+# Not part of check: every .c and header change between the target's source
+# and another Debian version, created and applied (scripts/corpus --help).
+corpus: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/corpus $(CORPUS_ARGS)
 
 # --- install -------------------------------------------------------------------
 

@@ -157,7 +157,7 @@ int create_compare_unit(struct create *c, const struct unit *u, size_t index)
 		goto close;
 	}
 	report_unit(c, u, &d, &c->decls[index]);
-	if (refusals_find(&a, &d, &r)) {
+	if (refusals_find(&a, &b, &d, &r)) {
 		fprintf(c->err, "kmend create: out of memory\n");
 	} else if (refusals_find_crc(p.pre_crc, p.post_crc, &r, errbuf, sizeof(errbuf))) {
 		fprintf(c->err, "kmend create: %s\n", errbuf);

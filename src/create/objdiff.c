@@ -395,19 +395,26 @@ static void free_keys(char **keys, size_t n)
 
 /*
  * The pre symbol to pair with post symbol @b, or SIZE_MAX: an unpaired one
- * with the same key and type, preferring one that compares the same
- * (several statics can share a key, __func__ of functions only data refers
- * to, say). The comparison with the chosen one is returned in @status and
- * @why, so that it is made only once.
+ * with the same key and type. With @equal_only, only one that compares the
+ * same or differs only in its line (several statics share a key: the
+ * dynamic-debug descriptors of one function, __func__ of functions only
+ * data refers to); else the first, which then reads as changed, except for
+ * a dynamic-debug descriptor: one that matches none is a new one (the new
+ * code carries its own copy). The comparison with the chosen one is
+ * returned in @status and @why, so that it is made only once.
  */
 static size_t find_pair(const struct elf_object *pre, char **kpre,
 			const bool *paired, const struct elf_object *post,
 			const struct elf_symbol *b, const char *key,
-			enum objdiff_status *status, char **why)
+			bool equal_only, enum objdiff_status *status, char **why)
 {
-	size_t first = SIZE_MAX;
+	const struct elf_section *sec = elf_symbol_section(post, b);
+	size_t best = SIZE_MAX;
 
 	*why = NULL;
+	/* a numbered descriptor (descriptor.12): its key has an owner */
+	if (!equal_only && sec && !strcmp(sec->name, "__dyndbg") && strchr(key, '@'))
+		return SIZE_MAX;
 	for (size_t i = 0; i < pre->nr_symbols; i++) {
 		char *w = NULL;
 		enum objdiff_status st;
@@ -422,15 +429,21 @@ static size_t find_pair(const struct elf_object *pre, char **kpre,
 			*status = st;
 			return i;
 		}
-		if (first == SIZE_MAX) {
-			first = i;
+		if (best == SIZE_MAX && (!equal_only || st == OBJDIFF_LINE_ONLY)) {
+			best = i;
+			*status = st;
+			*why = w;
+		} else if (best != SIZE_MAX && st == OBJDIFF_LINE_ONLY &&
+			   *status != OBJDIFF_LINE_ONLY) {
+			free(*why);
+			best = i;
 			*status = st;
 			*why = w;
 		} else {
 			free(w);
 		}
 	}
-	return first;
+	return best;
 }
 
 static int add_entry(struct objdiff *d, const struct elf_symbol *sym,
@@ -465,31 +478,48 @@ int objdiff_compare(const struct elf_object *pre, const struct elf_object *post,
 		    struct objdiff *out, char *err, size_t errlen)
 {
 	char **kpre = pairing_keys(pre), **kpost = pairing_keys(post);
+	size_t nr_post = post->nr_symbols ? post->nr_symbols : 1;
 	bool *paired = calloc(pre->nr_symbols ? pre->nr_symbols : 1, sizeof(*paired));
+	bool *done = calloc(nr_post, sizeof(*done));
+	size_t *pair = malloc(nr_post * sizeof(*pair));
+	enum objdiff_status *status = calloc(nr_post, sizeof(*status));
+	char **why = calloc(nr_post, sizeof(*why));
 	int ret = -1;
 
 	memset(out, 0, sizeof(*out));
-	if (!kpre || !kpost || !paired) {
+	for (size_t i = 0; pair && i < nr_post; i++)
+		pair[i] = SIZE_MAX;
+	if (!kpre || !kpost || !paired || !done || !pair || !status || !why) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
 
+	/*
+	 * Pairs that compare the same (or differ in a line) first, over the
+	 * whole unit, so that a numbered static whose number shifted is not
+	 * taken by another of its key first; then the rest, in order.
+	 */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < post->nr_symbols; i++) {
+			if (!kpost[i] || pair[i] != SIZE_MAX || (pass && done[i]))
+				continue;
+			pair[i] = find_pair(pre, kpre, paired, post, &post->symbols[i],
+					    kpost[i], pass == 0, &status[i], &why[i]);
+			if (pair[i] != SIZE_MAX)
+				paired[pair[i]] = true;
+			done[i] = pass == 0 ? pair[i] != SIZE_MAX : true;
+		}
+	}
 	for (size_t i = 0; i < post->nr_symbols; i++) {
-		const struct elf_symbol *b = &post->symbols[i];
-		size_t j;
-		char *why = NULL;
-		enum objdiff_status status;
-
 		if (!kpost[i])
 			continue;
-		j = find_pair(pre, kpre, paired, post, b, kpost[i], &status, &why);
-		if (j == SIZE_MAX)
-			status = OBJDIFF_NEW;
-		else
-			paired[j] = true;
-		if (add_entry(out, b, status, why,
-			      status == OBJDIFF_NEW ? SIZE_MAX : j, i))
+		if (pair[i] == SIZE_MAX)
+			status[i] = OBJDIFF_NEW;
+		if (add_entry(out, &post->symbols[i], status[i], why[i], pair[i], i)) {
+			why[i] = NULL;
 			goto nomem;
+		}
+		why[i] = NULL;
 	}
 	for (size_t j = 0; j < pre->nr_symbols; j++)
 		if (kpre[j] && !paired[j] &&
@@ -506,6 +536,12 @@ out:
 	free_keys(kpre, pre->nr_symbols);
 	free_keys(kpost, post->nr_symbols);
 	free(paired);
+	free(done);
+	free(pair);
+	free(status);
+	for (size_t i = 0; why && i < post->nr_symbols; i++)
+		free(why[i]);
+	free(why);
 	return ret;
 }
 

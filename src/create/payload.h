@@ -13,6 +13,7 @@
 #ifndef KMEND_PAYLOAD_H
 #define KMEND_PAYLOAD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -79,5 +80,12 @@ int payload_build(const struct payload_input *in, const char *path,
 		  struct payload *out, struct refusals *refused,
 		  char *err, size_t errlen);
 void payload_free(struct payload *p);
+
+/*
+ * Data of the post object the new code gets its own copy of (a switch
+ * table, __func__, a WARN_ONCE flag, a dynamic-debug descriptor, a lockdep
+ * key): a change of it is no change of the running kernel's state.
+ */
+bool payload_private_copy(const struct elf_object *post, const struct elf_symbol *s);
 
 #endif /* KMEND_PAYLOAD_H */

@@ -67,13 +67,13 @@ bool payload_exists_in_kernel(const struct payload_state *st, const struct elf_s
  * running kernel's, even a constant: its address may be compared (f_op ==
  * &foo_fops) or handed out.
  */
-static bool private_copy(const struct payload_state *st, const struct elf_symbol *s)
+bool payload_private_copy(const struct elf_object *post, const struct elf_symbol *s)
 {
 	static const char *const names[] = {
 		"__already_done", "__warned", "__print_once", "__key",
 		"__func__", "CSWTCH",
 	};
-	const struct elf_section *sec = elf_symbol_section(st->post, s);
+	const struct elf_section *sec = elf_symbol_section(post, s);
 	size_t len = objdiff_base_name_len(s->name);
 
 	if (!sec)
@@ -325,7 +325,7 @@ void payload_carry_rela(struct payload_state *st, size_t from, size_t o, uint64_
 			add_rela(st, o, off, r->type, st->sym_out[t->index], addend);
 			return;
 		}
-	} else if (!payload_exists_in_kernel(st, t) || private_copy(st, t)) {
+	} else if (!payload_exists_in_kernel(st, t) || payload_private_copy(st->post, t)) {
 		carry_new_data(st, o, off, r, t, addend);
 		return;
 	}

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "payload.h"
 #include "util.h"
 
 static bool starts_with(const char *s, const char *prefix)
@@ -64,8 +65,8 @@ int refusals_add(struct refusals *r, const char *name, char *reason)
 	return 0;
 }
 
-int refusals_find(const struct elf_object *pre, const struct objdiff *diff,
-		  struct refusals *out)
+int refusals_find(const struct elf_object *pre, const struct elf_object *post,
+		  const struct objdiff *diff, struct refusals *out)
 {
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < diff->nr_entries; i++) {
@@ -81,6 +82,9 @@ int refusals_find(const struct elf_object *pre, const struct objdiff *diff,
 		old = &pre->symbols[e->pre_index];
 		section = elf_symbol_section(pre, old)->name;
 
+		if (e->kind == OBJDIFF_DATA && e->post_index < post->nr_symbols &&
+		    payload_private_copy(post, &post->symbols[e->post_index]))
+			continue;	/* the new code's own copy */
 		if (e->kind == OBJDIFF_DATA)
 			why = str_format("its value changes, but the running kernel keeps the old one; set it from a callback, or keep new state in a shadow variable");
 		else if (starts_with(section, ".init.") || starts_with(section, ".exit."))

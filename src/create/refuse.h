@@ -23,13 +23,14 @@ struct refusals {
 
 /*
  * Refuse, for each entry of @diff: a data object whose value changes (the
- * running kernel keeps the old one), a changed function in __init or __exit
+ * running kernel keeps the old one; not one the new code has its own copy
+ * of, payload_private_copy()), a changed function in __init or __exit
  * code (gone, or never run again, once the kernel or module is up), and a
  * changed function without an ftrace call site in @pre (nothing to redirect
  * calls with). Returns 0, or -1 when out of memory.
  */
-int refusals_find(const struct elf_object *pre, const struct objdiff *diff,
-		  struct refusals *out);
+int refusals_find(const struct elf_object *pre, const struct elf_object *post,
+		  const struct objdiff *diff, struct refusals *out);
 void refusals_free(struct refusals *r);
 
 /*

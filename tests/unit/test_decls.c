@@ -130,7 +130,7 @@ static void test_apply(void **state)
 	assert_int_equal(entry(&o->diff, "d_model")->status, OBJDIFF_IGNORED);
 	assert_int_equal(entry(&o->diff, "changed")->status, OBJDIFF_CHANGED);
 	assert_int_equal(entry(&o->diff, "fixture_pre_patch")->status, OBJDIFF_NEW);
-	assert_int_equal(refusals_find(&o->pre, &o->diff, &r), 0);
+	assert_int_equal(refusals_find(&o->pre, &o->post, &o->diff, &r), 0);
 	assert_int_equal(r.nr, 0);
 	refusals_free(&r);
 }
