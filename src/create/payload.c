@@ -197,6 +197,9 @@ void payload_free(struct payload *p)
 		free(p->namespaces[i]);
 	for (size_t i = 0; i < p->nr_named; i++)
 		free(p->named[i]);
+	for (size_t i = 0; i < p->nr_inert; i++)
+		free(p->inert[i]);
+	free(p->inert);
 	free(p->named);
 	free(p->funcs);
 	free(p->relocs);

@@ -53,6 +53,9 @@ struct payload {
 	size_t nr_namespaces;
 	char **named;		/* globals for in->named functions, in order */
 	size_t nr_named;
+	/* trace points of a module target the new code keeps inert */
+	char **inert;
+	size_t nr_inert;
 	size_t code_size;	/* bytes of executable sections */
 };
 

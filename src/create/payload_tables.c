@@ -48,6 +48,45 @@ static void remember_alternative(struct payload_state *st, const struct elf_sect
 	st->nr_alt_kept++;
 }
 
+/*
+ * A jump-label entry of a module target's trace point: its key is the
+ * module's own (__tracepoint_X, not exported), which only the module's
+ * presence could resolve while the update loads. The entry is left out, as
+ * klp-build does: the site stays the nop it was compiled as, so the new code
+ * never fires the trace point (inert), and the report names it. Other static
+ * keys are not left out: their site would stop following the key.
+ */
+#define JUMP_ENTRY_KEY	8
+
+static bool inert_trace_point(struct payload_state *st, const struct elf_section *sec,
+			      uint64_t off)
+{
+	const struct elf_rela *key = elf_rela_at(sec, off + JUMP_ENTRY_KEY);
+	const struct elf_symbol *s;
+	char **grown;
+
+	if (strcmp(sec->name, "__jump_table") || !strcmp(st->in->target, "vmlinux") ||
+	    !key || key->sym >= st->post->nr_symbols)
+		return false;
+	s = &st->post->symbols[key->sym];
+	if (strncmp(s->name, "__tracepoint_", strlen("__tracepoint_")) ||
+	    (s->bind != STB_LOCAL && symvers_find(st->in->exports, s->name)))
+		return false;
+	for (size_t i = 0; i < st->p->nr_inert; i++)
+		if (!strcmp(st->p->inert[i], s->name))
+			return true;
+	grown = realloc(st->p->inert, (st->p->nr_inert + 1) * sizeof(*grown));
+	if (!grown || !(grown[st->p->nr_inert] = strdup(s->name))) {
+		if (grown)
+			st->p->inert = grown;
+		st->nomem = true;
+		return true;
+	}
+	st->p->inert = grown;
+	st->p->nr_inert++;
+	return true;
+}
+
 /* Copy the entries of one kernel table that are about included code. */
 int payload_carry_table(struct payload_state *st, const struct elf_section *sec,
 			const struct special_section *sp, char *err, size_t errlen)
@@ -72,6 +111,8 @@ int payload_carry_table(struct payload_state *st, const struct elf_section *sec,
 		t = &st->post->symbols[code->sym];
 		if (t->sym.st_shndx == SHN_UNDEF || t->sym.st_shndx >= SHN_LORESERVE ||
 		    !st->out_of[t->sym.st_shndx])
+			continue;
+		if (inert_trace_point(st, sec, off))
 			continue;
 		if (!o && !(o = add_table(st, sec)))
 			return 0;

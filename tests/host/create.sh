@@ -108,6 +108,18 @@ cat "$tmp/out"
 expect_status 1 "$status" "a file the configuration does not build"
 expect_in "$tmp/out" 'omap-mailbox.c: Kbuild does not build it in this configuration' "is refused as such"
 
+# A trace point of a module target in changed code (ext4 is a module in
+# Debian's config): its jump-label key is the module's own, left out, and
+# the report says the new code never fires it; the update is made.
+sed 's/return -EIO;$/return -EIO; \/\* inert \*\/ if (datasync < 0) return -EINVAL;/' \
+	"$SOURCE/fs/ext4/fsync.c" | make_patch fs/ext4/fsync.c "$tmp/tp.patch"
+"$kmend" create --dry-run --source "$SOURCE" "$tmp/tp.patch" >"$tmp/out" 2>&1
+status=$?
+cat "$tmp/out"
+expect_status 0 "$status" "a change with a trace point of a module target"
+expect_in "$tmp/out" '^  inert +__tracepoint_ext4_sync_file_enter: a trace point of module ext4, which the new code never fires' \
+	"the trace point is named inert"
+
 # The same change declared ignored, with a callback that sets the new value:
 # accepted; a changed function declared not to be replaced is left alone; a
 # model is read; declarations that name nothing, or a bad model, are errors.
