@@ -167,6 +167,15 @@ static void refer_to_kernel(struct payload_state *st, size_t from, size_t o,
 	const char *where = st->b.sections[o].name;
 	struct payload_reloc *grown, *pr;
 
+	/*
+	 * An export of the module target itself, read after apply: the
+	 * engine resolves it in the module when it patches it, as livepatch's
+	 * klp relocations do, so that the update does not depend on the
+	 * module and can load, and wait for it, while it is not loaded.
+	 */
+	if (exp && strcmp(st->in->target, "vmlinux") && when == READ_AFTER_APPLY &&
+	    exported_by_target(exp, st->in->target) && engine_writes(r->type))
+		exp = NULL;
 	if (exp && (!defined || exported_by_target(exp, st->in->target))) {
 		add_rela(st, o, off, r->type, elf_builder_undefined(&st->b, name), addend);
 		if (*exp->namespace)
