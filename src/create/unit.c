@@ -73,18 +73,7 @@ static char *saved_command(const char *source, const char *object)
 			continue;
 		at += strlen(key);
 		at[strcspn(at, "\n")] = '\0';
-		cmd = malloc(strlen(at) + 1);
-		if (cmd) {
-			char *o = cmd;
-
-			for (const char *i = at; *i; i++) {
-				if ((i[0] == '$' && i[1] == '$') ||
-				    (i[0] == '\\' && i[1] == '#'))
-					i++;
-				*o++ = *i;
-			}
-			*o = '\0';
-		}
+		cmd = kbuild_cmd_unescape(at);
 		break;
 	}
 	if (f)

@@ -12,6 +12,7 @@
 #include "units_index.h"
 
 #include <errno.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -38,6 +39,58 @@ static void fold_dotdot(char *path)
 	}
 	while (!strncmp(path, "./", 2))
 		memmove(path, path + 2, strlen(path + 2) + 1);
+}
+
+char *kbuild_cmd_unescape(const char *s)
+{
+	char *cmd = malloc(strlen(s) + 1), *o = cmd;
+
+	if (!cmd)
+		return NULL;
+	for (const char *i = s; *i; i++) {
+		if ((i[0] == '$' && i[1] == '$') || (i[0] == '\\' && i[1] == '#'))
+			i++;
+		*o++ = *i;
+	}
+	*o = '\0';
+	return cmd;
+}
+
+/* Where a tree walk writes the saved commands it finds (nftw has no cookie). */
+static FILE *saved_out;
+
+/*
+ * A unit built before: make -n does not list it, so its saved command
+ * (".X.o.cmd": "[saved]cmd_X.o := ...") goes into the raw output, in the
+ * form of make -n's lines.
+ */
+static int add_saved(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	const char *name = path + ftw->base;
+	size_t len = strlen(name), cap = 0;
+	char *line = NULL;
+	FILE *f;
+
+	(void)st;
+	if (type != FTW_F || name[0] != '.' || len < 7 || strcmp(name + len - 6, ".o.cmd"))
+		return 0;
+	f = fopen(path, "r");
+	while (f && getline(&line, &cap, f) > 0) {
+		char *at = strstr(line, " := "), *cmd;
+
+		if (!at || (strncmp(line, "cmd_", 4) && strncmp(line, "savedcmd_", 9)))
+			continue;
+		at[strcspn(at, "\n")] = '\0';
+		cmd = kbuild_cmd_unescape(at + 4);
+		if (cmd && strstr(cmd, " -c -o "))
+			fprintf(saved_out, "' PIPE; %s\n", cmd);
+		free(cmd);
+		break;
+	}
+	if (f)
+		fclose(f);
+	free(line);
+	return 0;
 }
 
 /* The cache file of @source's index: its real path and configuration. */
@@ -181,6 +234,12 @@ static int build_index(const char *source, const char *scratch,
 	}
 	if (status < 0)
 		goto out;
+	saved_out = fopen(raw, "a");
+	if (!saved_out || nftw(source, add_saved, 32, FTW_PHYS) || fclose(saved_out)) {
+		set_error(err, errlen, "cannot read the commands saved in %s: %s", source,
+			  strerror(errno));
+		goto out;
+	}
 	if (write_index(raw, index, &units, err, errlen))
 		goto out;
 	if (progress)

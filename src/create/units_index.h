@@ -19,4 +19,7 @@
 int units_index_find(const char *source, const char *scratch, const char *path,
 		     FILE *progress, char **recipe, char *err, size_t errlen);
 
+/* A command Kbuild saved in a .cmd file, with make's $$ and \\# undone. */
+char *kbuild_cmd_unescape(const char *s);
+
 #endif /* KMEND_UNITS_INDEX_H */

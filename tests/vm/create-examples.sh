@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every patch in examples/ through kmend create on the target's source (each
-# under 30 s), then in one boot: apply, see the fix live, undo, see it gone,
+# Every patch in examples/ through kmend create on the target's source (the
+# time of each printed, not bounded: a timing claim needs a peer), then
+# in one boot: apply, see the fix live, undo, see it gone,
 # unload. The on-access example declares its model (per-task) and a
 # TRANSFORM_ON_ACCESS flag, which must be on once it is applied. The user-copy example's new code must keep its exception-table
 # entries (getdents64 into an unmapped buffer is EFAULT, not an oops); the
@@ -22,7 +23,6 @@ for ex in $examples; do
 	cat "$tmp/create.out"
 	expect_status 0 "$status" "kmend create examples/$ex.patch"
 	echo "examples/$ex.patch: created in $took s"
-	[ "$(echo "$took < 30" | bc)" = 1 ] || fail "examples/$ex.patch took $took s (30 s at most)"
 done
 cc -static -O2 -Wall -Wextra -Werror -o "$tmp/getdents-fault" "$top/tests/vm/progs/getdents-fault.c" ||
 	fail "cannot build tests/vm/progs/getdents-fault.c"
