@@ -36,6 +36,17 @@ size_t objdiff_base_name_len(const char *name)
 	return len;
 }
 
+size_t objdiff_counter_free_len(const char *name)
+{
+	size_t len = objdiff_base_name_len(name), prefix = strlen("__UNIQUE_ID_");
+
+	if (strncmp(name, "__UNIQUE_ID_", prefix))
+		return len;
+	while (len > prefix && isdigit((unsigned char)name[len - 1]))
+		len--;
+	return len;
+}
+
 const char *objdiff_status_name(enum objdiff_status status)
 {
 	switch (status) {
@@ -92,7 +103,7 @@ static struct target resolve(const struct elf_object *obj,
 
 	if (sym->type != STT_SECTION) {
 		t.sym = sym;
-		t.name_len = objdiff_base_name_len(sym->name);
+		t.name_len = objdiff_counter_free_len(sym->name);
 		return t;
 	}
 	sec = elf_symbol_section(obj, sym);
@@ -115,7 +126,7 @@ static struct target resolve(const struct elf_object *obj,
 			t.anon = sec;
 		}
 	}
-	t.name_len = objdiff_base_name_len(t.name);
+	t.name_len = objdiff_counter_free_len(t.name);
 	return t;
 }
 
@@ -350,14 +361,15 @@ static const struct elf_symbol *owner_of(const struct elf_object *obj,
 }
 
 /*
- * Pairing key: the name; for a static the compiler numbered (calls.3), the
- * name without the number and with the function that uses it, since the
- * numbers shift as statics come and go elsewhere in the unit.
+ * Pairing key: the name; for a static the compiler numbered (calls.3, or
+ * __UNIQUE_ID_ddebug615 from __COUNTER__), the name without the number and
+ * with the function that uses it, since the numbers shift as statics come
+ * and go elsewhere in the unit.
  */
 static char *pairing_key(const struct elf_object *obj,
 			 const struct elf_symbol *sym)
 {
-	size_t len = objdiff_base_name_len(sym->name);
+	size_t len = objdiff_counter_free_len(sym->name);
 	const struct elf_symbol *owner;
 
 	if (sym->bind != STB_LOCAL || len == strlen(sym->name))

@@ -57,4 +57,10 @@ const char *objdiff_status_name(enum objdiff_status status);
 /* "counter.3" -> length of "counter"; other names: their whole length. */
 size_t objdiff_base_name_len(const char *name);
 
+/*
+ * The same, and for __UNIQUE_ID() names the length without the counter the
+ * macro appends: "__UNIQUE_ID_ddebug615.31" -> length of "__UNIQUE_ID_ddebug".
+ */
+size_t objdiff_counter_free_len(const char *name);
+
 #endif /* KMEND_OBJDIFF_H */

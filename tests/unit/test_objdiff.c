@@ -200,6 +200,28 @@ static void test_numbered_descriptors(void **state)
 	assert_int_equal(changed, 0);
 }
 
+/* __UNIQUE_ID() counters shifted: the same statics, the same function. */
+static void test_unique_id_counters(void **state)
+{
+	struct objs *o = *state;
+	size_t same = 0;
+
+	expect(state, "unique_messages", OBJDIFF_SAME);
+	for (size_t i = 0; i < o->diff.nr_entries; i++) {
+		const struct objdiff_entry *e = &o->diff.entries[i];
+
+		if (strncmp(e->name, "__UNIQUE_ID_ddebug", strlen("__UNIQUE_ID_ddebug")))
+			continue;
+		if (e->status != OBJDIFF_SAME)
+			fail_msg("%s: %s, expected same", e->name, objdiff_status_name(e->status));
+		same++;
+	}
+	assert_int_equal(same, 2);
+	assert_int_equal(objdiff_counter_free_len("__UNIQUE_ID_ddebug615.31"),
+			 strlen("__UNIQUE_ID_ddebug"));
+	assert_int_equal(objdiff_counter_free_len("calls.12"), 5);
+}
+
 static void test_refusals(void **state)
 {
 	struct objs *o = *state;
@@ -260,6 +282,7 @@ int main(void)
 		cmocka_unit_test(test_line_only_change),
 		cmocka_unit_test(test_dyndbg_line),
 		cmocka_unit_test(test_numbered_descriptors),
+		cmocka_unit_test(test_unique_id_counters),
 		cmocka_unit_test(test_not_a_line_number),
 		cmocka_unit_test(test_unnamed_constant),
 		cmocka_unit_test(test_data),
