@@ -29,9 +29,6 @@ grep -q " T __x64_sys_getpid$" "$tmp/nm" || fail "kernel/sys.o lacks __x64_sys_g
 grep -q "UTS_RELEASE \"$KVER\"" "$SOURCE/include/generated/utsrelease.h" ||
 	fail "the source tree is not prepared for release $KVER"
 grep -q 'gcc-12' "$SOURCE/kernel/.sys.o.cmd" || fail "kernel/sys.o was not compiled with gcc-12"
-# The tree as it was prepared: kmend create would take this unit's command
-# from the .cmd file instead of its index, and the tree is shared.
-rm -f "$SOURCE/kernel/sys.o" "$SOURCE/kernel/.sys.o.cmd"
 
 # The engine built from these headers is for this release.
 vermagic=$(modinfo -F vermagic "$build/kernel/kmend.ko")
