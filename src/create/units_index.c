@@ -14,10 +14,12 @@
 #include <errno.h>
 #include <ftw.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "run.h"
@@ -138,7 +140,7 @@ static int write_index(const char *raw, const char *index, size_t *units,
 		goto out;
 	}
 	while (getline(&line, &cap, in) > 0) {
-		char *recipe = strstr(line, "' PIPE;"), *c, *src, *end;
+		char *recipe = strstr(line, "' PIPE;"), *c, *src, *end, was;
 
 		if (!recipe)
 			continue;
@@ -154,6 +156,7 @@ static int write_index(const char *raw, const char *index, size_t *units,
 		end = src + strcspn(src, " ;\n");
 		if (end - src < 3 || strncmp(end - 2, ".c", 2))
 			continue;
+		was = *end;
 		*end = '\0';
 		{
 			char *folded = strdup(src);
@@ -161,7 +164,7 @@ static int write_index(const char *raw, const char *index, size_t *units,
 			if (!folded)
 				goto nomem;
 			fold_dotdot(folded);
-			*end = ' ';
+			*end = was;
 			recipe[strcspn(recipe, "\n")] = '\0';
 			fprintf(out, "%s\t%s\n", folded, recipe);
 			free(folded);
@@ -196,6 +199,55 @@ out:
 	free(tmp);
 	free(line);
 	return ret;
+}
+
+/* Indexes kept: one per tree and configuration, about 65 MB each. */
+#define INDEXES_KEPT	4
+
+/* An index, not one being written (NAME.tmp.PID). */
+static bool is_index(const char *name)
+{
+	return !strstr(name, ".tmp.");
+}
+
+/* Remove the oldest indexes in @dir beyond INDEXES_KEPT. */
+static void prune_indexes(const char *dir)
+{
+	char **names = NULL;
+	size_t n = 0;
+
+	if (dir_names(dir, is_index, &names, &n))
+		return;
+	while (n > INDEXES_KEPT) {
+		size_t oldest = SIZE_MAX;
+		struct timespec when = { 0 };
+
+		for (size_t i = 0; i < n; i++) {
+			char *path = names[i] ? str_format("%s/%s", dir, names[i]) : NULL;
+			struct stat st;
+
+			if (path && !stat(path, &st) &&
+			    (oldest == SIZE_MAX || st.st_mtim.tv_sec < when.tv_sec ||
+			     (st.st_mtim.tv_sec == when.tv_sec &&
+			      st.st_mtim.tv_nsec < when.tv_nsec))) {
+				oldest = i;
+				when = st.st_mtim;
+			}
+			free(path);
+		}
+		if (oldest == SIZE_MAX)
+			break;
+		{
+			char *path = str_format("%s/%s", dir, names[oldest]);
+
+			if (path)
+				unlink(path);
+			free(path);
+		}
+		free(names[oldest]);
+		names[oldest] = names[--n];
+	}
+	strv_free(names, n);
 }
 
 /* Build @index for @source (make -n writes nothing into the tree). */
@@ -242,6 +294,7 @@ static int build_index(const char *source, const char *scratch,
 	}
 	if (write_index(raw, index, &units, err, errlen))
 		goto out;
+	prune_indexes(dir);
 	if (progress)
 		fprintf(progress, "kmend create: %zu units in %s's configuration\n",
 			units, source);
