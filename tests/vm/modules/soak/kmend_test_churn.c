@@ -25,7 +25,11 @@ static ssize_t value_read(struct file *f, char __user *ubuf, size_t count,
 	return simple_read_from_buffer(ubuf, count, ppos, line, n);
 }
 
-static const struct file_operations value_fops = { .read = value_read };
+/* .owner: an open file holds the module, which the soak unloads in a loop */
+static const struct file_operations value_fops = {
+	.owner = THIS_MODULE,
+	.read = value_read,
+};
 
 static int __init kmend_test_churn_init(void)
 {
