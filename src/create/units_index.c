@@ -111,13 +111,13 @@ static char *cache_path(const char *source)
 	free(conf);
 	for (const char *c = real; *c; c++)
 		hash = (hash ^ (unsigned char)*c) * 1099511628211ull;
-	if (base && *base)
-		return str_format("%s/kmend/units/%016llx-%lld.%09ld", base,
-				  (unsigned long long)hash, (long long)st.st_mtim.tv_sec,
-				  st.st_mtim.tv_nsec);
-	return home ? str_format("%s/.cache/kmend/units/%016llx-%lld.%09ld", home,
-				 (unsigned long long)hash, (long long)st.st_mtim.tv_sec,
-				 st.st_mtim.tv_nsec) : NULL;
+	/* $XDG_CACHE_HOME, or ~/.cache */
+	if (!(base && *base) && !home)
+		return NULL;
+	return str_format("%s%s/kmend/units/%016llx-%lld.%09ld",
+			  base && *base ? base : home, base && *base ? "" : "/.cache",
+			  (unsigned long long)hash, (long long)st.st_mtim.tv_sec,
+			  st.st_mtim.tv_nsec);
 }
 
 /*
