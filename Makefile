@@ -30,7 +30,7 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 KMEND_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
 		-DKMEND_VERSION='"$(VERSION)"' $(addprefix -I,$(SRC_DIRS)) -Iinclude -Ikernel/match
-LDLIBS  := -lelf -lcrypto -pthread
+LDLIBS  := -lelf -ldw -lcrypto -pthread
 
 KMEND_SRCS := $(filter-out src/cli/main.c,$(wildcard $(addsuffix /*.c,$(SRC_DIRS))))
 # the run-pre matcher is the engine's own code, shared with the command
@@ -77,6 +77,10 @@ $(FIXTURE_DIR)/%.o: tests/unit/fixtures/%.c
 	@mkdir -p $(@D)
 	$(CC) $(FIXTURE_CFLAGS) -fdata-sections -o $@ $<
 	@cp $< $(FIXTURE_DIR)/
+# the layout fixtures carry DWARF, as the kernel's objects do
+$(FIXTURE_DIR)/layout_%.o: tests/unit/fixtures/layout_%.c
+	@mkdir -p $(@D)
+	$(CC) $(FIXTURE_CFLAGS) -g -fdata-sections -o $@ $<
 $(FIXTURE_DIR)/%-shared-rodata.o: tests/unit/fixtures/%.c
 	@mkdir -p $(@D)
 	$(CC) $(FIXTURE_CFLAGS) -o $@ $<

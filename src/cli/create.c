@@ -94,6 +94,8 @@ static void create_usage(FILE *f)
 		"                      target: /proc/kallsyms, as root); fail if one does not\n"
 		"                      match, as the engine would refuse it (no_match)\n"
 		"  -j, --jobs N        run N compiles at once (default: the number of CPUs)\n"
+		"  --max-units N       refuse when the changed headers would have more than N\n"
+		"                      units compiled before and after (default: no limit)\n"
 		"  -v, --verbose       show each step and how long it took\n"
 		"  -h, --help          this help\n"
 		"\n"
@@ -102,8 +104,14 @@ static void create_usage(FILE *f)
 		"kmend_model and a kmend_function (\"<target> <function>\") per replaced\n"
 		"function: 'kmend show FILE.ko' reads them.\n"
 		"\n"
+		"A changed header reaches every unit that includes it, directly or not: those\n"
+		"the configuration builds and whose preprocessed text the change alters are\n"
+		"compiled before and after too (the first time, the tree's #include lines\n"
+		"are indexed, about ten seconds), and only the functions whose code changed\n"
+		"are replaced. A change to the layout of a type in use is refused.\n"
+		"\n"
 		"Refused, with the file named: patches that add, delete or rename files, or\n"
-		"touch anything but .c files (headers, assembly, Makefiles).\n"
+		"touch anything but .c files and headers (assembly, Makefiles).\n"
 		"\n"
 		"Exit status: 0 done, 1 failed or refused (the message says why), 2 bad\n"
 		"usage.\n");
@@ -182,6 +190,7 @@ int create_run(int argc, char **argv, FILE *out, FILE *err)
 		{ "model", required_argument, NULL, 'M' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "max-units", required_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -208,6 +217,15 @@ int create_run(int argc, char **argv, FILE *out, FILE *err)
 				return KMEND_EXIT_USAGE;
 			}
 			c.jobs = (size_t)n;
+			break;
+		case 'U':
+			n = strtol(optarg, &end, 10);
+			if (*end || n < 0) {
+				fprintf(err, "kmend create: --max-units takes a number of units (0: no limit), not '%s'\n",
+					optarg);
+				return KMEND_EXIT_USAGE;
+			}
+			c.max_units = (size_t)n;
 			break;
 		case 's': c.source = optarg; break;
 		case 'o': c.output = optarg; break;
@@ -340,9 +358,8 @@ remove:
 	remove_work();
 free_files:
 	sdk_free(&c.sdk);
-	for (size_t i = 0; i < c.nr_files; i++)
-		free(c.files[i]);
-	free(c.files);
+	strv_free(c.files, c.nr_files);
+	strv_free(c.headers, c.nr_headers);
 	free(default_id);
 	free(default_output);
 	for (int i = 0; i < c.nr_patches; i++)

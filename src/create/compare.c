@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "elfobj.h"
+#include "layout.h"
 #include "objdiff.h"
 #include "pipeline.h"
 #include "refuse.h"
@@ -64,12 +65,38 @@ static void report_unit(struct create *c, const struct unit *u,
 		same_funcs, same_data);
 }
 
+/* A type's layout was refused for an earlier unit: said once. */
+static bool type_said(struct create *c, const char *name)
+{
+	char **grown;
+
+	if (strncmp(name, "struct ", 7) && strncmp(name, "union ", 6) &&
+	    strncmp(name, "enum ", 5))
+		return false;
+	for (size_t i = 0; i < c->nr_types_refused; i++)
+		if (!strcmp(c->types_refused[i], name))
+			return true;
+	grown = realloc(c->types_refused, (c->nr_types_refused + 1) * sizeof(*grown));
+	if (grown) {
+		c->types_refused = grown;
+		grown[c->nr_types_refused] = strdup(name);
+		if (grown[c->nr_types_refused])
+			c->nr_types_refused++;
+	}
+	return false;
+}
+
 static void print_refusals(struct create *c, const struct refusals *r)
 {
-	for (size_t i = 0; i < r->nr; i++)
+	for (size_t i = 0; i < r->nr; i++) {
+		if (type_said(c, r->items[i].name)) {
+			fprintf(c->out, "  refused   %s: as above\n", r->items[i].name);
+			continue;
+		}
 		fprintf(c->out, "  refused   %s: %s\n", r->items[i].name,
 			r->items[i].reason);
-	c->nr_refusals += r->nr;
+		c->nr_refusals++;
+	}
 }
 
 /* The unit's payload: the new code and what it needs (see payload.h). */
@@ -127,6 +154,18 @@ static int build_payload(struct create *c, const struct unit *u, size_t index,
 	return 0;
 }
 
+/* Nothing to replace: every entry the same, or moved lines alone. */
+static bool unit_unchanged(const struct objdiff *d, const struct decls *decls)
+{
+	if (decls->nr)
+		return false;
+	for (size_t i = 0; i < d->nr_entries; i++)
+		if (d->entries[i].status != OBJDIFF_SAME &&
+		    d->entries[i].status != OBJDIFF_LINE_ONLY)
+			return false;
+	return true;
+}
+
 int create_compare_unit(struct create *c, const struct unit *u, size_t index)
 {
 	struct unit_paths p;
@@ -159,10 +198,18 @@ int create_compare_unit(struct create *c, const struct unit *u, size_t index)
 		objdiff_free(&d);
 		goto close;
 	}
+	/* a unit a header reaches: said only when its code changed */
+	if (index >= c->nr_files && unit_unchanged(&d, &c->decls[index])) {
+		c->nr_same_units++;
+		ret = 0;
+		objdiff_free(&d);
+		goto close;
+	}
 	report_unit(c, u, &d, &c->decls[index]);
 	if (refusals_find(&a, &b, &d, &r)) {
 		fprintf(c->err, "kmend create: out of memory\n");
-	} else if (refusals_find_crc(p.pre_crc, p.post_crc, &r, errbuf, sizeof(errbuf))) {
+	} else if (refusals_find_crc(p.pre_crc, p.post_crc, &r, errbuf, sizeof(errbuf)) ||
+		   layout_refusals(p.pre, p.post, &r, errbuf, sizeof(errbuf))) {
 		fprintf(c->err, "kmend create: %s\n", errbuf);
 		refusals_free(&r);
 	} else {

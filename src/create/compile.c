@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include "pipeline.h"
+#include "progress.h"
 #include "run.h"
 #include "util.h"
 
@@ -16,77 +17,62 @@ int create_unit_paths(const struct create *c, const struct unit *u,
 {
 	return path_printf(p->pre, sizeof(p->pre), "%s/pre/%s", c->work_dir, u->object) ||
 	       path_printf(p->post, sizeof(p->post), "%s/post/%s", c->work_dir, u->object) ||
-	       path_printf(p->src, sizeof(p->src), "%s/post/%s", c->work_dir, u->kbuild_source) ||
-	       path_printf(p->prefix, sizeof(p->prefix), "%s/post", c->work_dir) ||
+	       path_printf(p->src, sizeof(p->src), "%s/src/%s", c->work_dir, u->kbuild_source) ||
+	       path_printf(p->prefix, sizeof(p->prefix), "%s/src", c->work_dir) ||
 	       path_printf(p->pre_crc, sizeof(p->pre_crc), "%s.crc", p->pre) ||
 	       path_printf(p->post_crc, sizeof(p->post_crc), "%s.crc", p->post) ||
+	       path_printf(p->pre_sum, sizeof(p->pre_sum), "%s.sum", p->pre) ||
+	       path_printf(p->post_sum, sizeof(p->post_sum), "%s.sum", p->post) ||
 	       make_parent_dirs(p->pre) || make_parent_dirs(p->post) ||
 	       /* Kbuild's path may go through another folder: "a/../b/x.c" */
 	       make_parent_dirs(p->src) ? -1 : 0;
 }
 
-/* A compile in progress: its process, unit and side of the patch. */
-struct compile_job {
+/* A job in progress: its process and its number. */
+struct job {
 	pid_t pid;
-	const struct unit *unit;
-	int after;
+	size_t index;
 };
 
-/* Start compiling @u before or after the patch; -1 with a message. */
-static pid_t start_compile(struct create *c, const struct unit *u, int after)
+/* The progress line's detail: jobs done of all. */
+struct jobs_count {
+	size_t done, total;
+};
+
+static void jobs_detail(void *arg, char *buf, size_t size)
 {
-	struct unit_paths p;
-	char errbuf[512], *cmd;
-	pid_t pid;
+	const struct jobs_count *n = arg;
 
-	if (create_unit_paths(c, u, &p)) {
-		fprintf(c->err, "kmend create: cannot create %s\n", c->work_dir);
-		return -1;
-	}
-	cmd = after ? unit_compile_command(u, p.src, p.post, p.prefix,
-					   c->sdk.include_dir, errbuf, sizeof(errbuf))
-		    : unit_compile_command(u, u->kbuild_source, p.pre, NULL, NULL, errbuf,
-					   sizeof(errbuf));
-	if (!cmd) {
-		fprintf(c->err, "kmend create: %s\n", errbuf);
-		return -1;
-	}
-	if (c->verbose)
-		fprintf(c->err, "  CC      %s (%s the patch, for %s)\n", u->path,
-			after ? "after" : "before", u->target);
-	{
-		char *argv[] = { "sh", "-c", cmd, NULL };
-
-		pid = run_start(argv, c->source, c->log, errbuf, sizeof(errbuf));
-	}
-	if (pid < 0)
-		fprintf(c->err, "kmend create: %s\n", errbuf);
-	free(cmd);
-	return pid;
+	snprintf(buf, size, "%zu of %zu", n->done, n->total);
 }
 
-int create_compile_all(struct create *c, const struct unit *units, size_t n)
+int create_run_jobs(struct create *c, size_t n, const char *what,
+		    pid_t (*start)(struct create *c, size_t i, void *arg),
+		    void (*failed_msg)(struct create *c, size_t i, int status, void *arg),
+		    void *arg)
 {
-	struct compile_job *jobs = calloc(c->jobs, sizeof(*jobs));
-	size_t next = 0, total = 2 * n, running = 0;
+	struct job *jobs = calloc(c->jobs, sizeof(*jobs));
+	struct jobs_count count = { .total = n };
+	struct progress *bar = NULL;
+	size_t next = 0, running = 0;
 	bool failed = false;
 
 	if (!jobs) {
 		fprintf(c->err, "kmend create: out of memory\n");
 		return -1;
 	}
-	while (running || (next < total && !failed)) {
+	if (what && !c->verbose)
+		bar = progress_start(c->err, what, jobs_detail, &count);
+	while (running || (next < n && !failed)) {
 		int status;
 		pid_t pid;
 		size_t slot;
 
-		if (!failed && next < total && running < c->jobs) {
+		if (!failed && next < n && running < c->jobs) {
 			for (slot = 0; jobs[slot].pid; slot++)
 				;
-			jobs[slot].unit = &units[next / 2];
-			jobs[slot].after = (int)(next % 2);
-			jobs[slot].pid = start_compile(c, jobs[slot].unit,
-						       jobs[slot].after);
+			jobs[slot].index = next;
+			jobs[slot].pid = start(c, next, arg);
 			next++;
 			if (jobs[slot].pid < 0) {
 				jobs[slot].pid = 0;
@@ -109,16 +95,71 @@ int create_compile_all(struct create *c, const struct unit *units, size_t n)
 		run_reaped(pid);
 		jobs[slot].pid = 0;
 		running--;
+		count.done++;
 		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-			fprintf(c->err, "kmend create: compiling %s %s the patch failed (exit %d)\n",
-				jobs[slot].unit->path,
-				jobs[slot].after ? "after" : "before",
-				WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+			progress_stop(bar);
+			bar = NULL;
+			failed_msg(c, jobs[slot].index,
+				   WIFEXITED(status) ? WEXITSTATUS(status) : -1, arg);
 			failed = true;
 		}
 	}
+	progress_stop(bar);
 	free(jobs);
 	return failed ? -1 : 0;
+}
+
+pid_t create_start_command(struct create *c, char *cmd, const char *why_not)
+{
+	char *argv[] = { "sh", "-c", cmd, NULL };
+	char errbuf[512];
+	pid_t pid;
+
+	if (!cmd) {
+		fprintf(c->err, "kmend create: %s\n", why_not);
+		return -1;
+	}
+	pid = run_start(argv, c->source, c->log, errbuf, sizeof(errbuf));
+	if (pid < 0)
+		fprintf(c->err, "kmend create: %s\n", errbuf);
+	free(cmd);
+	return pid;
+}
+
+/* Job 2i compiles unit i before the patch, job 2i + 1 after. */
+static pid_t start_compile(struct create *c, size_t job, void *arg)
+{
+	const struct unit *u = (const struct unit *)arg + job / 2;
+	bool after = job % 2;
+	struct unit_paths p;
+	char errbuf[512];
+
+	if (create_unit_paths(c, u, &p)) {
+		fprintf(c->err, "kmend create: cannot create %s\n", c->work_dir);
+		return -1;
+	}
+	if (c->verbose)
+		fprintf(c->err, "  CC      %s (%s the patch, for %s)\n", u->path,
+			after ? "after" : "before", u->target);
+	return create_start_command(c, after ?
+		unit_compile_command(u, p.src, p.post, p.prefix, c->sdk.include_dir,
+				     errbuf, sizeof(errbuf)) :
+		unit_compile_command(u, u->kbuild_source, p.pre, NULL, NULL,
+				     errbuf, sizeof(errbuf)), errbuf);
+}
+
+static void compile_failed(struct create *c, size_t job, int status, void *arg)
+{
+	const struct unit *u = (const struct unit *)arg + job / 2;
+
+	fprintf(c->err, "kmend create: compiling %s %s the patch failed (exit %d)\n",
+		u->path, job % 2 ? "after" : "before", status);
+}
+
+int create_compile_all(struct create *c, const struct unit *units, size_t n)
+{
+	return create_run_jobs(c, 2 * n, n > 4 ? "compiling" : NULL, start_compile,
+			       compile_failed, (void *)units);
 }
 
 void create_show_log_tail(struct create *c)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The patch: the files it touches (C units only, for now), and the patched
- * copies of them in the work folder. The source tree is only read.
+ * The patch: the files it touches (C units and headers), and the patched
+ * copies of them in the work folder's view of the tree (work/src). The
+ * source tree is only read.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -12,19 +13,19 @@
 #include "run.h"
 #include "util.h"
 
-static int add_file(struct create *c, const char *path)
+static int add_file(char ***files, size_t *n, const char *path)
 {
 	char **grown;
 
-	for (size_t i = 0; i < c->nr_files; i++)
-		if (!strcmp(c->files[i], path))
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp((*files)[i], path))
 			return 0;
-	grown = realloc(c->files, (c->nr_files + 1) * sizeof(*grown));
+	grown = realloc(*files, (*n + 1) * sizeof(*grown));
 	if (!grown)
 		return -1;
-	c->files = grown;
-	c->files[c->nr_files] = strdup(path);
-	return c->files[c->nr_files++] ? 0 : -1;
+	*files = grown;
+	(*files)[*n] = strdup(path);
+	return (*files)[(*n)++] ? 0 : -1;
 }
 
 /* From lsdiff (patchutils); what is not supported yet is named. */
@@ -51,23 +52,22 @@ int create_collect_files(struct create *c, const char *patch)
 			fprintf(c->err, "kmend create: %s %s %s: patches that add or delete files are not supported yet\n",
 				patch, kind == '+' ? "adds" : "deletes", path);
 			ret = -1;
-		} else if (len > 2 && !strcmp(path + len - 2, ".h")) {
-			fprintf(c->err, "kmend create: %s changes the header %s: rebuilding the units that include it is not supported yet; move the change into the .c files that need it\n",
-				patch, path);
-			ret = -1;
 		} else if (len > 2 && !strcmp(path + len - 2, ".S")) {
 			fprintf(c->err, "kmend create: %s changes the assembly file %s: assembly is not supported\n",
 				patch, path);
 			ret = -1;
-		} else if (len < 3 || strcmp(path + len - 2, ".c")) {
-			fprintf(c->err, "kmend create: %s changes %s: only C files can be live patched\n",
+		} else if (len < 3 || (strcmp(path + len - 2, ".c") &&
+					strcmp(path + len - 2, ".h"))) {
+			fprintf(c->err, "kmend create: %s changes %s: only C files and headers can be live patched\n",
 				patch, path);
 			ret = -1;
 		} else if (strstr(path, "..") || path[0] == '/') {
 			fprintf(c->err, "kmend create: %s names %s, outside the tree\n",
 				patch, path);
 			ret = -1;
-		} else if (add_file(c, path)) {
+		} else if (path[len - 1] == 'h' ?
+			   add_file(&c->headers, &c->nr_headers, path) :
+			   add_file(&c->files, &c->nr_files, path)) {
 			fprintf(c->err, "kmend create: out of memory\n");
 			ret = -1;
 		}
@@ -84,17 +84,18 @@ int create_patch_copies(struct create *c)
 {
 	char errbuf[256];
 
-	for (size_t i = 0; i < c->nr_files; i++) {
+	for (size_t i = 0; i < c->nr_files + c->nr_headers; i++) {
+		const char *file = i < c->nr_files ? c->files[i] : c->headers[i - c->nr_files];
 		char from[PATH_MAX], to[PATH_MAX];
 
-		if (path_printf(from, sizeof(from), "%s/%s", c->source, c->files[i]) ||
-		    path_printf(to, sizeof(to), "%s/post/%s", c->work_dir, c->files[i])) {
-			fprintf(c->err, "kmend create: path too long: %s\n", c->files[i]);
+		if (path_printf(from, sizeof(from), "%s/%s", c->source, file) ||
+		    path_printf(to, sizeof(to), "%s/src/%s", c->work_dir, file)) {
+			fprintf(c->err, "kmend create: path too long: %s\n", file);
 			return -1;
 		}
 		if (access(from, R_OK)) {
 			fprintf(c->err, "kmend create: %s is not in the source tree %s\n",
-				c->files[i], c->source);
+				file, c->source);
 			return -1;
 		}
 		if (make_parent_dirs(to)) {
@@ -113,7 +114,7 @@ int create_patch_copies(struct create *c)
 		char *output = NULL;
 		int status;
 
-		if (path_printf(dir, sizeof(dir), "%s/post", c->work_dir))
+		if (path_printf(dir, sizeof(dir), "%s/src", c->work_dir))
 			return -1;
 		status = run_program(argv, NULL, &output, NULL, errbuf, sizeof(errbuf));
 		if (status) {

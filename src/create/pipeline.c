@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "emit.h"
+#include "header_units.h"
 #include "pipeline.h"
 #include "precheck.h"
 #include "util.h"
@@ -29,21 +30,39 @@ static void step_done(struct create *c, const char *step, struct timespec *since
 	clock_gettime(CLOCK_MONOTONIC, since);
 }
 
+/* The touched units, then those the changed headers reach. */
+static int find_units(struct create *c, struct unit **units)
+{
+	char errbuf[512];
+
+	*units = calloc(c->nr_files ? c->nr_files : 1, sizeof(**units));
+	if (!*units) {
+		fprintf(c->err, "kmend create: out of memory\n");
+		return -1;
+	}
+	for (size_t i = 0; i < c->nr_files; i++) {
+		if (unit_lookup(c->source, c->files[i], c->work_dir, c->err, &(*units)[i],
+				errbuf, sizeof(errbuf))) {
+			fprintf(c->err, "kmend create: %s\n", errbuf);
+			return -1;
+		}
+		c->nr_units++;
+	}
+	return header_units_find(c, units, &c->nr_units);
+}
+
 int create_pipeline(struct create *c)
 {
-	struct unit *units = calloc(c->nr_files, sizeof(*units));
-	struct update_unit *parts = calloc(c->nr_files, sizeof(*parts));
+	struct unit *units = NULL;
+	struct update_unit *parts = NULL;
 	struct timespec step;
 	char errbuf[512], *symvers = NULL;
+	size_t n = 0, nr_parts = 0;
 	int ret = -1;
 
 	clock_gettime(CLOCK_MONOTONIC, &step);
-	c->payloads = calloc(c->nr_files, sizeof(*c->payloads));
-	c->decls = calloc(c->nr_files, sizeof(*c->decls));
-	c->payload_paths = calloc(c->nr_files, sizeof(*c->payload_paths));
 	symvers = str_format("%s/Module.symvers", c->source);
-	if (!units || !parts || !c->payloads || !c->decls || !c->payload_paths ||
-	    !symvers) {
+	if (!symvers) {
 		fprintf(c->err, "kmend create: out of memory\n");
 		goto out;
 	}
@@ -59,25 +78,32 @@ int create_pipeline(struct create *c)
 		fprintf(c->err, "kmend create: %s\n", symvers ? errbuf : "out of memory");
 		goto out;
 	}
-	if (create_patch_copies(c))
+	if (create_patch_copies(c) || header_units_mirror(c))
 		goto out;
 	step_done(c, "patched copies", &step);
-	for (size_t i = 0; i < c->nr_files; i++) {
-		if (unit_lookup(c->source, c->files[i], c->work_dir, c->err, &units[i],
-				errbuf, sizeof(errbuf))) {
-			fprintf(c->err, "kmend create: %s\n", errbuf);
-			goto out;
-		}
-	}
+	if (find_units(c, &units))
+		goto out;
+	n = c->nr_units;
 	step_done(c, "Kbuild's commands", &step);
-	if (create_compile_all(c, units, c->nr_files)) {
+	parts = calloc(n ? n : 1, sizeof(*parts));
+	c->payloads = calloc(n ? n : 1, sizeof(*c->payloads));
+	c->decls = calloc(n ? n : 1, sizeof(*c->decls));
+	c->payload_paths = calloc(n ? n : 1, sizeof(*c->payload_paths));
+	if (!parts || !c->payloads || !c->decls || !c->payload_paths) {
+		fprintf(c->err, "kmend create: out of memory\n");
+		goto out;
+	}
+	if (create_compile_all(c, units, n)) {
 		create_show_log_tail(c);
 		goto out;
 	}
 	step_done(c, "compiles before and after", &step);
-	for (size_t i = 0; i < c->nr_files; i++)
+	for (size_t i = 0; i < n; i++)
 		if (create_compare_unit(c, &units[i], i))
 			goto out;
+	if (c->nr_same_units)
+		fprintf(c->out, "headers: %zu of the units they reach compile to the same code\n",
+			c->nr_same_units);
 	step_done(c, "comparison and payloads", &step);
 	if (c->nr_refusals) {
 		fprintf(c->err, "kmend create: %zu change%s cannot be live patched as written (\"refused\" above)\n",
@@ -88,7 +114,7 @@ int create_pipeline(struct create *c)
 		size_t funcs = 0;
 
 		/* a callback or hook is something to apply, too */
-		for (size_t i = 0; i < c->nr_files; i++)
+		for (size_t i = 0; i < n; i++)
 			funcs += c->payloads[i].nr_funcs + c->payloads[i].nr_named;
 		if (!funcs && c->dry_run) {
 			fprintf(c->out, "nothing to replace: the patches change no function the running kernel has\n");
@@ -98,17 +124,17 @@ int create_pipeline(struct create *c)
 		}
 	}
 	if (c->check_kallsyms) {
-		const char **targets = calloc(c->nr_files, sizeof(*targets));
+		const char **targets = calloc(n, sizeof(*targets));
 		int r;
 
 		if (!targets) {
 			fprintf(c->err, "kmend create: out of memory\n");
 			goto out;
 		}
-		for (size_t i = 0; i < c->nr_files; i++)
+		for (size_t i = 0; i < n; i++)
 			targets[i] = units[i].target;
 		r = precheck_run(c->check_kallsyms, c->check_image, c->payloads,
-				 targets, c->nr_files, c->out, errbuf, sizeof(errbuf));
+				 targets, n, c->out, errbuf, sizeof(errbuf));
 		free(targets);
 		if (r < 0) {
 			fprintf(c->err, "kmend create: %s\n", errbuf);
@@ -125,11 +151,15 @@ int create_pipeline(struct create *c)
 		ret = 0;
 		goto out;
 	}
-	for (size_t i = 0; i < c->nr_files; i++) {
-		parts[i].target = units[i].target;
-		parts[i].payload = &c->payloads[i];
-		parts[i].payload_path = c->payload_paths[i];
-		parts[i].decls = &c->decls[i];
+	for (size_t i = 0; i < n; i++) {
+		/* the units headers reach: those with something to carry */
+		if (i >= c->nr_files && !c->payloads[i].nr_funcs &&
+		    !c->payloads[i].nr_named && !c->decls[i].nr)
+			continue;
+		parts[nr_parts].target = units[i].target;
+		parts[nr_parts].payload = &c->payloads[i];
+		parts[nr_parts].payload_path = c->payload_paths[i];
+		parts[nr_parts++].decls = &c->decls[i];
 	}
 	{
 		struct emit_options o = {
@@ -141,7 +171,7 @@ int create_pipeline(struct create *c)
 			.err = c->err,
 		};
 
-		if (emit_update(&o, parts, c->nr_files)) {
+		if (emit_update(&o, parts, nr_parts)) {
 			create_show_log_tail(c);
 			goto out;
 		}
@@ -150,7 +180,7 @@ int create_pipeline(struct create *c)
 	fprintf(c->out, "wrote %s (update id %s)\n", c->output, c->id);
 	ret = 0;
 out:
-	for (size_t i = 0; i < c->nr_files; i++) {
+	for (size_t i = 0; i < c->nr_units; i++) {
 		if (units)
 			unit_free(&units[i]);
 		if (c->payloads)
@@ -167,5 +197,6 @@ out:
 	free(c->payload_paths);
 	free(symvers);
 	symvers_free(&c->exports);
+	strv_free(c->types_refused, c->nr_types_refused);
 	return ret;
 }

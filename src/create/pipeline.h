@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "decls.h"
 #include "payload.h"
@@ -35,16 +36,23 @@ struct create {
 	int nr_patches;
 	char **files;		/* touched .c files */
 	size_t nr_files;
+	char **headers;		/* touched headers */
+	size_t nr_headers;
+	size_t nr_units;	/* compiled: the touched, then those headers reach */
+	size_t max_units;	/* --max-units: 0, no limit */
+	size_t nr_same_units;	/* of those headers reach: no code changed */
 	FILE *out, *err;
 	const char *work_dir;	/* patched copies, objects, the module */
 	char log[PATH_MAX];
 	size_t nr_refusals;	/* changes an update cannot carry */
+	char **types_refused;	/* types whose layout change was said */
+	size_t nr_types_refused;
 	size_t jobs;		/* compiles at once */
 };
 
 /* The files @patch touches, added to @c->files; refuses what kmend cannot take. */
 int create_collect_files(struct create *c, const char *patch);
-/* Copy the touched files to work/post and apply the patches there. */
+/* Copy the touched files to work/src and apply the patches there. */
 int create_patch_copies(struct create *c);
 
 /* Where a unit's objects and patched copy live in the work folder. */
@@ -55,11 +63,29 @@ struct unit_paths {
 	char prefix[PATH_MAX];	/* the folder of patched copies */
 	char pre_crc[PATH_MAX];	/* genksyms' CRCs of the exports, if any */
 	char post_crc[PATH_MAX];
+	char pre_sum[PATH_MAX];	/* SHA-256 of the preprocessed text */
+	char post_sum[PATH_MAX];
 };
 int create_unit_paths(const struct create *c, const struct unit *u,
 		      struct unit_paths *p);
 /* Compile every unit before and after the patch, @c->jobs at a time. */
 int create_compile_all(struct create *c, const struct unit *units, size_t n);
+/*
+ * Run jobs 0 .. @n - 1, @c->jobs at a time: @start starts job i (a pid, or
+ * -1 with a message), @failed_msg says why one that exited non-zero failed.
+ * With @what, a progress line on a terminal ("compiling... 12 of 80").
+ * After a failure nothing new starts, the running ones finish. 0 or -1.
+ */
+int create_run_jobs(struct create *c, size_t n, const char *what,
+		    pid_t (*start)(struct create *c, size_t i, void *arg),
+		    void (*failed_msg)(struct create *c, size_t i, int status, void *arg),
+		    void *arg);
+/*
+ * Start the shell command @cmd (freed here) in the source tree, its output
+ * into the log; a NULL @cmd failed to be made, and @why_not says why.
+ * The pid, or -1 with a message.
+ */
+pid_t create_start_command(struct create *c, char *cmd, const char *why_not);
 /* The end of the build log, after a failed build. */
 void create_show_log_tail(struct create *c);
 

@@ -4,10 +4,11 @@
  */
 #include "unit.h"
 
-
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "run.h"
 #include "units_index.h"
@@ -103,10 +104,16 @@ static int find_target(struct unit *u, char *err, size_t errlen)
 	return u->target ? 0 : set_error(err, errlen, "out of memory");
 }
 
-int unit_lookup(const char *source, const char *path, const char *scratch,
-		FILE *progress, struct unit *u, char *err, size_t errlen)
+/*
+ * The unit @path from the command Kbuild saved when it last built it, else
+ * from @recipe (the index's; NULL: the configuration does not build it), or
+ * from the index itself when @index is set.
+ */
+static int lookup(const char *source, const char *path, const char *recipe,
+		  bool index, const char *scratch, FILE *progress,
+		  struct unit *u, char *err, size_t errlen)
 {
-	char *recipe = NULL, *saved = NULL;
+	char *found = NULL, *saved = NULL;
 	size_t len = strlen(path);
 	int ret = -1, status;
 
@@ -121,36 +128,42 @@ int unit_lookup(const char *source, const char *path, const char *scratch,
 	}
 	u->object[len - 1] = 'o';
 
-	/*
-	 * Built before: Kbuild saved the command. Else the index of what
-	 * the configuration builds has it (units_index.c).
-	 */
 	saved = saved_command(source, u->object);
 	if (saved) {
-		if (parse_command(saved, u, err, errlen))
-			goto out;
-	} else {
-		status = units_index_find(source, scratch, path, progress, &recipe,
+		recipe = saved;
+	} else if (index) {
+		status = units_index_find(source, scratch, path, progress, &found,
 					  err, errlen);
 		if (status < 0)
 			goto out;
-		if (status) {
-			set_error(err, errlen, "%s: Kbuild does not build it in this configuration (make -n of vmlinux and the modules compiles no such unit)",
-				  path);
-			goto out;
-		}
-		if (parse_command(recipe, u, err, errlen))
-			goto out;
+		recipe = found;
 	}
-	if (find_target(u, err, errlen))
+	if (!recipe) {
+		set_error(err, errlen, "%s: Kbuild does not build it in this configuration (make -n of vmlinux and the modules compiles no such unit)",
+			  path);
+		goto out;
+	}
+	if (parse_command(recipe, u, err, errlen) || find_target(u, err, errlen))
 		goto out;
 	ret = 0;
 out:
-	free(recipe);
+	free(found);
 	free(saved);
 	if (ret)
 		unit_free(u);
 	return ret;
+}
+
+int unit_lookup(const char *source, const char *path, const char *scratch,
+		FILE *progress, struct unit *u, char *err, size_t errlen)
+{
+	return lookup(source, path, NULL, true, scratch, progress, u, err, errlen);
+}
+
+int unit_from_recipe(const char *source, const char *path, const char *recipe,
+		     struct unit *u, char *err, size_t errlen)
+{
+	return lookup(source, path, recipe, false, NULL, NULL, u, err, errlen);
 }
 
 /* Replace the first @from in *@s by @to. */
@@ -185,42 +198,108 @@ static int replace_word(char **s, const char *prefix, const char *to)
 	return 0;
 }
 
+/*
+ * In @cmd, put "-I PREFIX/DIR" before each "-I DIR" whose folder exists
+ * under @prefix, and send "-include FILE" to PREFIX/FILE where that exists:
+ * a patched header in the work folder then shadows the tree's, and the
+ * folders around it (post_tree.c) keep quoted includes beside it working.
+ */
+static int add_include_twins(char **cmd, const char *prefix)
+{
+	const char *in = *cmd;
+	size_t cap = strlen(in) + 1, len = 0;
+	char *out = malloc(cap);
+
+	if (!out)
+		return -1;
+	while (*in) {
+		bool word = in == *cmd || in[-1] == ' ';
+		bool dir = word && !strncmp(in, "-I", 2) && in[2] && in[2] != ' ';
+		bool file = word && !strncmp(in, "-include ", 9);
+		const char *name = dir ? in + 2 : file ? in + 9 : NULL;
+		char *twin = NULL, *piece = NULL;
+		struct stat st;
+
+		if (name) {
+			twin = str_format("%s/%.*s", prefix, (int)strcspn(name, " "), name);
+			if (!twin)
+				goto nomem;
+			if (dir && !stat(twin, &st) && S_ISDIR(st.st_mode))
+				piece = str_format("-I%s ", twin);
+			else if (file && !stat(twin, &st) && S_ISREG(st.st_mode))
+				piece = str_format("-include %s", twin);
+			free(twin);
+			if (piece && file)	/* in place of the tree's file */
+				in = name + strcspn(name, " ");
+		}
+		if (piece) {
+			char *grown = realloc(out, cap += strlen(piece));
+
+			if (!grown) {
+				free(piece);
+				goto nomem;
+			}
+			out = grown;
+			len += (size_t)sprintf(out + len, "%s", piece);
+			free(piece);
+			if (file)
+				continue;
+		}
+		/* the rest of the word as it was */
+		do
+			out[len++] = *in++;
+		while (*in && *in != ' ' && name);
+	}
+	out[len] = '\0';
+	free(*cmd);
+	*cmd = out;
+	return 0;
+nomem:
+	free(out);
+	return -1;
+}
+
+/*
+ * The options a compile of the patched copy adds (none without @prefix):
+ * __FILE__ as in the tree, the unit's own folder in the tree for quoted
+ * includes, and @include_dir for <kmend/patch.h>.
+ */
+static char *patched_options(const struct unit *u, const char *prefix,
+			     const char *include_dir)
+{
+	const char *slash = strrchr(u->path, '/');
+
+	if (!prefix)
+		return strdup("");
+	return str_format(" -fmacro-prefix-map=%s/= -iquote %.*s%s%s", prefix,
+			  slash ? (int)(slash - u->path) : 1, slash ? u->path : ".",
+			  include_dir ? " -I " : "", include_dir ? include_dir : "");
+}
+
 char *unit_compile_command(const struct unit *u, const char *src,
 			   const char *out, const char *prefix,
 			   const char *include_dir, char *err, size_t errlen)
 {
 	char *cmd = strdup(u->compile), *from = NULL, *to = NULL, *dep = NULL;
-	char *dir = strdup(u->path), *slash, *tool = NULL, *obj_arg = NULL;
-	char *out_arg = NULL, *result = NULL, *crc = NULL, *cpp_to = NULL;
+	char *opts = patched_options(u, prefix, include_dir), *tool = NULL;
+	char *obj_arg = NULL, *out_arg = NULL, *result = NULL, *crc = NULL;
+	char *cpp_to = NULL;
 
-	if (!cmd || !dir)
+	if (!cmd || !opts)
 		goto nomem;
-	slash = strrchr(dir, '/');
-	if (slash)
-		*slash = '\0';
-	else
-		strcpy(dir, ".");
-
 	from = str_format(" -c -o %s %s", u->kbuild_object, u->kbuild_source);
-	if (prefix)
-		to = str_format(" -ffunction-sections -fdata-sections -fmacro-prefix-map=%s/= -iquote %s%s%s -c -o %s %s",
-				prefix, dir, include_dir ? " -I " : "",
-				include_dir ? include_dir : "", out, src);
-	else
-		to = str_format(" -ffunction-sections -fdata-sections -c -o %s %s",
-				out, src);
+	to = str_format(" -ffunction-sections -fdata-sections%s -c -o %s %s", opts, out, src);
 	dep = str_format("-Wp,-MMD,%s.d", out);
 	/* the same include path as the compile, or the exports come out empty */
-	cpp_to = prefix ? str_format(" -fmacro-prefix-map=%s/= -iquote %s%s%s -E -D__GENKSYMS__ %s",
-				     prefix, dir, include_dir ? " -I " : "",
-				     include_dir ? include_dir : "", src)
-			: str_format(" -E -D__GENKSYMS__ %s", src);
+	cpp_to = str_format("%s -E -D__GENKSYMS__ %s", opts, src);
 	if (!from || !to || !dep || !cpp_to)
 		goto nomem;
 	if (replace(&cmd, from, to)) {
 		set_error(err, errlen, "%s: Kbuild's command has no '%s'", u->path, from);
 		goto out;
 	}
+	if (prefix && add_include_twins(&cmd, prefix))
+		goto nomem;
 	/* Kbuild's dependency file would go into the tree: move it out. */
 	if (replace_word(&cmd, "-Wp,-MMD,", dep))
 		goto nomem;
@@ -260,12 +339,46 @@ out:
 	free(from);
 	free(to);
 	free(dep);
-	free(dir);
+	free(opts);
 	free(tool);
 	free(obj_arg);
 	free(out_arg);
 	free(crc);
 	free(cpp_to);
+	return result;
+}
+
+char *unit_preprocess_command(const struct unit *u, const char *src,
+			      const char *out, const char *prefix,
+			      const char *include_dir, char *err, size_t errlen)
+{
+	char *cmd = strdup(u->compile), *opts = patched_options(u, prefix, include_dir);
+	char *from = NULL, *to = NULL, *result = NULL;
+
+	if (!cmd || !opts)
+		goto nomem;
+	from = str_format(" -c -o %s %s", u->kbuild_object, u->kbuild_source);
+	/* -P: no line markers, so that a shifted line alone does not count */
+	to = str_format("%s -E -P -o %s.i %s", opts, out, src);
+	if (!from || !to)
+		goto nomem;
+	if (replace(&cmd, from, to)) {
+		set_error(err, errlen, "%s: Kbuild's command has no '%s'", u->path, from);
+		goto out;
+	}
+	if ((prefix && add_include_twins(&cmd, prefix)) ||
+	    replace_word(&cmd, "-Wp,-MMD,", "-Wp,-MMD,/dev/null"))
+		goto nomem;
+	result = str_format("%s && sha256sum <%s.i >%s && rm -f %s.i", cmd, out, out, out);
+	if (result)
+		goto out;
+nomem:
+	set_error(err, errlen, "out of memory");
+out:
+	free(cmd);
+	free(opts);
+	free(from);
+	free(to);
 	return result;
 }
 

@@ -33,6 +33,14 @@ int unit_lookup(const char *source, const char *path, const char *scratch,
 		FILE *progress, struct unit *u, char *err, size_t errlen);
 
 /*
+ * The same with Kbuild's recipe for @path already read from the index
+ * (units_index_recipes(); NULL: not built in this configuration). A command
+ * Kbuild saved in the tree still comes first.
+ */
+int unit_from_recipe(const char *source, const char *path, const char *recipe,
+		     struct unit *u, char *err, size_t errlen);
+
+/*
  * The shell command that compiles @src (relative to the source tree, or
  * absolute) as Kbuild compiles the unit, plus -ffunction-sections
  * -fdata-sections, into @out, and runs objtool on it; to be run from the
@@ -45,6 +53,15 @@ int unit_lookup(const char *source, const char *path, const char *scratch,
 char *unit_compile_command(const struct unit *u, const char *src,
 			   const char *out, const char *prefix,
 			   const char *include_dir, char *err, size_t errlen);
+
+/*
+ * The shell command that preprocesses @src as the compile would (same
+ * include path, without line markers) and writes the SHA-256 of the text
+ * into @out: equal sums before and after a header change mean equal code.
+ */
+char *unit_preprocess_command(const struct unit *u, const char *src,
+			      const char *out, const char *prefix,
+			      const char *include_dir, char *err, size_t errlen);
 
 void unit_free(struct unit *u);
 

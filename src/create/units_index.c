@@ -25,24 +25,6 @@
 #include "run.h"
 #include "util.h"
 
-/* @path with "dir/../" folded away, in place. */
-static void fold_dotdot(char *path)
-{
-	char *at;
-
-	while ((at = strstr(path, "/../"))) {
-		char *prev = at;
-
-		while (prev > path && prev[-1] != '/')
-			prev--;
-		if (prev == at || !strncmp(prev, "../", 3))
-			break;
-		memmove(prev, at + 4, strlen(at + 4) + 1);
-	}
-	while (!strncmp(path, "./", 2))
-		memmove(path, path + 2, strlen(path + 2) + 1);
-}
-
 char *kbuild_cmd_unescape(const char *s)
 {
 	char *cmd = malloc(strlen(s) + 1), *o = cmd;
@@ -95,8 +77,7 @@ static int add_saved(const char *path, const struct stat *st, int type, struct F
 	return 0;
 }
 
-/* The cache file of @source's index: its real path and configuration. */
-static char *cache_path(const char *source)
+char *tree_cache_path(const char *source, const char *kind)
 {
 	char real[PATH_MAX], *conf;
 	const char *base = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
@@ -114,9 +95,9 @@ static char *cache_path(const char *source)
 	/* $XDG_CACHE_HOME, or ~/.cache */
 	if (!(base && *base) && !home)
 		return NULL;
-	return str_format("%s%s/kmend/units/%016llx-%lld.%09ld",
+	return str_format("%s%s/kmend/%s/%016llx-%lld.%09ld",
 			  base && *base ? base : home, base && *base ? "" : "/.cache",
-			  (unsigned long long)hash, (long long)st.st_mtim.tv_sec,
+			  kind, (unsigned long long)hash, (long long)st.st_mtim.tv_sec,
 			  st.st_mtim.tv_nsec);
 }
 
@@ -163,7 +144,7 @@ static int write_index(const char *raw, const char *index, size_t *units,
 
 			if (!folded)
 				goto nomem;
-			fold_dotdot(folded);
+			path_fold(folded);
 			*end = was;
 			recipe[strcspn(recipe, "\n")] = '\0';
 			fprintf(out, "%s\t%s\n", folded, recipe);
@@ -201,9 +182,6 @@ out:
 	return ret;
 }
 
-/* Indexes kept: one per tree and configuration, about 65 MB each. */
-#define INDEXES_KEPT	4
-
 /* An index, not one being written (NAME.tmp.PID). */
 static bool is_index(const char *name)
 {
@@ -211,7 +189,7 @@ static bool is_index(const char *name)
 }
 
 /* Remove the oldest indexes in @dir beyond INDEXES_KEPT. */
-static void prune_indexes(const char *dir)
+void prune_indexes(const char *dir)
 {
 	char **names = NULL;
 	size_t n = 0;
@@ -308,39 +286,87 @@ out:
 	return ret;
 }
 
-int units_index_find(const char *source, const char *scratch, const char *path,
-		     FILE *progress, char **recipe, char *err, size_t errlen)
-{
-	char *index = cache_path(source), *line = NULL;
-	size_t cap = 0, len = strlen(path);
-	FILE *f;
-	int ret = 1;
+/* For bsearch over the paths asked for: an index into them, by name. */
+struct wanted {
+	const char *path;
+	size_t slot;
+};
 
-	*recipe = NULL;
-	if (!index)
-		return set_error(err, errlen, "%s: no include/config/auto.conf, or no cache folder (HOME)",
-				 source);
-	if (access(index, R_OK) &&
-	    build_index(source, scratch, index, progress, err, errlen)) {
-		free(index);
-		return -1;
+static int wanted_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct wanted *)a)->path, ((const struct wanted *)b)->path);
+}
+
+int units_index_recipes(const char *source, const char *scratch,
+			char *const *paths, size_t n, FILE *progress,
+			char **recipes, char *err, size_t errlen)
+{
+	char *index = tree_cache_path(source, "units"), *line = NULL;
+	struct wanted *want = calloc(n ? n : 1, sizeof(*want));
+	size_t cap = 0;
+	FILE *f = NULL;
+	int ret = -1;
+
+	for (size_t i = 0; i < n; i++)
+		recipes[i] = NULL;
+	if (!want) {
+		set_error(err, errlen, "out of memory");
+		goto out;
 	}
+	if (!index) {
+		set_error(err, errlen, "%s: no include/config/auto.conf, or no cache folder (HOME)",
+			  source);
+		goto out;
+	}
+	if (access(index, R_OK) &&
+	    build_index(source, scratch, index, progress, err, errlen))
+		goto out;
 	f = fopen(index, "r");
 	if (!f) {
 		set_error(err, errlen, "cannot read %s: %s", index, strerror(errno));
-		free(index);
-		return -1;
+		goto out;
 	}
+	for (size_t i = 0; i < n; i++)
+		want[i] = (struct wanted){ .path = paths[i], .slot = i };
+	qsort(want, n, sizeof(*want), wanted_cmp);
 	while (getline(&line, &cap, f) > 0) {
-		if (strncmp(line, path, len) || line[len] != '\t')
+		char *tab = strchr(line, '\t');
+		struct wanted key = { .path = line }, *hit;
+
+		if (!tab)
 			continue;
-		line[strcspn(line, "\n")] = '\0';
-		*recipe = strdup(line + len + 1);
-		ret = *recipe ? 0 : set_error(err, errlen, "out of memory");
-		break;
+		*tab = '\0';
+		hit = bsearch(&key, want, n, sizeof(*want), wanted_cmp);
+		if (!hit || recipes[hit->slot])
+			continue;
+		tab[1 + strcspn(tab + 1, "\n")] = '\0';
+		recipes[hit->slot] = strdup(tab + 1);
+		if (!recipes[hit->slot]) {
+			set_error(err, errlen, "out of memory");
+			goto out;
+		}
 	}
-	fclose(f);
+	ret = 0;
+out:
+	if (ret)
+		for (size_t i = 0; i < n; i++) {
+			free(recipes[i]);
+			recipes[i] = NULL;
+		}
+	if (f)
+		fclose(f);
 	free(line);
+	free(want);
 	free(index);
 	return ret;
+}
+
+int units_index_find(const char *source, const char *scratch, const char *path,
+		     FILE *progress, char **recipe, char *err, size_t errlen)
+{
+	char *paths[] = { (char *)path };
+
+	if (units_index_recipes(source, scratch, paths, 1, progress, recipe, err, errlen))
+		return -1;
+	return *recipe ? 0 : 1;
 }

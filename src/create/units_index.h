@@ -19,6 +19,29 @@
 int units_index_find(const char *source, const char *scratch, const char *path,
 		     FILE *progress, char **recipe, char *err, size_t errlen);
 
+/*
+ * The same for @n paths at once, in one pass over the index: @recipes[i]
+ * (to free) is @paths[i]'s, or NULL if the configuration builds no such
+ * unit. Returns 0, or -1 with a message in @err.
+ */
+int units_index_recipes(const char *source, const char *scratch,
+			char *const *paths, size_t n, FILE *progress,
+			char **recipes, char *err, size_t errlen);
+
+/*
+ * The cache file of an index of kind @kind ("units", "includes") for
+ * @source: named for its real path and its configuration's time, in
+ * $XDG_CACHE_HOME/kmend/KIND/ (or ~/.cache/kmend/KIND/); NULL without
+ * include/config/auto.conf or a cache folder, or out of memory.
+ */
+char *tree_cache_path(const char *source, const char *kind);
+
+/* Indexes kept per kind: one per tree and configuration. */
+#define INDEXES_KEPT	4
+
+/* Remove the oldest indexes in the folder @dir beyond INDEXES_KEPT. */
+void prune_indexes(const char *dir);
+
 /* A command Kbuild saved in a .cmd file, with make's $$ and \\# undone. */
 char *kbuild_cmd_unescape(const char *s);
 

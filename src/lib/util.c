@@ -129,3 +129,23 @@ void strv_free(char **v, size_t n)
 		free(v[i]);
 	free(v);
 }
+
+/* @path with "dir/../" folded away, in place. */
+void path_fold(char *path)
+{
+	char *at;
+
+	while ((at = strstr(path, "/./")))
+		memmove(at, at + 2, strlen(at + 2) + 1);
+	while ((at = strstr(path, "/../"))) {
+		char *prev = at;
+
+		while (prev > path && prev[-1] != '/')
+			prev--;
+		if (prev == at || !strncmp(prev, "../", 3))
+			break;
+		memmove(prev, at + 4, strlen(at + 4) + 1);
+	}
+	while (!strncmp(path, "./", 2))
+		memmove(path, path + 2, strlen(path + 2) + 1);
+}

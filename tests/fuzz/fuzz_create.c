@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "elfobj.h"
+#include "layout.h"
 #include "objdiff.h"
 #include "payload.h"
 #include "refuse.h"
@@ -31,6 +32,7 @@
 static struct elf_object fixed_pre, fixed_post;
 static struct symvers exports;
 static char out_path[64];
+static const char *layout_fixed;	/* an object with DWARF */
 
 static void die(const char *what, const char *err)
 {
@@ -42,13 +44,15 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	const char *pre = getenv("FUZZ_PRE"), *post = getenv("FUZZ_POST");
 	const char *symvers = getenv("FUZZ_SYMVERS");
+
+	layout_fixed = getenv("FUZZ_LAYOUT");
 	char err[256];
 	int fd;
 
 	(void)argc;
 	(void)argv;
-	if (!pre || !post || !symvers)
-		die("setup", "FUZZ_PRE, FUZZ_POST and FUZZ_SYMVERS must name the fixed objects");
+	if (!pre || !post || !symvers || !layout_fixed)
+		die("setup", "FUZZ_PRE, FUZZ_POST, FUZZ_SYMVERS and FUZZ_LAYOUT must name the fixed objects");
 	if (elf_object_open(&fixed_pre, pre, err, sizeof(err)) ||
 	    elf_object_open(&fixed_post, post, err, sizeof(err)) ||
 	    symvers_load(&exports, symvers, err, sizeof(err)))
@@ -114,6 +118,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		refusals_free(&refused);
 		objdiff_free(&diff);
 	}
+	/* the input's DWARF through libdw and the layout check */
+	memset(&refused, 0, sizeof(refused));
+	layout_refusals(post_side ? layout_fixed : path, post_side ? path : layout_fixed,
+			&refused, err, sizeof(err));
+	refusals_free(&refused);
 	elf_object_close(&input);
 	close(fd);
 	return 0;

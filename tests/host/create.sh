@@ -200,10 +200,16 @@ expect_status 1 $? "a hook in a module's unit"
 expect_in "$tmp/out" 'apply hook vfat_apply is in a unit of module vfat: hooks run with the machine stopped' "says why"
 
 # Refusals of input, each naming what is wrong.
+# (header changes are taken: tests/vm/create-header.sh)
+printf -- '--- a/kernel/Makefile\n+++ b/kernel/Makefile\n@@ -1 +1 @@\n-x\n+y\n' >"$tmp/makefile.patch"
+"$kmend" create --dry-run --source "$SOURCE" "$tmp/makefile.patch" >"$tmp/out" 2>&1
+expect_status 1 $? "a Makefile patch"
+expect_in "$tmp/out" 'changes kernel/Makefile: only C files and headers can be live patched' "the Makefile is named"
+
 printf -- '--- a/include/linux/kernel.h\n+++ b/include/linux/kernel.h\n@@ -1 +1 @@\n-x\n+y\n' >"$tmp/header.patch"
 "$kmend" create --dry-run --source "$SOURCE" "$tmp/header.patch" >"$tmp/out" 2>&1
-expect_status 1 $? "a header patch"
-expect_in "$tmp/out" 'changes the header include/linux/kernel.h' "the header is named"
+expect_status 1 $? "a header patch that does not apply"
+expect_in "$tmp/out" 'header.patch does not apply to ' "a header that does not patch is named"
 
 printf -- '--- a/arch/x86/lib/memcpy_64.S\n+++ b/arch/x86/lib/memcpy_64.S\n@@ -1 +1 @@\n-x\n+y\n' >"$tmp/asm.patch"
 "$kmend" create --dry-run --source "$SOURCE" "$tmp/asm.patch" >"$tmp/out" 2>&1

@@ -14,6 +14,11 @@ expect_status() {
 	[ "$2" -eq "$1" ] || fail "$3: exit status $2, expected $1"
 }
 
+# expect_eq GOT WANT WHAT
+expect_eq() {
+	[ "$1" = "$2" ] || fail "$3: got '$1', expected '$2'"
+}
+
 # expect_in FILE PATTERN WHAT: an extended regex must match a line of FILE.
 expect_in() {
 	grep -Eq -- "$2" "$1" || { echo "--- $1:"; cat "$1"; fail "$3: no line matches /$2/"; }

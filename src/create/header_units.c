@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The units a header change reaches: the work folder's view of the tree in
+ * which the patched headers shadow the tree's, the units that include them
+ * (includes_index.c) and that the configuration builds (units_index.c), and
+ * of those, the ones whose preprocessed text the change alters. Only those
+ * can compile differently; the others are left alone.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "header_units.h"
+#include "includes_index.h"
+#include "units_index.h"
+#include "util.h"
+
+static bool any_name(const char *name)
+{
+	return strcmp(name, ".") && strcmp(name, "..");
+}
+
+/*
+ * Link every entry of the tree's folder @dir into work/src/@dir that is not
+ * there already (a patched copy, or a folder holding one): a file beside a
+ * patched header then includes the patched one, as it would in the tree.
+ * Links are only read; nothing is ever written through them.
+ */
+static int mirror_dir(struct create *c, const char *real_source, const char *dir)
+{
+	char *from = str_format("%s/%s", c->source, dir), **names = NULL;
+	size_t n = 0;
+	int ret = -1;
+
+	if (!from || dir_names(from, any_name, &names, &n)) {
+		fprintf(c->err, "kmend create: cannot read %s: %s\n", from ? from : dir,
+			strerror(errno));
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char *target = str_format("%s/%s/%s", real_source, dir, names[i]);
+		char *link = str_format("%s/src/%s/%s", c->work_dir, dir, names[i]);
+		struct stat st;
+		int r = 0;
+
+		if (target && link && lstat(link, &st))
+			r = symlink(target, link);
+		free(target);
+		if (!link || r) {
+			fprintf(c->err, "kmend create: cannot link %s into the work folder: %s\n",
+				names[i], link ? strerror(errno) : "out of memory");
+			free(link);
+			goto out;
+		}
+		free(link);
+	}
+	ret = 0;
+out:
+	strv_free(names, n);
+	free(from);
+	return ret;
+}
+
+int header_units_mirror(struct create *c)
+{
+	char *real_source = realpath(c->source, NULL);
+	int ret = -1;
+
+	if (!real_source) {
+		fprintf(c->err, "kmend create: %s: %s\n", c->source, strerror(errno));
+		return -1;
+	}
+	/* each folder from the top one down to the header's own */
+	for (size_t i = 0; i < c->nr_headers; i++) {
+		char *dir = strdup(c->headers[i]), *slash;
+
+		if (!dir) {
+			fprintf(c->err, "kmend create: out of memory\n");
+			goto out;
+		}
+		for (slash = strchr(dir, '/'); slash; slash = strchr(slash + 1, '/')) {
+			*slash = '\0';
+			if (mirror_dir(c, real_source, dir)) {
+				free(dir);
+				goto out;
+			}
+			*slash = '/';
+		}
+		free(dir);
+	}
+	ret = 0;
+out:
+	free(real_source);
+	return ret;
+}
+
+/*
+ * The tree's standard include folders, in the compiler's order: the -I
+ * options of a unit every configuration builds.
+ */
+static int std_include_dirs(struct create *c, char ***dirs, size_t *n)
+{
+	char *recipe = NULL, errbuf[512], *save = NULL;
+	int status = units_index_find(c->source, c->work_dir, "init/main.c", c->err,
+				      &recipe, errbuf, sizeof(errbuf));
+
+	*dirs = NULL;
+	*n = 0;
+	if (status) {
+		fprintf(c->err, "kmend create: %s\n",
+			status < 0 ? errbuf : "init/main.c is not in the units index");
+		free(recipe);
+		return -1;
+	}
+	for (char *w = strtok_r(recipe, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		char **grown;
+
+		if (strncmp(w, "-I", 2) || !w[2])
+			continue;
+		grown = realloc(*dirs, (*n + 1) * sizeof(*grown));
+		if (!grown || !(grown[*n] = strdup(w + 2))) {
+			*dirs = grown ? grown : *dirs;
+			strv_free(*dirs, *n);
+			free(recipe);
+			fprintf(c->err, "kmend create: out of memory\n");
+			return -1;
+		}
+		*dirs = grown;
+		path_fold(grown[(*n)++]);
+	}
+	free(recipe);
+	return 0;
+}
+
+/* Link the unit's source into work/src, unless it is there (or a copy). */
+static int link_source(struct create *c, const char *real_source, const struct unit *u)
+{
+	char *target = str_format("%s/%s", real_source, u->path);
+	char *link = str_format("%s/src/%s", c->work_dir, u->path);
+	struct stat st;
+	int ret = -1;
+
+	if (target && link && !lstat(link, &st))
+		ret = 0;
+	else if (target && link && !make_parent_dirs(link) && !symlink(target, link))
+		ret = 0;
+	if (ret)
+		fprintf(c->err, "kmend create: cannot link %s into the work folder: %s\n",
+			u->path, link ? strerror(errno) : "out of memory");
+	free(target);
+	free(link);
+	return ret;
+}
+
+/* Job 2i preprocesses candidate i before the patch, 2i + 1 after. */
+static pid_t start_preprocess(struct create *c, size_t job, void *arg)
+{
+	const struct unit *u = (const struct unit *)arg + job / 2;
+	struct unit_paths p;
+	char errbuf[512];
+
+	if (create_unit_paths(c, u, &p)) {
+		fprintf(c->err, "kmend create: cannot create %s\n", c->work_dir);
+		return -1;
+	}
+	return create_start_command(c, job % 2 ?
+		unit_preprocess_command(u, p.src, p.post_sum, p.prefix,
+					c->sdk.include_dir, errbuf, sizeof(errbuf)) :
+		unit_preprocess_command(u, u->kbuild_source, p.pre_sum, NULL, NULL,
+					errbuf, sizeof(errbuf)), errbuf);
+}
+
+static void preprocess_failed(struct create *c, size_t job, int status, void *arg)
+{
+	const struct unit *u = (const struct unit *)arg + job / 2;
+
+	fprintf(c->err, "kmend create: preprocessing %s %s the patch failed (exit %d)\n",
+		u->path, job % 2 ? "after" : "before", status);
+}
+
+/* The two sums differ (or one cannot be read: then compile, to be safe). */
+static bool sums_differ(struct create *c, const struct unit *u)
+{
+	struct unit_paths p;
+	char a[128] = "", b[128] = "";
+	FILE *f;
+	bool differ = true;
+
+	if (create_unit_paths(c, u, &p))
+		return true;
+	if ((f = fopen(p.pre_sum, "r"))) {
+		if (!fgets(a, sizeof(a), f))
+			a[0] = '\0';
+		fclose(f);
+	}
+	if ((f = fopen(p.post_sum, "r"))) {
+		if (!fgets(b, sizeof(b), f))
+			b[0] = '\0';
+		fclose(f);
+	}
+	if (a[0] && !strcmp(a, b))
+		differ = false;
+	unlink(p.pre_sum);
+	unlink(p.post_sum);
+	return differ;
+}
+
+/* Is @path one of the patch's own .c files? */
+static bool touched(const struct create *c, const char *path)
+{
+	for (size_t i = 0; i < c->nr_files; i++)
+		if (!strcmp(c->files[i], path))
+			return true;
+	return false;
+}
+
+int header_units_find(struct create *c, struct unit **units, size_t *nr_units)
+{
+	char **dirs = NULL, **paths = NULL, **recipes = NULL, errbuf[512];
+	char *real_source = NULL;
+	size_t nr_dirs = 0, nr_paths = 0, kept = 0, built = 0, changed = 0;
+	struct unit *cand = NULL, *grown;
+	int ret = -1;
+
+	if (!c->nr_headers)
+		return 0;
+	if (std_include_dirs(c, &dirs, &nr_dirs) ||
+	    includes_index_units(c->source, dirs, nr_dirs, c->headers, c->nr_headers,
+				 c->err, &paths, &nr_paths, errbuf, sizeof(errbuf)) < 0) {
+		if (dirs)
+			fprintf(c->err, "kmend create: %s\n", errbuf);
+		goto out;
+	}
+	/* the patch's own .c files are compiled anyway */
+	for (size_t i = 0; i < nr_paths; i++) {
+		if (touched(c, paths[i]))
+			free(paths[i]);
+		else
+			paths[kept++] = paths[i];
+	}
+	nr_paths = kept;
+	recipes = calloc(nr_paths ? nr_paths : 1, sizeof(*recipes));
+	cand = calloc(nr_paths ? nr_paths : 1, sizeof(*cand));
+	real_source = realpath(c->source, NULL);
+	if (!recipes || !cand || !real_source) {
+		fprintf(c->err, "kmend create: %s\n", real_source ? "out of memory" : strerror(errno));
+		goto out;
+	}
+	if (units_index_recipes(c->source, c->work_dir, paths, nr_paths, c->err, recipes,
+				errbuf, sizeof(errbuf))) {
+		fprintf(c->err, "kmend create: %s\n", errbuf);
+		goto out;
+	}
+	for (size_t i = 0; i < nr_paths; i++) {
+		if (!recipes[i])
+			continue;	/* not built in this configuration */
+		if (unit_from_recipe(c->source, paths[i], recipes[i], &cand[built],
+				     errbuf, sizeof(errbuf))) {
+			fprintf(c->err, "kmend create: %s\n", errbuf);
+			goto out;
+		}
+		if (link_source(c, real_source, &cand[built++]))
+			goto out;
+	}
+	fprintf(c->out, "headers: %zu file%s include%s them, %zu built in this configuration\n",
+		nr_paths, nr_paths == 1 ? "" : "s", nr_paths == 1 ? "s" : "", built);
+	if (create_run_jobs(c, 2 * built, "preprocessing", start_preprocess,
+			    preprocess_failed, cand)) {
+		create_show_log_tail(c);
+		goto out;
+	}
+	for (size_t i = 0; i < built; i++) {
+		if (sums_differ(c, &cand[i])) {
+			struct unit moved = cand[i];
+
+			cand[i] = cand[changed];
+			cand[changed++] = moved;
+		}
+	}
+	fprintf(c->out, "headers: %zu unit%s preprocess%s differently: compiling %s before and after\n",
+		changed, changed == 1 ? "" : "s", changed == 1 ? "es" : "",
+		changed == 1 ? "it" : "them");
+	if (c->max_units && *nr_units + changed > c->max_units) {
+		fprintf(c->err, "kmend create: the changed headers reach %zu units, more than --max-units %zu; raise it to compile them all\n",
+			changed, c->max_units);
+		goto out;
+	}
+	grown = realloc(*units, (*nr_units + changed) * sizeof(*grown));
+	if (!grown && changed) {
+		fprintf(c->err, "kmend create: out of memory\n");
+		goto out;
+	}
+	if (grown)
+		*units = grown;
+	memcpy(*units + *nr_units, cand, changed * sizeof(*cand));
+	*nr_units += changed;
+	for (size_t i = 0; i < changed; i++)
+		memset(&cand[i], 0, sizeof(cand[i]));
+	ret = 0;
+out:
+	for (size_t i = 0; cand && i < built; i++)
+		unit_free(&cand[i]);
+	free(cand);
+	if (recipes)
+		strv_free(recipes, nr_paths);
+	if (paths)
+		strv_free(paths, nr_paths);
+	strv_free(dirs, nr_dirs);
+	free(real_source);
+	return ret;
+}

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests for the layout check (layout.c): which types of a unit a
+ * patch changes the layout of, from DWARF. Fixtures: layout_pre.c and
+ * layout_post.c, built with -g.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "layout.h"
+#include "refuse.h"
+
+#ifndef FIXTURES
+#error "FIXTURES must name the folder of the compiled fixtures"
+#endif
+
+/* The reason given for @name, or NULL if it is not refused. */
+static const char *reason(const struct refusals *r, const char *name)
+{
+	for (size_t i = 0; i < r->nr; i++)
+		if (!strcmp(r->items[i].name, name))
+			return r->items[i].reason;
+	return NULL;
+}
+
+static void test_changed_layouts(void **state)
+{
+	struct refusals r = { 0 };
+	char err[256];
+	const char *why;
+
+	(void)state;
+	assert_int_equal(layout_refusals(FIXTURES "/layout_pre.o",
+					 FIXTURES "/layout_post.o", &r, err, sizeof(err)), 0);
+	why = reason(&r, "struct moved");
+	assert_non_null(why);
+	assert_non_null(strstr(why, "size 16 -> 32, \"b@4 int\" -> \"added@8 long int\""));
+	why = reason(&r, "struct bits");
+	assert_non_null(why);
+	assert_non_null(strstr(why, "size 4 -> 4, \"f@0 unsigned int:3@0\" -> \"f@0 unsigned int:4@0\""));
+	why = reason(&r, "struct padded");
+	assert_non_null(why);
+	assert_non_null(strstr(why, "size 24 -> 24, \"d@16 long int\" -> \"d0@12 int\""));
+	why = reason(&r, "struct nested");
+	assert_non_null(why);
+	assert_non_null(strstr(why, "\"l@8 long int\" -> \"l@8 long long int\""));
+	why = reason(&r, "enum color");
+	assert_non_null(why);
+	assert_non_null(strstr(why, "\"GREEN=1\" -> \"YELLOW=1\""));
+	/* alike, or a constant added after the others */
+	assert_null(reason(&r, "struct same"));
+	assert_null(reason(&r, "union either"));
+	assert_null(reason(&r, "enum grows"));
+	assert_int_equal(r.nr, 5);
+	refusals_free(&r);
+}
+
+static void test_same_object(void **state)
+{
+	struct refusals r = { 0 };
+	char err[256];
+
+	(void)state;
+	assert_int_equal(layout_refusals(FIXTURES "/layout_pre.o",
+					 FIXTURES "/layout_pre.o", &r, err, sizeof(err)), 0);
+	assert_int_equal(r.nr, 0);
+	refusals_free(&r);
+}
+
+/* An object without DWARF: nothing to compare, nothing refused. */
+static void test_no_debug_info(void **state)
+{
+	struct refusals r = { 0 };
+	char err[256];
+
+	(void)state;
+	assert_int_equal(layout_refusals(FIXTURES "/decls_pre.o",
+					 FIXTURES "/decls_post.o", &r, err, sizeof(err)), 0);
+	assert_int_equal(r.nr, 0);
+	refusals_free(&r);
+}
+
+static void test_missing_object(void **state)
+{
+	struct refusals r = { 0 };
+	char err[256] = "";
+
+	(void)state;
+	assert_int_equal(layout_refusals(FIXTURES "/no-such.o", FIXTURES "/layout_pre.o",
+					 &r, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "no-such.o"));
+	refusals_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_changed_layouts),
+		cmocka_unit_test(test_same_object),
+		cmocka_unit_test(test_no_debug_info),
+		cmocka_unit_test(test_missing_object),
+	};
+
+	return cmocka_run_group_tests_name("layout", tests, NULL, NULL);
+}
