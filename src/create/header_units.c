@@ -134,6 +134,43 @@ static int std_include_dirs(struct create *c, char ***dirs, size_t *n)
 	return 0;
 }
 
+int header_units_adopt(struct create *c, size_t index)
+{
+	char **dirs = NULL, **by = NULL, errbuf[512], **grown;
+	size_t nr_dirs = 0, nr_by = 0;
+	int ret = -1;
+
+	if (std_include_dirs(c, &dirs, &nr_dirs))
+		return -1;
+	if (includes_index_units(c->source, dirs, nr_dirs, &c->files[index], 1, c->err,
+				 &by, &nr_by, errbuf, sizeof(errbuf))) {
+		fprintf(c->err, "kmend create: %s\n", errbuf);
+		goto out;
+	}
+	ret = 0;
+	if (!nr_by)
+		goto out;
+	grown = realloc(c->headers, (c->nr_headers + 1) * sizeof(*grown));
+	if (!grown) {
+		fprintf(c->err, "kmend create: out of memory\n");
+		ret = -1;
+		goto out;
+	}
+	c->headers = grown;
+	fprintf(c->out, "%s: not a unit of its own; %zu file%s include%s it: taken as a header\n",
+		c->files[index], nr_by, nr_by == 1 ? "" : "s", nr_by == 1 ? "s" : "");
+	c->headers[c->nr_headers++] = c->files[index];
+	memmove(&c->files[index], &c->files[index + 1],
+		(c->nr_files - index - 1) * sizeof(*c->files));
+	c->nr_files--;
+	ret = 1;
+out:
+	strv_free(dirs, nr_dirs);
+	if (by)
+		strv_free(by, nr_by);
+	return ret;
+}
+
 /* Link the unit's source into work/src, unless it is there (or a copy). */
 static int link_source(struct create *c, const char *real_source, const struct unit *u)
 {
@@ -266,6 +303,11 @@ int header_units_find(struct create *c, struct unit **units, size_t *nr_units)
 	}
 	fprintf(c->out, "headers: %zu file%s include%s them, %zu built in this configuration\n",
 		nr_paths, nr_paths == 1 ? "" : "s", nr_paths == 1 ? "s" : "", built);
+	if (c->max_units && built > c->max_units) {
+		fprintf(c->err, "kmend create: the changed headers reach %zu units, more than --max-units %zu; raise it to preprocess them all and compile those that change\n",
+			built, c->max_units);
+		goto out;
+	}
 	if (create_run_jobs(c, 2 * built, "preprocessing", start_preprocess,
 			    preprocess_failed, cand)) {
 		create_show_log_tail(c);
@@ -282,11 +324,6 @@ int header_units_find(struct create *c, struct unit **units, size_t *nr_units)
 	fprintf(c->out, "headers: %zu unit%s preprocess%s differently: compiling %s before and after\n",
 		changed, changed == 1 ? "" : "s", changed == 1 ? "es" : "",
 		changed == 1 ? "it" : "them");
-	if (c->max_units && *nr_units + changed > c->max_units) {
-		fprintf(c->err, "kmend create: the changed headers reach %zu units, more than --max-units %zu; raise it to compile them all\n",
-			changed, c->max_units);
-		goto out;
-	}
 	grown = realloc(*units, (*nr_units + changed) * sizeof(*grown));
 	if (!grown && changed) {
 		fprintf(c->err, "kmend create: out of memory\n");

@@ -16,6 +16,14 @@
 int header_units_mirror(struct create *c);
 
 /*
+ * The touched .c file @c->files[@index], which the configuration does not
+ * build as a unit: if units include it (kernel/sched/build_policy.c
+ * includes idle.c), move it to @c->headers, saying so, and return 1; 0 if
+ * none does; -1 with a message.
+ */
+int header_units_adopt(struct create *c, size_t index);
+
+/*
  * Append to *@units the units the configuration builds that include a
  * patched header and whose preprocessed text it changes (not the patch's
  * own .c files, already there), saying how many on @c->out; refuse past

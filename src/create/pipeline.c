@@ -30,7 +30,10 @@ static void step_done(struct create *c, const char *step, struct timespec *since
 	clock_gettime(CLOCK_MONOTONIC, since);
 }
 
-/* The touched units, then those the changed headers reach. */
+/*
+ * The touched units, then those the changed headers reach. A touched .c
+ * file that is not a unit but is included by one is a header here.
+ */
 static int find_units(struct create *c, struct unit **units)
 {
 	char errbuf[512];
@@ -40,14 +43,26 @@ static int find_units(struct create *c, struct unit **units)
 		fprintf(c->err, "kmend create: out of memory\n");
 		return -1;
 	}
-	for (size_t i = 0; i < c->nr_files; i++) {
-		if (unit_lookup(c->source, c->files[i], c->work_dir, c->err, &(*units)[i],
-				errbuf, sizeof(errbuf))) {
-			fprintf(c->err, "kmend create: %s\n", errbuf);
-			return -1;
+	for (size_t i = 0; i < c->nr_files;) {
+		int r = unit_lookup(c->source, c->files[i], c->work_dir, c->err,
+				    &(*units)[c->nr_units], errbuf, sizeof(errbuf));
+
+		if (!r) {
+			c->nr_units++;
+			i++;
+			continue;
 		}
-		c->nr_units++;
+		if (r == 1) {
+			r = header_units_adopt(c, i);
+			if (r == 1)
+				continue;	/* c->files[i] is the next one now */
+		}
+		if (!r)
+			fprintf(c->err, "kmend create: %s\n", errbuf);
+		return -1;
 	}
+	if (header_units_mirror(c))
+		return -1;
 	return header_units_find(c, units, &c->nr_units);
 }
 
@@ -78,7 +93,7 @@ int create_pipeline(struct create *c)
 		fprintf(c->err, "kmend create: %s\n", symvers ? errbuf : "out of memory");
 		goto out;
 	}
-	if (create_patch_copies(c) || header_units_mirror(c))
+	if (create_patch_copies(c))
 		goto out;
 	step_done(c, "patched copies", &step);
 	if (find_units(c, &units))

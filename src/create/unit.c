@@ -141,6 +141,7 @@ static int lookup(const char *source, const char *path, const char *recipe,
 	if (!recipe) {
 		set_error(err, errlen, "%s: Kbuild does not build it in this configuration (make -n of vmlinux and the modules compiles no such unit)",
 			  path);
+		ret = 1;
 		goto out;
 	}
 	if (parse_command(recipe, u, err, errlen) || find_target(u, err, errlen))

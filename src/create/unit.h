@@ -26,8 +26,8 @@ struct unit {
  * it last built the unit, or else from the index of the units the
  * configuration builds (units_index.c; built on first use, saying so on
  * @progress; make -n writes nothing into the tree, its temporary files go
- * to @scratch). Returns 0, or -1 with a message in @err (for example: the
- * file is not built in this configuration).
+ * to @scratch). Returns 0, 1 if the configuration does not build it, or -1;
+ * with a message in @err when not 0.
  */
 int unit_lookup(const char *source, const char *path, const char *scratch,
 		FILE *progress, struct unit *u, char *err, size_t errlen);
@@ -35,7 +35,7 @@ int unit_lookup(const char *source, const char *path, const char *scratch,
 /*
  * The same with Kbuild's recipe for @path already read from the index
  * (units_index_recipes(); NULL: not built in this configuration). A command
- * Kbuild saved in the tree still comes first.
+ * Kbuild saved in the tree still comes first. Returns as unit_lookup().
  */
 int unit_from_recipe(const char *source, const char *path, const char *recipe,
 		     struct unit *u, char *err, size_t errlen);

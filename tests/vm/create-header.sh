@@ -9,6 +9,8 @@
 #
 # A second header change adds a field to struct msdos_inode_info: refused,
 # naming the struct, as the running kernel's inodes keep the old layout.
+# --max-units refuses a header that reaches too many units; a change of
+# kernel/sched/idle.c, which build_policy.c includes, is taken as a header.
 . "$(dirname "$0")/lib/host.bash"
 
 eval "$("$top/scripts/target-kernel" 2>/dev/null)" || fail "no target kernel"
@@ -46,6 +48,26 @@ expect_in "$tmp/layout.out" '^  refused   struct msdos_inode_info: the patch cha
 	"the struct whose layout changes is refused, with its size and the first member that moved"
 expect_eq "$(grep -c 'refused   struct msdos_inode_info: the patch' "$tmp/layout.out")" 1 \
 	"said once, however many units it is in"
+
+# --max-units bounds the units a header reaches, before any is preprocessed
+"$build/bin/kmend" create --dry-run --max-units 3 --source "$SOURCE" "$tmp/mode.patch" \
+	>"$tmp/max.out" 2>&1
+expect_status 1 $? "a header reaching more units than --max-units"
+expect_in "$tmp/max.out" 'the changed headers reach [0-9]+ units, more than --max-units 3' "says how many"
+
+# a .c file that is no unit of its own but included by one, as a header
+mkdir -p "$tmp/i/a/kernel/sched" "$tmp/i/b/kernel/sched"
+cp "$SOURCE/kernel/sched/idle.c" "$tmp/i/a/kernel/sched/"
+sed 's/^\t\tWARN_ON_ONCE(cpu_idle_force_poll < 0);$/\t\tif (WARN_ON_ONCE(cpu_idle_force_poll < 0))\n\t\t\tcpu_idle_force_poll = 0;/' \
+	"$SOURCE/kernel/sched/idle.c" >"$tmp/i/b/kernel/sched/idle.c"
+(cd "$tmp/i" && diff -u a/kernel/sched/idle.c b/kernel/sched/idle.c) >"$tmp/idle.patch"
+[ -s "$tmp/idle.patch" ] || fail "the sed made no change to kernel/sched/idle.c"
+"$build/bin/kmend" create --dry-run --source "$SOURCE" "$tmp/idle.patch" >"$tmp/idle.out" 2>&1 ||
+	{ cat "$tmp/idle.out"; fail "kmend create of kernel/sched/idle.c"; }
+expect_in "$tmp/idle.out" '^kernel/sched/idle.c: not a unit of its own; 1 file includes it: taken as a header$' \
+	"an included .c file is taken as a header"
+expect_in "$tmp/idle.out" '^kernel/sched/build_policy.c -> vmlinux$' "the unit that includes it is compiled"
+expect_in "$tmp/idle.out" '^  changed   function cpu_idle_poll_ctrl ' "the changed function is found"
 
 run_guest "$tmp/out" --file "$tmp/mode.ko:/u/mode.ko" --module vfat --module loop \
 	--module nls_cp437 --module nls_ascii -- '
