@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include "pipeline.h"
+#include "pre_cache.h"
 #include "progress.h"
 #include "run.h"
 #include "util.h"
@@ -77,6 +78,8 @@ int create_run_jobs(struct create *c, size_t n, const char *what,
 			if (jobs[slot].pid < 0) {
 				jobs[slot].pid = 0;
 				failed = true;
+			} else if (!jobs[slot].pid) {
+				count.done++;	/* nothing to run */
 			} else {
 				running++;
 			}
@@ -126,17 +129,44 @@ pid_t create_start_command(struct create *c, char *cmd, const char *why_not)
 	return pid;
 }
 
-/* Job 2i compiles unit i before the patch, job 2i + 1 after. */
+/* The units being compiled, and which came from the cache of pre objects. */
+struct compile_set {
+	const struct unit *units;
+	struct pre_cache cache;
+	bool *cached;
+};
+
+/* The command of @u before the patch as the cache knows it: a fixed output. */
+static char *cache_key(const struct unit *u)
+{
+	char errbuf[64];
+
+	return unit_compile_command(u, u->kbuild_source, "kmend-pre.o", NULL, NULL,
+				    errbuf, sizeof(errbuf));
+}
+
+/*
+ * Job 2i compiles unit i before the patch (or takes it from the cache:
+ * nothing to run), job 2i + 1 after.
+ */
 static pid_t start_compile(struct create *c, size_t job, void *arg)
 {
-	const struct unit *u = (const struct unit *)arg + job / 2;
+	struct compile_set *set = arg;
+	const struct unit *u = &set->units[job / 2];
 	bool after = job % 2;
 	struct unit_paths p;
-	char errbuf[512];
+	char errbuf[512], *key;
 
 	if (create_unit_paths(c, u, &p)) {
 		fprintf(c->err, "kmend create: cannot create %s\n", c->work_dir);
 		return -1;
+	}
+	if (!after && (key = cache_key(u))) {
+		set->cached[job / 2] = pre_cache_get(&set->cache, c->source, u->object,
+						     key, p.pre);
+		free(key);
+		if (set->cached[job / 2])
+			return 0;
 	}
 	if (c->verbose)
 		fprintf(c->err, "  CC      %s (%s the patch, for %s)\n", u->path,
@@ -150,16 +180,46 @@ static pid_t start_compile(struct create *c, size_t job, void *arg)
 
 static void compile_failed(struct create *c, size_t job, int status, void *arg)
 {
-	const struct unit *u = (const struct unit *)arg + job / 2;
+	const struct compile_set *set = arg;
 
 	fprintf(c->err, "kmend create: compiling %s %s the patch failed (exit %d)\n",
-		u->path, job % 2 ? "after" : "before", status);
+		set->units[job / 2].path, job % 2 ? "after" : "before", status);
 }
 
 int create_compile_all(struct create *c, const struct unit *units, size_t n)
 {
-	return create_run_jobs(c, 2 * n, n > 4 ? "compiling" : NULL, start_compile,
-			       compile_failed, (void *)units);
+	struct compile_set set = { .units = units };
+	size_t from_cache = 0;
+	int ret;
+
+	set.cached = calloc(n ? n : 1, sizeof(*set.cached));
+	if (!set.cached) {
+		fprintf(c->err, "kmend create: out of memory\n");
+		return -1;
+	}
+	pre_cache_open(&set.cache, c->source);	/* none: compile everything */
+	ret = create_run_jobs(c, 2 * n, n > 4 ? "compiling" : NULL, start_compile,
+			      compile_failed, &set);
+	for (size_t i = 0; !ret && i < n; i++) {
+		struct unit_paths p;
+		char *key;
+
+		if (set.cached[i]) {
+			from_cache++;
+			continue;
+		}
+		if (create_unit_paths(c, &units[i], &p) || !(key = cache_key(&units[i])))
+			continue;
+		pre_cache_put(&set.cache, units[i].object, key, p.pre);
+		free(key);
+	}
+	if (!ret && from_cache)
+		fprintf(c->out, "pre objects: %zu of %zu from this tree's cache: %zu compile%s after the patch, %zu before\n",
+			from_cache, n, n, n == 1 ? "" : "s", n - from_cache);
+	pre_cache_trim(&set.cache);
+	pre_cache_close(&set.cache);
+	free(set.cached);
+	return ret;
 }
 
 void create_show_log_tail(struct create *c)

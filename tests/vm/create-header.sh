@@ -9,8 +9,10 @@
 #
 # A second header change adds a field to struct msdos_inode_info: refused,
 # naming the struct, as the running kernel's inodes keep the old layout.
-# --max-units refuses a header that reaches too many units; a change of
-# kernel/sched/idle.c, which build_policy.c includes, is taken as a header.
+# A second create of the first change takes every object before the patch
+# from the tree's cache; --max-units refuses a header that reaches too many
+# units; a change of kernel/sched/idle.c, which build_policy.c includes, is
+# taken as a header.
 . "$(dirname "$0")/lib/host.bash"
 
 eval "$("$top/scripts/target-kernel" 2>/dev/null)" || fail "no target kernel"
@@ -48,6 +50,14 @@ expect_in "$tmp/layout.out" '^  refused   struct msdos_inode_info: the patch cha
 	"the struct whose layout changes is refused, with its size and the first member that moved"
 expect_eq "$(grep -c 'refused   struct msdos_inode_info: the patch' "$tmp/layout.out")" 1 \
 	"said once, however many units it is in"
+
+# the second create on the tree takes every object before the patch from
+# the tree's cache: only the units after the patch compile
+"$build/bin/kmend" create --dry-run --source "$SOURCE" "$tmp/mode.patch" >"$tmp/again.out" 2>&1 ||
+	{ cat "$tmp/again.out"; fail "kmend create of the header change, again"; }
+expect_in "$tmp/again.out" '^pre objects: ([0-9]+) of \1 from this tree.s cache: \1 compiles after the patch, 0 before$' \
+	"the second create compiles only after the patch"
+expect_in "$tmp/again.out" '^  changed   function fat_fill_inode ' "with the same result"
 
 # --max-units bounds the units a header reaches, before any is preprocessed
 "$build/bin/kmend" create --dry-run --max-units 3 --source "$SOURCE" "$tmp/mode.patch" \
