@@ -89,12 +89,15 @@ static bool type_said(struct create *c, const char *name)
 static void print_refusals(struct create *c, const struct refusals *r)
 {
 	for (size_t i = 0; i < r->nr; i++) {
+		const char *here = r->items[i].here;
+
 		if (type_said(c, r->items[i].name)) {
-			fprintf(c->out, "  refused   %s: as above\n", r->items[i].name);
+			fprintf(c->out, "  refused   %s: as above%s%s\n", r->items[i].name,
+				here ? "; " : "", here ? here : "");
 			continue;
 		}
-		fprintf(c->out, "  refused   %s: %s\n", r->items[i].name,
-			r->items[i].reason);
+		fprintf(c->out, "  refused   %s: %s%s%s\n", r->items[i].name,
+			r->items[i].reason, here ? " Here: " : "", here ? here : "");
 		c->nr_refusals++;
 	}
 }
@@ -154,6 +157,25 @@ static int build_payload(struct create *c, const struct unit *u, size_t index,
 	return 0;
 }
 
+/* Types whose layout changes, with the functions the update replaces. */
+static int find_layout_changes(const struct unit_paths *p, const struct objdiff *d,
+			       struct refusals *r, char *err, size_t errlen)
+{
+	char **names = calloc(d->nr_entries + 1, sizeof(*names));
+	size_t n = 0;
+	int ret;
+
+	if (!names)
+		return set_error(err, errlen, "out of memory");
+	for (size_t i = 0; i < d->nr_entries; i++)
+		if (d->entries[i].kind == OBJDIFF_FUNC &&
+		    d->entries[i].status == OBJDIFF_CHANGED)
+			names[n++] = d->entries[i].name;
+	ret = layout_refusals(p->pre, p->post, names, n, r, err, errlen);
+	free(names);
+	return ret;
+}
+
 /* Nothing to replace: every entry the same, or moved lines alone. */
 static bool unit_unchanged(const struct objdiff *d, const struct decls *decls)
 {
@@ -209,7 +231,7 @@ int create_compare_unit(struct create *c, const struct unit *u, size_t index)
 	if (refusals_find(&a, &b, &d, &r)) {
 		fprintf(c->err, "kmend create: out of memory\n");
 	} else if (refusals_find_crc(p.pre_crc, p.post_crc, &r, errbuf, sizeof(errbuf)) ||
-		   layout_refusals(p.pre, p.post, &r, errbuf, sizeof(errbuf))) {
+		   find_layout_changes(&p, &d, &r, errbuf, sizeof(errbuf))) {
 		fprintf(c->err, "kmend create: %s\n", errbuf);
 		refusals_free(&r);
 	} else {

@@ -32,9 +32,17 @@ struct layout {
 	Dwarf_Word size;
 };
 
+/* A function with code that takes or holds a struct or union. */
+struct use {
+	char *key;	/* the type, as in struct layout */
+	char *function;
+};
+
 struct layouts {
 	struct layout *v;
 	size_t n, cap;
+	struct use *uses;
+	size_t nr_uses, cap_uses;
 };
 
 /* A string being built; NULL text after a failed allocation. */
@@ -246,7 +254,85 @@ nomem:
 	return -1;
 }
 
-/* The named, defined types at the top of each unit of @dw, and in it. */
+/* The struct or union @die's type is, through pointers, arrays, typedefs. */
+static bool type_key(Dwarf_Die *die, char *key, size_t size)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Die type = *die;
+
+	for (int depth = 0; depth < 12; depth++) {
+		int tag;
+
+		if (!dwarf_attr_integrate(&type, DW_AT_type, &attr) ||
+		    !dwarf_formref_die(&attr, &type))
+			return false;
+		tag = dwarf_tag(&type);
+		if (tag == DW_TAG_structure_type || tag == DW_TAG_union_type) {
+			const char *name = dwarf_diename(&type);
+
+			return name && snprintf(key, size, "%s %s",
+						tag == DW_TAG_union_type ? "union" : "struct",
+						name) < (int)size;
+		}
+	}
+	return false;
+}
+
+static int add_use(struct layouts *l, const char *key, const char *function)
+{
+	for (size_t i = 0; i < l->nr_uses; i++)
+		if (!strcmp(l->uses[i].key, key) && !strcmp(l->uses[i].function, function))
+			return 0;
+	if (l->nr_uses == l->cap_uses) {
+		size_t cap = l->cap_uses ? l->cap_uses * 2 : 256;
+		struct use *grown = realloc(l->uses, cap * sizeof(*grown));
+
+		if (!grown)
+			return -1;
+		l->uses = grown;
+		l->cap_uses = cap;
+	}
+	l->uses[l->nr_uses].key = strdup(key);
+	l->uses[l->nr_uses].function = strdup(function);
+	if (!l->uses[l->nr_uses].key || !l->uses[l->nr_uses].function) {
+		free(l->uses[l->nr_uses].key);
+		free(l->uses[l->nr_uses].function);
+		return -1;
+	}
+	l->nr_uses++;
+	return 0;
+}
+
+/*
+ * The structs and unions @function's parameters and variables are of (or
+ * point to), and those its inlined calls return.
+ */
+static int add_uses(struct layouts *l, Dwarf_Die *scope, const char *function, int depth)
+{
+	Dwarf_Die child;
+	char key[256];
+
+	if (depth > 16 || dwarf_child(scope, &child))
+		return 0;
+	do {
+		int tag = dwarf_tag(&child);
+
+		/* an inlined call's type is what it returns (MSDOS_I()) */
+		if ((tag == DW_TAG_formal_parameter || tag == DW_TAG_variable ||
+		     tag == DW_TAG_inlined_subroutine) &&
+		    type_key(&child, key, sizeof(key)) && add_use(l, key, function))
+			return -1;
+		if ((tag == DW_TAG_lexical_block || tag == DW_TAG_inlined_subroutine) &&
+		    add_uses(l, &child, function, depth + 1))
+			return -1;
+	} while (!dwarf_siblingof(&child, &child));
+	return 0;
+}
+
+/*
+ * The named, defined types at the top of each unit of @dw, and the
+ * functions with code there that take or hold a struct or union.
+ */
 static int collect(Dwarf *dw, struct layouts *l)
 {
 	Dwarf_Off off = 0, next;
@@ -254,16 +340,28 @@ static int collect(Dwarf *dw, struct layouts *l)
 
 	while (!dwarf_nextcu(dw, off, &next, &header, NULL, NULL, NULL)) {
 		Dwarf_Die cu, child;
+		char key[256];
 
 		if (dwarf_offdie(dw, off + header, &cu) && !dwarf_child(&cu, &child)) {
 			do {
 				int tag = dwarf_tag(&child);
+				Dwarf_Attribute attr;
+				const char *name;
 
 				if ((tag == DW_TAG_structure_type || tag == DW_TAG_union_type ||
 				     tag == DW_TAG_enumeration_type) &&
 				    dwarf_diename(&child) &&
 				    !dwarf_hasattr(&child, DW_AT_declaration) &&
 				    add_layout(l, &child))
+					return -1;
+				/* a function with code (an inlined one's copy too) */
+				if (tag == DW_TAG_subprogram &&
+				    (dwarf_hasattr(&child, DW_AT_low_pc) ||
+				     dwarf_hasattr(&child, DW_AT_ranges)) &&
+				    (name = dwarf_formstring(dwarf_attr_integrate(&child, DW_AT_name,
+										  &attr))) &&
+				    (add_uses(l, &child, name, 0) ||
+				     (type_key(&child, key, sizeof(key)) && add_use(l, key, name))))
 					return -1;
 			} while (!dwarf_siblingof(&child, &child));
 		}
@@ -307,6 +405,56 @@ static void layouts_free(struct layouts *l)
 		free(l->v[i].text);
 	}
 	free(l->v);
+	for (size_t i = 0; i < l->nr_uses; i++) {
+		free(l->uses[i].key);
+		free(l->uses[i].function);
+	}
+	free(l->uses);
+}
+
+/* @function (DWARF's name) is among @names ("f", or gcc's "f.isra.0"). */
+static bool replaced(const char *function, char *const *names, size_t n)
+{
+	size_t len = strlen(function);
+
+	for (size_t i = 0; i < n; i++)
+		if (!strncmp(names[i], function, len) &&
+		    (!names[i][len] || names[i][len] == '.'))
+			return true;
+	return false;
+}
+
+/*
+ * "f, g (N functions the update leaves running) use it here": functions
+ * of the unit whose parameters, variables or inlined calls are of the
+ * type or point to it; or that none the update leaves running does.
+ */
+static char *running_users(const struct layouts *pre, const char *key,
+			   char *const *names, size_t nr_names)
+{
+	struct text t = { 0 };
+	size_t n = 0;
+
+	for (size_t i = 0; i < pre->nr_uses; i++) {
+		if (strcmp(pre->uses[i].key, key) ||
+		    replaced(pre->uses[i].function, names, nr_names))
+			continue;
+		if (n < 5)
+			put(&t, "%s%s", n ? ", " : "", pre->uses[i].function);
+		n++;
+	}
+	if (!n)
+		put(&t, "no function the update leaves running takes, holds or gets one here (by the types of parameters, variables and inlined calls)");
+	else if (n == 1)
+		put(&t, ", which the update leaves running, uses it here");
+	else
+		put(&t, "%s (%zu functions the update leaves running) use it here",
+		    n > 5 ? ", ..." : "", n);
+	if (t.nomem) {
+		free(t.s);
+		return NULL;
+	}
+	return t.s;
 }
 
 /* The first field of @a that @b lacks or spells otherwise, for the reason. */
@@ -351,6 +499,7 @@ static bool enum_values_change(const char *pre, const char *post)
 }
 
 int layout_refusals(const char *pre_path, const char *post_path,
+		    char *const *replaced_names, size_t nr_replaced,
 		    struct refusals *r, char *err, size_t errlen)
 {
 	struct layouts a = { 0 }, b = { 0 };
@@ -377,11 +526,20 @@ int layout_refusals(const char *pre_path, const char *post_path,
 		} else {
 			/* past "size N": the first member that moved or changed */
 			const char *ma = strchr(pre->text, ';'), *mb = strchr(post->text, ';');
+			char *users = running_users(&a, pre->key, replaced_names, nr_replaced);
 
 			diff = ma && mb && strcmp(ma, mb) ?
 			       first_difference(ma + 2, mb + 2) : strdup("its members alike");
-			why = diff ? str_format("the patch changes its layout (size %" PRIu64 " -> %" PRIu64 ", %s); the running kernel's data keeps the old one, so new code would misread it: carry a new field in a shadow variable (docs/writing-updates.md)",
+			why = diff ? str_format("the patch changes its layout (size %" PRIu64 " -> %" PRIu64 ", %s): the data already in memory keeps the old one; carry a new field in a shadow variable instead (docs/writing-updates.md)",
 						pre->size, post->size, diff) : NULL;
+			free(diff);
+			if (refusals_add(r, pre->key, why)) {
+				free(users);
+				set_error(err, errlen, "out of memory");
+				goto out;
+			}
+			r->items[r->nr - 1].here = users;
+			continue;
 		}
 		free(diff);
 		if (refusals_add(r, pre->key, why)) {

@@ -57,6 +57,7 @@ int refusals_add(struct refusals *r, const char *name, char *reason)
 	r->items = grown;
 	r->items[r->nr].name = strdup(name);
 	r->items[r->nr].reason = reason;
+	r->items[r->nr].here = NULL;
 	if (!r->items[r->nr].name) {
 		free(reason);
 		return -1;
@@ -108,6 +109,7 @@ void refusals_free(struct refusals *r)
 	for (size_t i = 0; i < r->nr; i++) {
 		free(r->items[i].name);
 		free(r->items[i].reason);
+		free(r->items[i].here);
 	}
 	free(r->items);
 	r->items = NULL;

@@ -12,8 +12,9 @@
 #include "objdiff.h"
 
 struct refusal {
-	char *name;	/* the function or data object */
+	char *name;	/* the function, data object or type */
 	char *reason;	/* why, and what to do instead */
+	char *here;	/* what is particular to this unit, or NULL */
 };
 
 struct refusals {

@@ -121,7 +121,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* the input's DWARF through libdw and the layout check */
 	memset(&refused, 0, sizeof(refused));
 	layout_refusals(post_side ? layout_fixed : path, post_side ? path : layout_fixed,
-			&refused, err, sizeof(err));
+			NULL, 0, &refused, err, sizeof(err));
 	refusals_free(&refused);
 	elf_object_close(&input);
 	close(fd);

@@ -21,13 +21,21 @@
 #error "FIXTURES must name the folder of the compiled fixtures"
 #endif
 
-/* The reason given for @name, or NULL if it is not refused. */
-static const char *reason(const struct refusals *r, const char *name)
+/* The refusal of @name, or NULL. */
+static const struct refusal *refusal(const struct refusals *r, const char *name)
 {
 	for (size_t i = 0; i < r->nr; i++)
 		if (!strcmp(r->items[i].name, name))
-			return r->items[i].reason;
+			return &r->items[i];
 	return NULL;
+}
+
+/* The reason given for @name, or NULL if it is not refused. */
+static const char *reason(const struct refusals *r, const char *name)
+{
+	const struct refusal *f = refusal(r, name);
+
+	return f ? f->reason : NULL;
 }
 
 static void test_changed_layouts(void **state)
@@ -38,7 +46,7 @@ static void test_changed_layouts(void **state)
 
 	(void)state;
 	assert_int_equal(layout_refusals(FIXTURES "/layout_pre.o",
-					 FIXTURES "/layout_post.o", &r, err, sizeof(err)), 0);
+					 FIXTURES "/layout_post.o", NULL, 0, &r, err, sizeof(err)), 0);
 	why = reason(&r, "struct moved");
 	assert_non_null(why);
 	assert_non_null(strstr(why, "size 16 -> 32, \"b@4 int\" -> \"added@8 long int\""));
@@ -59,6 +67,27 @@ static void test_changed_layouts(void **state)
 	assert_null(reason(&r, "union either"));
 	assert_null(reason(&r, "enum grows"));
 	assert_int_equal(r.nr, 5);
+	/* the function that takes one, left running */
+	assert_string_equal(refusal(&r, "struct moved")->here,
+			    "use_types, which the update leaves running, uses it here");
+	assert_null(refusal(&r, "enum color")->here);
+	refusals_free(&r);
+}
+
+/* Every function that uses the type is replaced: the data still is not. */
+static void test_users_replaced(void **state)
+{
+	char *replaced[] = { "use_types.isra.0" }, err[256];
+	struct refusals r = { 0 };
+	const struct refusal *f;
+
+	(void)state;
+	assert_int_equal(layout_refusals(FIXTURES "/layout_pre.o", FIXTURES "/layout_post.o",
+					 replaced, 1, &r, err, sizeof(err)), 0);
+	f = refusal(&r, "struct moved");
+	assert_non_null(f);
+	assert_non_null(strstr(f->reason, "the data already in memory keeps the old one"));
+	assert_non_null(strstr(f->here, "no function the update leaves running"));
 	refusals_free(&r);
 }
 
@@ -69,7 +98,7 @@ static void test_same_object(void **state)
 
 	(void)state;
 	assert_int_equal(layout_refusals(FIXTURES "/layout_pre.o",
-					 FIXTURES "/layout_pre.o", &r, err, sizeof(err)), 0);
+					 FIXTURES "/layout_pre.o", NULL, 0, &r, err, sizeof(err)), 0);
 	assert_int_equal(r.nr, 0);
 	refusals_free(&r);
 }
@@ -82,7 +111,7 @@ static void test_no_debug_info(void **state)
 
 	(void)state;
 	assert_int_equal(layout_refusals(FIXTURES "/decls_pre.o",
-					 FIXTURES "/decls_post.o", &r, err, sizeof(err)), 0);
+					 FIXTURES "/decls_post.o", NULL, 0, &r, err, sizeof(err)), 0);
 	assert_int_equal(r.nr, 0);
 	refusals_free(&r);
 }
@@ -94,7 +123,7 @@ static void test_missing_object(void **state)
 
 	(void)state;
 	assert_int_equal(layout_refusals(FIXTURES "/no-such.o", FIXTURES "/layout_pre.o",
-					 &r, err, sizeof(err)), -1);
+					 NULL, 0, &r, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "no-such.o"));
 	refusals_free(&r);
 }
@@ -103,6 +132,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_changed_layouts),
+		cmocka_unit_test(test_users_replaced),
 		cmocka_unit_test(test_same_object),
 		cmocka_unit_test(test_no_debug_info),
 		cmocka_unit_test(test_missing_object),
