@@ -227,6 +227,7 @@ int create_compare_unit(struct create *c, const struct unit *u, size_t index)
 		objdiff_free(&d);
 		goto close;
 	}
+	c->nr_next_boot += refusals_mark_next_boot(&a, &d, strcmp(u->target, "vmlinux"));
 	report_unit(c, u, &d, &c->decls[index]);
 	if (refusals_find(&a, &b, &d, &r)) {
 		fprintf(c->err, "kmend create: out of memory\n");

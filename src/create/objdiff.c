@@ -56,6 +56,7 @@ const char *objdiff_status_name(enum objdiff_status status)
 	case OBJDIFF_NEW: return "new";
 	case OBJDIFF_DELETED: return "deleted";
 	case OBJDIFF_IGNORED: return "ignored";
+	case OBJDIFF_NEXT_BOOT: return "next boot";
 	}
 	return "?";
 }

@@ -25,6 +25,10 @@ enum objdiff_status {
 	OBJDIFF_DELETED,
 	/* left out by a declaration of the patch (decls.c); why says which */
 	OBJDIFF_IGNORED,
+	/* __init or __exit code or data that changed: not replaced, as the
+	 * running kernel has run it (or runs it only at unload); it takes
+	 * effect when a new build starts (compare.c) */
+	OBJDIFF_NEXT_BOOT,
 };
 
 struct objdiff_entry {

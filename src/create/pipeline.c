@@ -131,6 +131,15 @@ int create_pipeline(struct create *c)
 		/* a callback or hook is something to apply, too */
 		for (size_t i = 0; i < n; i++)
 			funcs += c->payloads[i].nr_funcs + c->payloads[i].nr_named;
+		if (!funcs && c->nr_next_boot) {
+			/* nothing else: no update can do anything for it */
+			fprintf(c->err, "kmend create: the patches change only __init or __exit parts (\"next boot\" above), which the running kernel has already run or runs only at unload: a live update cannot carry them; they take effect with a reboot into a new build (or a module loaded from one)\n");
+			goto out;
+		}
+		if (funcs && c->nr_next_boot)
+			fprintf(c->out, "next boot: %zu __init or __exit part%s of the change %s not carried; the update carries the rest\n",
+				c->nr_next_boot, c->nr_next_boot == 1 ? "" : "s",
+				c->nr_next_boot == 1 ? "is" : "are");
 		if (!funcs && c->dry_run) {
 			fprintf(c->out, "nothing to replace: the patches change no function the running kernel has\n");
 		} else if (!funcs) {

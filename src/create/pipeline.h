@@ -41,6 +41,7 @@ struct create {
 	size_t nr_units;	/* compiled: the touched, then those headers reach */
 	size_t max_units;	/* --max-units: 0, no limit */
 	size_t nr_same_units;	/* of those headers reach: no code changed */
+	size_t nr_next_boot;	/* changed __init/__exit parts, not replaced */
 	FILE *out, *err;
 	const char *work_dir;	/* patched copies, objects, the module */
 	char log[PATH_MAX];

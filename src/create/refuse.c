@@ -14,11 +14,6 @@
 #include "payload.h"
 #include "util.h"
 
-static bool starts_with(const char *s, const char *prefix)
-{
-	return !strncmp(s, prefix, strlen(prefix));
-}
-
 /*
  * Does @func have an ftrace call site? -mrecord-mcount lists every
  * __fentry__ call in __mcount_loc, one R_X86_64_64 relocation each.
@@ -73,7 +68,6 @@ int refusals_find(const struct elf_object *pre, const struct elf_object *post,
 	for (size_t i = 0; i < diff->nr_entries; i++) {
 		const struct objdiff_entry *e = &diff->entries[i];
 		const struct elf_symbol *old;
-		const char *section;
 		char *why = NULL;
 
 		if (e->status != OBJDIFF_CHANGED)
@@ -81,17 +75,12 @@ int refusals_find(const struct elf_object *pre, const struct elf_object *post,
 		if (e->pre_index >= pre->nr_symbols)
 			continue;
 		old = &pre->symbols[e->pre_index];
-		section = elf_symbol_section(pre, old)->name;
 
 		if (e->kind == OBJDIFF_DATA && e->post_index < post->nr_symbols &&
 		    payload_private_copy(post, &post->symbols[e->post_index]))
 			continue;	/* the new code's own copy */
 		if (e->kind == OBJDIFF_DATA)
 			why = str_format("its value changes, but the running kernel keeps the old one; set it from a callback, or keep new state in a shadow variable");
-		else if (starts_with(section, ".init.") || starts_with(section, ".exit."))
-			why = str_format("it is %s code (%s), which the running kernel has freed or will not run again",
-					 starts_with(section, ".init.") ? "__init" : "__exit",
-					 section);
 		else if (!has_ftrace_site(pre, old) && !strstr(old->name, ".cold"))
 			why = str_format("it has no ftrace call site (notrace or not instrumented), so its callers cannot be redirected; patch its callers instead");
 		else
@@ -102,6 +91,38 @@ int refusals_find(const struct elf_object *pre, const struct elf_object *post,
 		}
 	}
 	return 0;
+}
+
+size_t refusals_mark_next_boot(const struct elf_object *pre, struct objdiff *d,
+			       bool module)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < d->nr_entries; i++) {
+		struct objdiff_entry *e = &d->entries[i];
+		const char *section;
+		bool init;
+		char *why;
+
+		if (e->status != OBJDIFF_CHANGED || e->pre_index >= pre->nr_symbols)
+			continue;
+		section = elf_symbol_section(pre, &pre->symbols[e->pre_index])->name;
+		init = !strncmp(section, ".init.", 6);
+		if (!init && strncmp(section, ".exit.", 6))
+			continue;
+		why = str_format("%s %s in %s: %s; the change takes effect when %s starts from a new build",
+				 init ? "__init" : "__exit",
+				 e->kind == OBJDIFF_FUNC ? "code" : "data", section,
+				 init ? "already run" : "run only at unload",
+				 module ? "the module" : "the kernel");
+		if (!why)
+			continue;	/* left changed: refused below */
+		free(e->why);
+		e->why = why;
+		e->status = OBJDIFF_NEXT_BOOT;
+		n++;
+	}
+	return n;
 }
 
 void refusals_free(struct refusals *r)

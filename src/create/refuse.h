@@ -6,6 +6,7 @@
 #ifndef KMEND_REFUSE_H
 #define KMEND_REFUSE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "elfobj.h"
@@ -25,14 +26,24 @@ struct refusals {
 /*
  * Refuse, for each entry of @diff: a data object whose value changes (the
  * running kernel keeps the old one; not one the new code has its own copy
- * of, payload_private_copy()), a changed function in __init or __exit
- * code (gone, or never run again, once the kernel or module is up), and a
- * changed function without an ftrace call site in @pre (nothing to redirect
- * calls with). Returns 0, or -1 when out of memory.
+ * of, payload_private_copy()), and a changed function without an ftrace
+ * call site in @pre (nothing to redirect calls with). Changed __init and
+ * __exit parts are no longer "changed" here: compare.c marks them "next
+ * boot". Returns 0, or -1 when out of memory.
  */
 int refusals_find(const struct elf_object *pre, const struct elf_object *post,
 		  const struct objdiff *diff, struct refusals *out);
 void refusals_free(struct refusals *r);
+
+/*
+ * Mark each changed __init and __exit function and data object of @d
+ * OBJDIFF_NEXT_BOOT, saying why: the running kernel (or @module) has run
+ * its __init part and runs its __exit part only at unload, so the update
+ * carries the rest of the change, and these parts take effect when a new
+ * build starts. Call before refusals_find(). Returns how many.
+ */
+size_t refusals_mark_next_boot(const struct elf_object *pre, struct objdiff *d,
+			       bool module);
 
 /*
  * Refuse each export whose modversions CRC differs between @pre_crc and

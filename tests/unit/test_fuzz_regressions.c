@@ -52,6 +52,7 @@ static void each_regression_is_refused(void **state)
 	setenv("FUZZ_PRE", FIXTURES "/payload_pre.o", 1);
 	setenv("FUZZ_POST", FIXTURES "/payload_post.o", 1);
 	setenv("FUZZ_SYMVERS", FIXTURES "/payload.symvers", 1);
+	setenv("FUZZ_LAYOUT", FIXTURES "/layout_pre.o", 1);
 	LLVMFuzzerInitialize(NULL, NULL);
 	while ((e = readdir(dir))) {
 		struct elf_object obj;
