@@ -199,6 +199,26 @@ done
 expect_status 1 $? "a hook in a module's unit"
 expect_in "$tmp/out" 'apply hook vfat_apply is in a unit of module vfat: hooks run with the machine stopped' "says why"
 
+# __init parts: left out as "next boot" beside a runtime change, which is
+# carried; refused when they are all there is.
+sed 's/pde = proc_create_single("version", 0, NULL, version_proc_show);/pde = proc_create_single("version", 0444, NULL, version_proc_show);/' \
+	"$SOURCE/fs/proc/version.c" | make_patch fs/proc/version.c "$tmp/init-only.patch"
+grep -q 0444 "$tmp/init-only.patch" || fail "the sed made no change to proc_version_init"
+"$kmend" create --dry-run --source "$SOURCE" "$tmp/init-only.patch" >"$tmp/out" 2>&1
+expect_status 1 $? "a patch that changes only __init code"
+expect_in "$tmp/out" '^  next boot function proc_version_init \(__init code in .init.text: already run; the change takes effect when the kernel starts from a new build\)$' \
+	"the __init function is reported as next boot"
+expect_in "$tmp/out" 'the patches change only __init or __exit parts' "refused for that reason"
+sed 's/pde = proc_create_single("version", 0, NULL, version_proc_show);/pde = proc_create_single("version", 0444, NULL, version_proc_show);/; s/^\tseq_printf(m, linux_proc_banner,$/\tseq_puts(m, "");\n&/' \
+	"$SOURCE/fs/proc/version.c" | make_patch fs/proc/version.c "$tmp/init-and-runtime.patch"
+"$kmend" create --source "$SOURCE" -o "$tmp/init-and-runtime.ko" "$tmp/init-and-runtime.patch" \
+	>"$tmp/out" 2>&1 || { cat "$tmp/out"; fail "a runtime change beside an __init one"; }
+expect_in "$tmp/out" '^  changed   function version_proc_show ' "the runtime part is changed"
+expect_in "$tmp/out" '^next boot: 1 __init or __exit part of the change is not carried; the update carries the rest$' \
+	"the next-boot part is summed up"
+expect_eq "$(modinfo -F kmend_function "$tmp/init-and-runtime.ko")" "vmlinux version_proc_show" \
+	"only the runtime function is replaced"
+
 # Refusals of input, each naming what is wrong.
 # (header changes are taken: tests/vm/create-header.sh)
 printf -- '--- a/kernel/Makefile\n+++ b/kernel/Makefile\n@@ -1 +1 @@\n-x\n+y\n' >"$tmp/makefile.patch"
