@@ -241,6 +241,25 @@ static bool other_functions_stub(const struct payload_state *st, size_t from, si
 	       st->named[to];
 }
 
+/*
+ * The data object of @sec that ends at @off: "one past the end" of an
+ * array, a loop's bound, names no object, but means the end of this one;
+ * resolved from it, it stays right wherever the object lies.
+ */
+static const struct elf_symbol *object_ending_at(const struct elf_object *obj,
+						 const struct elf_section *sec,
+						 int64_t off)
+{
+	for (size_t i = 0; i < obj->nr_symbols; i++) {
+		const struct elf_symbol *s = &obj->symbols[i];
+
+		if (s->type == STT_OBJECT && s->sym.st_shndx == sec->index &&
+		    s->sym.st_size && off == (int64_t)(s->sym.st_value + s->sym.st_size))
+			return s;
+	}
+	return NULL;
+}
+
 /* A reference to a place no symbol names: a constant or a string. */
 static void carry_unnamed(struct payload_state *st, size_t o, uint64_t off,
 			  const struct elf_rela *r, const struct elf_section *tsec,
@@ -310,6 +329,8 @@ void payload_carry_rela(struct payload_state *st, size_t from, size_t o, uint64_
 
 		addend += (int64_t)t->sym.st_value;
 		s = elf_symbol_at(post, tsec, addend + bias);
+		if (!s)
+			s = object_ending_at(post, tsec, addend + bias);
 		if (!s) {
 			carry_unnamed(st, o, off, r, tsec, addend);
 			return;

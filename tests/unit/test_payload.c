@@ -144,11 +144,12 @@ static void test_replaced_functions(void **state)
 {
 	struct built *b = *state;
 	const char *want[] = { "changed", "address_of_changed", "with_extable",
-			       "jumps_exported", "read_mostly", "label_address" };
+			       "jumps_exported", "read_mostly", "label_address",
+			       "count_until" };
 
 	assert_int_equal(b->refused.nr, 0);
-	assert_int_equal(b->payload.nr_funcs, 6);
-	for (size_t i = 0; i < 6; i++) {
+	assert_int_equal(b->payload.nr_funcs, 7);
+	for (size_t i = 0; i < 7; i++) {
 		size_t k;
 
 		for (k = 0; k < b->payload.nr_funcs; k++)
@@ -199,6 +200,19 @@ static void test_engine_resolves_the_unexported(void **state)
 
 		assert_true(!s || s->sym.st_shndx != SHN_UNDEF);
 	}
+}
+
+/* One past the end of an array, a loop bound: resolved from the array. */
+static void test_place_at_end_of_object(void **state)
+{
+	struct built *b = *state;
+	const struct payload_reloc *r = reloc_to(&b->payload, "ends");
+
+	assert_non_null(r);
+	assert_int_equal(r->type, R_X86_64_32S);
+	assert_int_equal(r->addend, 16);
+	for (size_t i = 0; i < b->refused.nr; i++)
+		assert_null(strstr(b->refused.items[i].reason, "unnamed place"));
 }
 
 /* Exports stay ordinary relocations, with the namespace imported. */
@@ -325,9 +339,10 @@ static void test_tables_follow_the_code(void **state)
 	assert_string_equal(b->out.symbols[jt->relas[2].sym].name, "exported_key");
 	assert_non_null(mc);
 	/* changed, added, counts_first, address_of_changed, with_extable,
-	 * jumps_exported, read_mostly, label_address: not helper, unchanged,
-	 * other_extable, jumps_hidden, read_both, sched_one, sched_two */
-	assert_int_equal(mc->size, 8 * 8);
+	 * jumps_exported, read_mostly, label_address, count_until: not helper,
+	 * unchanged, other_extable, jumps_hidden, read_both, sched_one,
+	 * sched_two */
+	assert_int_equal(mc->size, 9 * 8);
 }
 
 /*
@@ -433,6 +448,7 @@ int main(void)
 		cmocka_unit_test(test_replaced_functions),
 		cmocka_unit_test(test_only_what_changed_is_carried),
 		cmocka_unit_test(test_engine_resolves_the_unexported),
+		cmocka_unit_test(test_place_at_end_of_object),
 		cmocka_unit_test(test_loader_resolves_exports),
 		cmocka_unit_test(test_static_local_keeps_its_running_name),
 		cmocka_unit_test(test_new_data_copied_existing_not),
