@@ -115,7 +115,7 @@ static int build_payload(struct create *c, const struct unit *u, size_t index,
 	struct payload_input in = {
 		.pre = pre, .post = post, .diff = d, .exports = &c->exports,
 		.target = u->target, .prefix = prefix, .unit = (unsigned int)index + 1,
-		.named = named,
+		.named = named, .shared = c->shared, .nr_shared = c->nr_shared,
 	};
 	struct refusals r;
 	struct payload *p = &c->payloads[index];

@@ -19,6 +19,23 @@
 #include "payload_state.h"
 #include "util.h"
 
+bool payload_shared(const struct payload_input *in, const struct elf_symbol *s)
+{
+	if (s->bind == STB_LOCAL || !s->name)
+		return false;
+	for (size_t i = 0; i < in->nr_shared; i++)
+		if (!strcmp(in->shared[i], s->name))
+			return true;
+	return false;
+}
+
+/* One of @in->shared that this unit defines. */
+static bool payload_shared_here(const struct payload_input *in, const struct elf_symbol *s)
+{
+	return s->sym.st_shndx != SHN_UNDEF && s->sym.st_shndx < SHN_LORESERVE &&
+	       (s->type == STT_FUNC || s->type == STT_OBJECT) && payload_shared(in, s);
+}
+
 /* Mark the post sections that hold a function or object (st->named). */
 static void find_named_sections(struct payload_state *st)
 {
@@ -100,6 +117,10 @@ static int build(struct payload_state *st, const char *path, char *err, size_t e
 		if (payload_is_cold_part(s->name) && (s = payload_cold_parent(post, s)))
 			payload_include_section(st, s->sym.st_shndx);
 	}
+	/* new globals another unit of the update uses: carried, named */
+	for (size_t i = 0; i < post->nr_symbols && !st->nomem; i++)
+		if (payload_shared_here(st->in, &post->symbols[i]))
+			payload_include_section(st, post->symbols[i].sym.st_shndx);
 	payload_follow_references(st);
 	/*
 	 * Alternatives first: they bring in replacement code, which the other
@@ -119,6 +140,15 @@ static int build(struct payload_state *st, const char *path, char *err, size_t e
 	}
 	payload_refuse_unknown_tables(st);
 	payload_add_function_symbols(st);
+	for (size_t i = 0; i < post->nr_symbols && !st->nomem; i++) {
+		const struct elf_symbol *s = &post->symbols[i];
+
+		if (payload_shared_here(st->in, s) &&
+		    !elf_builder_add_symbol(&st->b, s->name, s->type, STB_GLOBAL,
+					    st->out_of[s->sym.st_shndx], s->sym.st_value,
+					    s->sym.st_size))
+			st->nomem = true;
+	}
 	if (st->in->nr_named) {
 		st->p->named = calloc(st->in->nr_named, sizeof(*st->p->named));
 		if (!st->p->named)

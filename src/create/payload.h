@@ -72,6 +72,13 @@ struct payload_input {
 	 */
 	char *const *named;
 	size_t nr_named;
+	/*
+	 * Globals the patch adds in one unit and uses from another
+	 * (cross_unit.c): defined here, each keeps its name as a global of
+	 * the payload; used here, the update module's link resolves it.
+	 */
+	char *const *shared;
+	size_t nr_shared;
 };
 
 /*
@@ -90,5 +97,8 @@ void payload_free(struct payload *p);
  * key): a change of it is no change of the running kernel's state.
  */
 bool payload_private_copy(const struct elf_object *post, const struct elf_symbol *s);
+
+/* Is @s (a global, defined or used) one of @in->shared? */
+bool payload_shared(const struct payload_input *in, const struct elf_symbol *s);
 
 #endif /* KMEND_PAYLOAD_H */

@@ -312,6 +312,11 @@ void payload_carry_rela(struct payload_state *st, size_t from, size_t o, uint64_
 		       elf_pcrel_bias(&post->sections[from], r->offset) : 0;
 	size_t ts = t->sym.st_shndx;
 
+	if (ts == SHN_UNDEF && payload_shared(st->in, t)) {
+		/* another unit of the update defines it: the module's link */
+		add_rela(st, o, off, r->type, elf_builder_undefined(&st->b, t->name), addend);
+		return;
+	}
 	if (ts == SHN_UNDEF) {
 		refer_to_kernel(st, from, o, off, r, t->name, true, false, addend, when);
 		return;

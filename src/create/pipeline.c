@@ -5,8 +5,10 @@
  * (precheck.c), and the update module (emit.c), each step timed for -v.
  */
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
+#include "cross_unit.h"
 #include "emit.h"
 #include "header_units.h"
 #include "pipeline.h"
@@ -66,6 +68,47 @@ static int find_units(struct create *c, struct unit **units)
 	return header_units_find(c, units, &c->nr_units);
 }
 
+/* What the patch adds in one unit and uses from another (cross_unit.c). */
+static int find_shared(struct create *c, const struct unit *units, size_t n)
+{
+	char **pre = calloc(n ? n : 1, sizeof(*pre)), **post = calloc(n ? n : 1, sizeof(*post));
+	char errbuf[512];
+	int ret = -1;
+
+	if (!pre || !post) {
+		fprintf(c->err, "kmend create: out of memory\n");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct unit_paths p;
+
+		if (create_unit_paths(c, &units[i], &p) || !(pre[i] = strdup(p.pre)) ||
+		    !(post[i] = strdup(p.post))) {
+			fprintf(c->err, "kmend create: out of memory\n");
+			goto out;
+		}
+	}
+	if (cross_unit_symbols(pre, post, n, &c->shared, &c->nr_shared, errbuf,
+			       sizeof(errbuf))) {
+		fprintf(c->err, "kmend create: %s\n", errbuf);
+		goto out;
+	}
+	for (size_t i = 0; i < c->nr_shared; i++)
+		fprintf(c->out, "across units: %s, new in one unit and used by another, is the update's own\n",
+			c->shared[i]);
+	ret = 0;
+out:
+	for (size_t i = 0; i < n; i++) {
+		if (pre)
+			free(pre[i]);
+		if (post)
+			free(post[i]);
+	}
+	free(pre);
+	free(post);
+	return ret;
+}
+
 int create_pipeline(struct create *c)
 {
 	struct unit *units = NULL;
@@ -113,6 +156,8 @@ int create_pipeline(struct create *c)
 		goto out;
 	}
 	step_done(c, "compiles before and after", &step);
+	if (find_shared(c, units, n))
+		goto out;
 	for (size_t i = 0; i < n; i++)
 		if (create_compare_unit(c, &units[i], i))
 			goto out;
@@ -222,5 +267,6 @@ out:
 	free(symvers);
 	symvers_free(&c->exports);
 	strv_free(c->types_refused, c->nr_types_refused);
+	strv_free(c->shared, c->nr_shared);
 	return ret;
 }

@@ -46,6 +46,8 @@ struct create {
 	const char *work_dir;	/* patched copies, objects, the module */
 	char log[PATH_MAX];
 	size_t nr_refusals;	/* changes an update cannot carry */
+	char **shared;		/* new in one unit, used by another */
+	size_t nr_shared;
 	char **types_refused;	/* types whose layout change was said */
 	size_t nr_types_refused;
 	size_t jobs;		/* compiles at once */

@@ -8,11 +8,11 @@
 # tracepoint example's jump label must follow its (unexported) key; the
 # module example patches binfmt_misc, loaded first, then unloaded and loaded
 # again while the update is applied (its pack matched and patched as it
-# loads).
+# loads); the across-units example calls a function its other unit adds.
 . "$(dirname "$0")/lib/host.bash"
 
 eval "$("$top/scripts/target-kernel" 2>/dev/null)" || fail "no target kernel"
-examples="proc-version on-access static-helpers new-function user-copy tracepoint module-binfmt-misc"
+examples="proc-version on-access static-helpers new-function across-units user-copy tracepoint module-binfmt-misc"
 mkdir -p "$tmp/u"
 for ex in $examples; do
 	start=$(date +%s.%N)
@@ -54,6 +54,11 @@ expect_eq "$(tail -n 1 /proc/version)" "kmend example: every task switched" "on-
 expect_match "$(cat /sys/kernel/debug/kmend/on-access)" "on_access on: every task has switched" "on-access: the log says when it turned on"
 undo on-access
 expect_eq "$(cat /proc/version)" "$before" "on-access: the old text again"
+
+apply across-units
+expect_eq "$(tail -n 1 /proc/loadavg)" "kmend example: across units" "across-units: the new function of the other unit runs"
+undo across-units
+expect_no_match "$(cat /proc/loadavg)" "kmend example" "across-units: gone after undo"
 
 sysctl=/proc/sys/net/core/high_order_alloc_disable
 apply static-helpers
