@@ -12,6 +12,7 @@
 #include "objdiff.h"
 #include "pipeline.h"
 #include "refuse.h"
+#include "table_copy.h"
 #include "util.h"
 
 /* @s on one line: string literals in it may hold newlines. */
@@ -228,6 +229,7 @@ int create_compare_unit(struct create *c, const struct unit *u, size_t index)
 		goto close;
 	}
 	c->nr_next_boot += refusals_mark_next_boot(&a, &d, strcmp(u->target, "vmlinux"));
+	table_copy_mark(&b, &d);
 	report_unit(c, u, &d, &c->decls[index]);
 	if (refusals_find(&a, &b, &d, &r)) {
 		fprintf(c->err, "kmend create: out of memory\n");

@@ -57,6 +57,7 @@ const char *objdiff_status_name(enum objdiff_status status)
 	case OBJDIFF_DELETED: return "deleted";
 	case OBJDIFF_IGNORED: return "ignored";
 	case OBJDIFF_NEXT_BOOT: return "next boot";
+	case OBJDIFF_COPIED: return "copied";
 	}
 	return "?";
 }

@@ -29,6 +29,9 @@ enum objdiff_status {
 	 * running kernel has run it (or runs it only at unload); it takes
 	 * effect when a new build starts (compare.c) */
 	OBJDIFF_NEXT_BOOT,
+	/* a changed read-only table the update carries its own copy of,
+	 * every reader replaced (table_copy.c) */
+	OBJDIFF_COPIED,
 };
 
 struct objdiff_entry {

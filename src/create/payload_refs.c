@@ -360,7 +360,8 @@ void payload_carry_rela(struct payload_state *st, size_t from, size_t o, uint64_
 			add_rela(st, o, off, r->type, st->sym_out[t->index], addend);
 			return;
 		}
-	} else if (!payload_exists_in_kernel(st, t) || payload_private_copy(st->post, t)) {
+	} else if (!payload_exists_in_kernel(st, t) || payload_private_copy(st->post, t) ||
+		   (st->entry_of[t->index] && st->entry_of[t->index]->status == OBJDIFF_COPIED)) {
 		carry_new_data(st, o, off, r, t, addend);
 		return;
 	}

@@ -15,6 +15,7 @@
 #include "elfobj.h"
 #include "objdiff.h"
 #include "refuse.h"
+#include "table_copy.h"
 
 #ifndef FIXTURES
 #error "FIXTURES must name the folder of the compiled fixtures"
@@ -231,8 +232,9 @@ static void test_refusals(void **state)
 	 * not ddebug_class, a changed dynamic-debug descriptor: the new code
 	 * carries its own copy.
 	 */
-	const char *want[] = { "untraced_func", "data_value", "limit." };
-	const char *reason[] = { "no ftrace call site", "value changes", "value changes" };
+	const char *want[] = { "untraced_func", "data_value", "limit.", "limits", "ops" };
+	const char *reason[] = { "no ftrace call site", "value changes", "value changes",
+				 "value changes", "value changes" };
 	size_t next_boot = 0;
 
 	/* the changed __init function is not replaced: "next boot" */
@@ -248,8 +250,8 @@ static void test_refusals(void **state)
 	}
 	assert_int_equal(next_boot, 1);
 	assert_int_equal(refusals_find(&o->pre, &o->post, &o->diff, &r), 0);
-	assert_int_equal(r.nr, 3);
-	for (size_t i = 0; i < 3; i++) {
+	assert_int_equal(r.nr, 5);
+	for (size_t i = 0; i < 5; i++) {
 		size_t k = 0;
 
 		while (k < r.nr && strncmp(r.items[k].name, want[i], strlen(want[i])))
@@ -258,6 +260,32 @@ static void test_refusals(void **state)
 			fail_msg("%s was not refused", want[i]);
 		assert_non_null(strstr(r.items[k].reason, reason[i]));
 	}
+	refusals_free(&r);
+}
+
+/*
+ * A changed table of plain values that one function reads: copied, its
+ * reader replaced; a table of addresses (ops) still refused.
+ */
+static void test_table_copy(void **state)
+{
+	struct objs *o = *state;
+	const struct objdiff_entry *limits = find(&o->diff, "limits");
+	const struct objdiff_entry *reader = find(&o->diff, "read_limit");
+	const struct objdiff_entry *ops = find(&o->diff, "ops");
+	struct refusals r;
+
+	assert_int_equal(limits->status, OBJDIFF_CHANGED);
+	assert_int_equal(reader->status, OBJDIFF_SAME);
+	assert_int_equal(table_copy_mark(&o->post, &o->diff), 1);
+	assert_int_equal(limits->status, OBJDIFF_COPIED);
+	assert_string_equal(limits->why, "a read-only table only functions of this unit read: the update carries its own copy and replaces 1 reader");
+	assert_int_equal(reader->status, OBJDIFF_CHANGED);
+	assert_string_equal(reader->why, "it reads limits, a changed read-only table the update carries its own copy of");
+	assert_int_equal(ops->status, OBJDIFF_CHANGED);
+	assert_int_equal(refusals_find(&o->pre, &o->post, &o->diff, &r), 0);
+	for (size_t i = 0; i < r.nr; i++)
+		assert_string_not_equal(r.items[i].name, "limits");
 	refusals_free(&r);
 }
 
@@ -299,6 +327,7 @@ int main(void)
 		cmocka_unit_test(test_unnamed_constant),
 		cmocka_unit_test(test_data),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_table_copy),
 		cmocka_unit_test(test_base_name),
 		cmocka_unit_test(test_refuses_what_is_not_an_object),
 	};
