@@ -13,6 +13,7 @@
 #include "pipeline.h"
 #include "refuse.h"
 #include "table_copy.h"
+#include "through_callers.h"
 #include "util.h"
 
 /* @s on one line: string literals in it may hold newlines. */
@@ -230,6 +231,7 @@ int create_compare_unit(struct create *c, const struct unit *u, size_t index)
 	}
 	c->nr_next_boot += refusals_mark_next_boot(&a, &d, strcmp(u->target, "vmlinux"));
 	table_copy_mark(&b, &d);
+	through_callers_mark(&a, &b, &d);
 	report_unit(c, u, &d, &c->decls[index]);
 	if (refusals_find(&a, &b, &d, &r)) {
 		fprintf(c->err, "kmend create: out of memory\n");

@@ -47,6 +47,14 @@ size_t objdiff_counter_free_len(const char *name)
 	return len;
 }
 
+struct objdiff_entry *objdiff_entry_of(struct objdiff *diff, size_t index)
+{
+	for (size_t i = 0; i < diff->nr_entries; i++)
+		if (diff->entries[i].post_index == index)
+			return &diff->entries[i];
+	return NULL;
+}
+
 const char *objdiff_status_name(enum objdiff_status status)
 {
 	switch (status) {
@@ -150,6 +158,73 @@ static bool same_section_content(const struct elf_section *a,
 		    a->relas[i].type != b->relas[i].type ||
 		    a->relas[i].addend != b->relas[i].addend)
 			return false;
+	return true;
+}
+
+/*
+ * The stub at @at of out-of-line section @aux (.altinstr_aux: the slow
+ * path static_cpu_has() jumps to) that function section @fn uses: its
+ * relocations up to the second one back into @fn (its jnz and jmp home),
+ * and the end offset. Every function's stubs share the section, so one
+ * changed function moves the others' stubs: they compare by content.
+ */
+static size_t aux_stub(const struct elf_object *obj, const struct elf_section *aux,
+		       int64_t at, const struct elf_section *fn, size_t *first,
+		       uint64_t *end)
+{
+	size_t n = 0, home = 0, k = 0;
+
+	while (k < aux->nr_relas && (int64_t)aux->relas[k].offset < at)
+		k++;
+	*first = k;
+	for (; k < aux->nr_relas && home < 2 && n < 8; k++, n++) {
+		const struct elf_symbol *t = &obj->symbols[aux->relas[k].sym];
+
+		if (t->sym.st_shndx == fn->index)
+			home++;
+		*end = aux->relas[k].offset + 4;
+	}
+	return home == 2 ? n : 0;
+}
+
+static bool same_aux_stub(const struct elf_object *pre, const struct elf_section *fa,
+			  const struct elf_rela *ra, const struct elf_section *auxa,
+			  const struct elf_object *post, const struct elf_section *fb,
+			  const struct elf_rela *rb, const struct elf_section *auxb)
+{
+	int64_t ata = ra->addend + (is_pc_relative(ra->type) ? elf_pcrel_bias(fa, ra->offset) : 0);
+	int64_t atb = rb->addend + (is_pc_relative(rb->type) ? elf_pcrel_bias(fb, rb->offset) : 0);
+	size_t firsta = 0, firstb = 0, na, nb;
+	uint64_t enda = 0, endb = 0;
+
+	if (!auxa || !auxb || strcmp(auxa->name, ".altinstr_aux") ||
+	    strcmp(auxb->name, ".altinstr_aux") || !auxa->data || !auxb->data || ata < 0 || atb < 0)
+		return false;
+	na = aux_stub(pre, auxa, ata, fa, &firsta, &enda);
+	nb = aux_stub(post, auxb, atb, fb, &firstb, &endb);
+	if (!na || na != nb || enda - (uint64_t)ata != endb - (uint64_t)atb ||
+	    enda > auxa->size || endb > auxb->size)
+		return false;
+	for (size_t k = 0; k < na; k++) {
+		const struct elf_rela *xa = &auxa->relas[firsta + k], *xb = &auxb->relas[firstb + k];
+		const struct elf_symbol *sa = &pre->symbols[xa->sym], *sb = &post->symbols[xb->sym];
+
+		if (xa->offset - (uint64_t)ata != xb->offset - (uint64_t)atb ||
+		    xa->type != xb->type || xa->addend != xb->addend ||
+		    (sa->sym.st_shndx == fa->index) != (sb->sym.st_shndx == fb->index) ||
+		    (sa->sym.st_shndx != fa->index && strcmp(sa->name, sb->name)))
+			return false;
+	}
+	/* the code around the relocated fields */
+	for (uint64_t i = 0; i < enda - (uint64_t)ata; i++) {
+		bool field = false;
+
+		for (size_t k = 0; k < na && !field; k++)
+			field = (uint64_t)ata + i >= auxa->relas[firsta + k].offset &&
+				(uint64_t)ata + i < auxa->relas[firsta + k].offset + 4;
+		if (!field && auxa->data[ata + i] != auxb->data[atb + i])
+			return false;
+	}
 	return true;
 }
 
@@ -306,7 +381,8 @@ static enum objdiff_status compare_symbol(const struct elf_object *pre,
 				      (unsigned long)(rb->offset - vb));
 			return OBJDIFF_CHANGED;
 		}
-		if (!same_target(&ta, &tb)) {
+		if (!same_target(&ta, &tb) &&
+		    !same_aux_stub(pre, sa, ra, ta.anon, post, sb, rb, tb.anon)) {
 			*why = str_format("reference at +0x%lx: %s%s%s -> %s%s%s",
 				      (unsigned long)(ra->offset - va),
 				      ta.string ? "\"" : "", ta.string ? ta.string : ta.name,

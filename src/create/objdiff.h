@@ -59,6 +59,9 @@ int objdiff_compare(const struct elf_object *pre, const struct elf_object *post,
 		    struct objdiff *out, char *err, size_t errlen);
 void objdiff_free(struct objdiff *diff);
 
+/* The entry about symbol @index of the post object, or NULL. */
+struct objdiff_entry *objdiff_entry_of(struct objdiff *diff, size_t index);
+
 const char *objdiff_status_name(enum objdiff_status status);
 
 /* "counter.3" -> length of "counter"; other names: their whole length. */

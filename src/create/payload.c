@@ -107,11 +107,13 @@ static int build(struct payload_state *st, const char *path, char *err, size_t e
 		const struct objdiff_entry *e = &d->entries[i];
 		const struct elf_symbol *s;
 
+		/* copied: new code its replaced callers call (through_callers.c) */
 		if (e->kind != OBJDIFF_FUNC ||
-		    (e->status != OBJDIFF_CHANGED && e->status != OBJDIFF_NEW))
+		    (e->status != OBJDIFF_CHANGED && e->status != OBJDIFF_NEW &&
+		     e->status != OBJDIFF_COPIED))
 			continue;
 		s = &post->symbols[e->post_index];
-		if (!payload_can_carry_function(st, s, e->status == OBJDIFF_NEW))
+		if (!payload_can_carry_function(st, s, e->status != OBJDIFF_CHANGED))
 			continue;
 		payload_include_section(st, s->sym.st_shndx);
 		if (payload_is_cold_part(s->name) && (s = payload_cold_parent(post, s)))

@@ -16,25 +16,6 @@ static bool is_pc_relative(uint32_t type)
 	return type == R_X86_64_PC32 || type == R_X86_64_PLT32;
 }
 
-/*
- * Is @r the target of a call or jump (e8/e9 rel32, 0f 8x jcc rel32)? Before
- * the displacement of a RIP-relative operand is a ModRM byte with mod 00,
- * never one of these.
- */
-static bool is_branch(const struct elf_section *sec, const struct elf_rela *r)
-{
-	const unsigned char *d = sec->data;
-	uint64_t off = r->offset;
-
-	if (r->type == R_X86_64_PLT32)
-		return true;
-	if (r->type != R_X86_64_PC32 || !d || off < 1 || off > sec->size)
-		return false;
-	if (d[off - 1] == 0xe8 || d[off - 1] == 0xe9)
-		return true;
-	return off >= 2 && d[off - 2] == 0x0f && (d[off - 1] & 0xf0) == 0x80;
-}
-
 /* The relocation types the engine can write (kernel/reloc.c). */
 static bool engine_writes(uint32_t type)
 {
@@ -354,7 +335,7 @@ void payload_carry_rela(struct payload_state *st, size_t from, size_t o, uint64_
 		bool at_start = addend + bias == 0;
 
 		if (payload_is_cold_part(t->name) || !payload_exists_in_kernel(st, t) ||
-		    (st->out_of[ts] && (is_branch(&post->sections[from], r) ||
+		    (st->out_of[ts] && (elf_rela_is_branch(&post->sections[from], r) ||
 					when != READ_AFTER_APPLY || !at_start))) {
 			payload_include_section(st, ts);
 			add_rela(st, o, off, r->type, st->sym_out[t->index], addend);

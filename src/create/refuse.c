@@ -18,8 +18,8 @@
  * Does @func have an ftrace call site? -mrecord-mcount lists every
  * __fentry__ call in __mcount_loc, one R_X86_64_64 relocation each.
  */
-static bool has_ftrace_site(const struct elf_object *obj,
-			    const struct elf_symbol *func)
+bool refusals_has_ftrace_site(const struct elf_object *obj,
+			      const struct elf_symbol *func)
 {
 	const struct elf_section *sec = elf_section_named(obj, "__mcount_loc");
 
@@ -81,7 +81,7 @@ int refusals_find(const struct elf_object *pre, const struct elf_object *post,
 			continue;	/* the new code's own copy */
 		if (e->kind == OBJDIFF_DATA)
 			why = str_format("its value changes, but the running kernel keeps the old one; set it from a callback, or keep new state in a shadow variable");
-		else if (!has_ftrace_site(pre, old) && !strstr(old->name, ".cold"))
+		else if (!refusals_has_ftrace_site(pre, old) && !strstr(old->name, ".cold"))
 			why = str_format("it has no ftrace call site (notrace or not instrumented), so its callers cannot be redirected; patch its callers instead");
 		else
 			continue;

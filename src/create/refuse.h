@@ -54,6 +54,10 @@ size_t refusals_mark_next_boot(const struct elf_object *pre, struct objdiff *d,
 int refusals_find_crc(const char *pre_crc, const char *post_crc,
 		      struct refusals *out, char *err, size_t errlen);
 
+/* Does @func of @obj have an ftrace call site (an __mcount_loc entry)? */
+bool refusals_has_ftrace_site(const struct elf_object *obj,
+			      const struct elf_symbol *func);
+
 /* Add a refusal of @name; takes @reason (NULL: out of memory). 0 or -1. */
 int refusals_add(struct refusals *r, const char *name, char *reason);
 

@@ -18,15 +18,6 @@
 #include "table_copy.h"
 #include "util.h"
 
-/* The entry of @d about post symbol @index, or NULL. */
-static struct objdiff_entry *entry_of(struct objdiff *d, size_t index)
-{
-	for (size_t i = 0; i < d->nr_entries; i++)
-		if (d->entries[i].post_index == index)
-			return &d->entries[i];
-	return NULL;
-}
-
 /* Does relocation @r point into @s (by its symbol, or its section's)? */
 static bool points_into(const struct elf_object *post, const struct elf_rela *r,
 			const struct elf_symbol *s)
@@ -59,23 +50,6 @@ static bool holds_addresses(const struct elf_section *sec, const struct elf_symb
 	return false;
 }
 
-/* The one function section @sec holds, or NULL. */
-static const struct elf_symbol *function_of(const struct elf_object *post, size_t sec)
-{
-	const struct elf_symbol *found = NULL;
-
-	for (size_t i = 0; i < post->nr_symbols; i++) {
-		const struct elf_symbol *s = &post->symbols[i];
-
-		if (s->type != STT_FUNC || s->sym.st_shndx != sec)
-			continue;
-		if (found)
-			return NULL;	/* shared: not one function's */
-		found = s;
-	}
-	return found;
-}
-
 /*
  * Can every reader of table @s be replaced? Collects them in @readers
  * (post symbol indexes, up to @max); false when something else refers to
@@ -102,8 +76,8 @@ static bool readers_replaceable(const struct elf_object *post, struct objdiff *d
 		if (!(sec->shdr.sh_flags & SHF_EXECINSTR) || !strncmp(sec->name, ".init.", 6) ||
 		    !strncmp(sec->name, ".exit.", 6))
 			return false;
-		f = function_of(post, i);
-		e = f ? entry_of(d, f->index) : NULL;
+		f = elf_section_function(post, i);
+		e = f ? objdiff_entry_of(d, f->index) : NULL;
 		if (!e || *n == max)
 			return false;
 		readers[(*n)++] = f->index;
@@ -142,7 +116,7 @@ size_t table_copy_mark(const struct elf_object *post, struct objdiff *d)
 				why = NULL;	/* out of memory: refused as before */
 			}
 		for (size_t k = 0; k < n; k++) {
-			struct objdiff_entry *r = entry_of(d, readers[k]);
+			struct objdiff_entry *r = objdiff_entry_of(d, readers[k]);
 
 			if (why && (r->status == OBJDIFF_SAME || r->status == OBJDIFF_LINE_ONLY)) {
 				free(r->why);

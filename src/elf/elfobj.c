@@ -256,6 +256,36 @@ const struct elf_section *elf_symbol_section(const struct elf_object *obj,
 	return &obj->sections[shndx];
 }
 
+bool elf_rela_is_branch(const struct elf_section *sec, const struct elf_rela *r)
+{
+	const unsigned char *d = sec->data;
+	uint64_t off = r->offset;
+
+	if (r->type == R_X86_64_PLT32)
+		return true;
+	if (r->type != R_X86_64_PC32 || !d || off < 1 || off > sec->size)
+		return false;
+	if (d[off - 1] == 0xe8 || d[off - 1] == 0xe9)
+		return true;
+	return off >= 2 && d[off - 2] == 0x0f && (d[off - 1] & 0xf0) == 0x80;
+}
+
+const struct elf_symbol *elf_section_function(const struct elf_object *obj, size_t sec)
+{
+	const struct elf_symbol *found = NULL;
+
+	for (size_t i = 0; i < obj->nr_symbols; i++) {
+		const struct elf_symbol *s = &obj->symbols[i];
+
+		if (s->type != STT_FUNC || s->sym.st_shndx != sec)
+			continue;
+		if (found)
+			return NULL;	/* shared: not one function's */
+		found = s;
+	}
+	return found;
+}
+
 const struct elf_symbol *elf_symbol_at(const struct elf_object *obj,
 				       const struct elf_section *sec,
 				       int64_t off)

@@ -6,6 +6,7 @@
 #ifndef KMEND_ELFOBJ_H
 #define KMEND_ELFOBJ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <gelf.h>
@@ -58,6 +59,15 @@ const struct elf_section *elf_symbol_section(const struct elf_object *obj,
 					     const struct elf_symbol *sym);
 
 /* The defined function or object of @sec covering offset @off, or NULL. */
+/*
+ * Is relocation @r of code section @sec the displacement of a call or jump
+ * (not a lea: the address taken)? By its type, or the opcode before it.
+ */
+bool elf_rela_is_branch(const struct elf_section *sec, const struct elf_rela *r);
+
+/* The one function section @sec holds (-ffunction-sections), or NULL. */
+const struct elf_symbol *elf_section_function(const struct elf_object *obj, size_t sec);
+
 const struct elf_symbol *elf_symbol_at(const struct elf_object *obj,
 				       const struct elf_section *sec,
 				       int64_t off);

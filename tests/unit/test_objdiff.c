@@ -16,6 +16,7 @@
 #include "objdiff.h"
 #include "refuse.h"
 #include "table_copy.h"
+#include "through_callers.h"
 
 #ifndef FIXTURES
 #error "FIXTURES must name the folder of the compiled fixtures"
@@ -232,9 +233,10 @@ static void test_refusals(void **state)
 	 * not ddebug_class, a changed dynamic-debug descriptor: the new code
 	 * carries its own copy.
 	 */
-	const char *want[] = { "untraced_func", "data_value", "limit.", "limits", "ops" };
+	const char *want[] = { "untraced_func", "data_value", "limit.", "limits", "ops",
+			       "quiet_body" };
 	const char *reason[] = { "no ftrace call site", "value changes", "value changes",
-				 "value changes", "value changes" };
+				 "value changes", "value changes", "no ftrace call site" };
 	size_t next_boot = 0;
 
 	/* the changed __init function is not replaced: "next boot" */
@@ -250,8 +252,8 @@ static void test_refusals(void **state)
 	}
 	assert_int_equal(next_boot, 1);
 	assert_int_equal(refusals_find(&o->pre, &o->post, &o->diff, &r), 0);
-	assert_int_equal(r.nr, 5);
-	for (size_t i = 0; i < 5; i++) {
+	assert_int_equal(r.nr, 6);
+	for (size_t i = 0; i < 6; i++) {
 		size_t k = 0;
 
 		while (k < r.nr && strncmp(r.items[k].name, want[i], strlen(want[i])))
@@ -286,6 +288,37 @@ static void test_table_copy(void **state)
 	assert_int_equal(refusals_find(&o->pre, &o->post, &o->diff, &r), 0);
 	for (size_t i = 0; i < r.nr; i++)
 		assert_string_not_equal(r.items[i].name, "limits");
+	refusals_free(&r);
+}
+
+/*
+ * A changed static function without an ftrace site whose address nothing
+ * takes: carried, reached through its caller, which is replaced; a global
+ * one (untraced_func) stays refused.
+ */
+static void test_through_callers(void **state)
+{
+	struct objs *o = *state;
+	const struct objdiff_entry *body = find(&o->diff, "quiet_body");
+	const struct objdiff_entry *caller = find(&o->diff, "quiet_caller");
+	const struct objdiff_entry *untraced = find(&o->diff, "untraced_func");
+	struct refusals r;
+	bool refused_untraced = false;
+
+	assert_int_equal(body->status, OBJDIFF_CHANGED);
+	assert_int_equal(caller->status, OBJDIFF_SAME);
+	assert_int_equal(through_callers_mark(&o->pre, &o->post, &o->diff), 1);
+	assert_int_equal(body->status, OBJDIFF_COPIED);
+	assert_non_null(strstr(body->why, "without an ftrace call site, is reached through its 1 caller"));
+	assert_int_equal(caller->status, OBJDIFF_CHANGED);
+	assert_string_equal(caller->why, "it calls quiet_body, which changed and has no ftrace call site");
+	assert_int_equal(untraced->status, OBJDIFF_CHANGED);
+	assert_int_equal(refusals_find(&o->pre, &o->post, &o->diff, &r), 0);
+	for (size_t i = 0; i < r.nr; i++) {
+		assert_string_not_equal(r.items[i].name, "quiet_body");
+		refused_untraced |= !strcmp(r.items[i].name, "untraced_func");
+	}
+	assert_true(refused_untraced);
 	refusals_free(&r);
 }
 
@@ -328,6 +361,7 @@ int main(void)
 		cmocka_unit_test(test_data),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_table_copy),
+		cmocka_unit_test(test_through_callers),
 		cmocka_unit_test(test_base_name),
 		cmocka_unit_test(test_refuses_what_is_not_an_object),
 	};

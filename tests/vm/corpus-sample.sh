@@ -27,18 +27,8 @@ for p in "$top"/tests/corpus/*.patch; do
 "
 		made=$((made + 1))
 		;;
-	refused\ *)
-		"$build/bin/kmend" create --dry-run --source "$SOURCE" "$p" >"$tmp/$name.out" 2>&1
-		expect_status 1 $? "$name: kmend create refuses it"
-		grep -qF -- "  refused   ${expect#refused }" "$tmp/$name.out" ||
-			{ cat "$tmp/$name.out"; fail "$name: not refused as '${expect#refused }'"; }
-		;;
-	nothing)
-		"$build/bin/kmend" create --dry-run --source "$SOURCE" "$p" >"$tmp/$name.out" 2>&1
-		expect_status 0 $? "$name: kmend create --dry-run"
-		expect_in "$tmp/$name.out" '^nothing to replace' "$name: nothing to replace"
-		;;
-	*) fail "$name: no 'Expect:' line" ;;
+	*) create_expect "$name" "$p" "$expect" "$tmp/$name.out" ||
+		fail "$name: no 'Expect:' line" ;;
 	esac
 	echo "ok: $name: $expect"
 done

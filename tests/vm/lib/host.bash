@@ -29,6 +29,27 @@ expect_not_in() {
 	! grep -Eq -- "$2" "$1" || { echo "--- $1:"; cat "$1"; fail "$3: a line matches /$2/"; }
 }
 
+# create_expect NAME PATCH EXPECT OUT: kmend create --dry-run of PATCH must
+# end as EXPECT says, "refused TEXT" (exit 1, a line with TEXT) or
+# "nothing" (nothing to replace); returns 1 for any other EXPECT.
+create_expect() {
+	local name=$1 patch=$2 expect=$3 out=$4
+	case $expect in
+	refused\ *)
+		"$build/bin/kmend" create --dry-run --source "$SOURCE" "$patch" >"$out" 2>&1
+		expect_status 1 $? "$name: kmend create refuses it"
+		grep -qF -- "${expect#refused }" "$out" ||
+			{ cat "$out"; fail "$name: not refused as '${expect#refused }'"; }
+		;;
+	nothing)
+		"$build/bin/kmend" create --dry-run --source "$SOURCE" "$patch" >"$out" 2>&1
+		expect_status 0 $? "$name: kmend create --dry-run"
+		expect_in "$out" '^nothing to replace' "$name: nothing to replace"
+		;;
+	*) return 1 ;;
+	esac
+}
+
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
