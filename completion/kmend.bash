@@ -78,7 +78,7 @@ _kmend()
 		fi ;;
 	explain)
 		[ "$COMP_CWORD" -eq 2 ] || return
-		COMPREPLY=($(compgen -W "--help $(kmend explain 2>/dev/null | sed -n 's/^\([a-z_]*\) (exit status.*/\1/p') $(_kmend_loaded_ids)" -- "$cur")) ;;
+		COMPREPLY=($(compgen -W "--help $(kmend explain 2>/dev/null | sed -n 's/^\([a-z_]*\) (\(exit status\|kmend create refuses\).*/\1/p') $(_kmend_loaded_ids)" -- "$cur")) ;;
 	install)
 		[ "$COMP_CWORD" -eq 2 ] && _kmend_files '*.ko' ;;
 	uninstall)

@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "json.h"
 #include "modinfo.h"
+#include "refusal_kinds.h"
 #include "report.h"
 
 static void show_usage(FILE *f)
@@ -220,15 +221,22 @@ int show_run(int argc, char **argv, FILE *out, FILE *err)
 static void explain_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: kmend explain [CAUSE|STATUS|ID]\n"
+		"Usage: kmend explain [CAUSE|STATUS|KIND|ID]\n"
 		"\n"
 		"Explain an abort cause of the engine (as abort_cause names it, e.g.\n"
-		"code_busy), the exit status kmend gave for it (10-23), or the last abort\n"
-		"of the loaded update ID. Without an argument, list every cause with its\n"
-		"exit status.\n"
+		"code_busy), the exit status kmend gave for it (10-23), a kind of change\n"
+		"kmend create refuses (as its refusals name it, e.g. layout_changed), or\n"
+		"the last abort of the loaded update ID. Without an argument, list every\n"
+		"cause with its exit status, then every kind of refusal.\n"
 		"\n"
 		"Exit status: 0; 2 unknown cause or status; 3 not root (for ID); 8 no\n"
 		"update ID is loaded.\n");
+}
+
+static void explain_refusal(FILE *out, const struct refusal_kind *k)
+{
+	fprintf(out, "%s (kmend create refuses): %s.\n  What to do: %s.\n", k->name,
+		k->meaning, k->advice);
 }
 
 static void explain_cause(FILE *out, const struct abort_cause *c)
@@ -256,8 +264,15 @@ int explain_run(int argc, char **argv, FILE *out, FILE *err)
 	}
 	all = abort_causes(&n);
 	if (argc == 1) {
+		const struct refusal_kind *kinds;
+		size_t nr_kinds;
+
 		for (size_t i = 0; i < n; i++)
 			explain_cause(out, &all[i]);
+		kinds = refusal_kinds(&nr_kinds);
+		fprintf(out, "\nWhat kmend create refuses (exit status 1):\n");
+		for (size_t i = 0; i < nr_kinds; i++)
+			explain_refusal(out, &kinds[i]);
 		return KMEND_EXIT_OK;
 	}
 	status = strtol(argv[1], &end, 10);
@@ -268,8 +283,12 @@ int explain_run(int argc, char **argv, FILE *out, FILE *err)
 			return KMEND_EXIT_OK;
 		}
 	}
+	if (refusal_kind_find(argv[1])) {
+		explain_refusal(out, refusal_kind_find(argv[1]));
+		return KMEND_EXIT_OK;
+	}
 	if (!*end || !update_id_like(argv[1])) {
-		fprintf(err, "kmend explain: '%s' is no abort cause or kmend exit status; 'kmend explain' lists them\n",
+		fprintf(err, "kmend explain: '%s' is no abort cause, kmend exit status or kind of refusal; 'kmend explain' lists them\n",
 			argv[1]);
 		return KMEND_EXIT_USAGE;
 	}

@@ -98,8 +98,9 @@ static void print_refusals(struct create *c, const struct refusals *r)
 				here ? "; " : "", here ? here : "");
 			continue;
 		}
-		fprintf(c->out, "  refused   %s: %s%s%s\n", r->items[i].name,
-			r->items[i].reason, here ? " Here: " : "", here ? here : "");
+		fprintf(c->out, "  refused   %s: %s%s%s (kmend explain %s)\n", r->items[i].name,
+			r->items[i].reason, here ? " Here: " : "", here ? here : "",
+			r->items[i].kind);
 		c->nr_refusals++;
 	}
 }

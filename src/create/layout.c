@@ -533,7 +533,7 @@ int layout_refusals(const char *pre_path, const char *post_path,
 			why = diff ? str_format("the patch changes its layout (size %" PRIu64 " -> %" PRIu64 ", %s): the data already in memory keeps the old one; carry a new field in a shadow variable instead (docs/writing-updates.md)",
 						pre->size, post->size, diff) : NULL;
 			free(diff);
-			if (refusals_add(r, pre->key, why)) {
+			if (refusals_add(r, REFUSE_LAYOUT_CHANGED, pre->key, why)) {
 				free(users);
 				set_error(err, errlen, "out of memory");
 				goto out;
@@ -542,7 +542,7 @@ int layout_refusals(const char *pre_path, const char *post_path,
 			continue;
 		}
 		free(diff);
-		if (refusals_add(r, pre->key, why)) {
+		if (refusals_add(r, REFUSE_ENUM_CHANGED, pre->key, why)) {
 			set_error(err, errlen, "out of memory");
 			goto out;
 		}

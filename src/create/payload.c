@@ -48,9 +48,10 @@ static void find_named_sections(struct payload_state *st)
 	}
 }
 
-void payload_refuse(struct payload_state *st, const char *name, char *reason)
+void payload_refuse(struct payload_state *st, const char *kind, const char *name,
+		    char *reason)
 {
-	if (refusals_add(st->refused, name, reason))
+	if (refusals_add(st->refused, kind, name, reason))
 		st->nomem = true;
 }
 

@@ -57,7 +57,7 @@ static void add_replaced(struct payload_state *st, const struct elf_symbol *s)
 	if (!e || e->pre_index >= st->in->pre->nr_symbols ||
 	    pre_func_extract(st->in->pre, &st->in->pre->symbols[e->pre_index],
 			     &f->pre, err, sizeof(err))) {
-		payload_refuse(st, old_name, str_format("its pre code cannot be read: %s", err));
+		payload_refuse(st, REFUSE_UNSUPPORTED_CODE, old_name, str_format("its pre code cannot be read: %s", err));
 		return;
 	}
 	f->pre.unit = st->in->unit;
@@ -95,7 +95,7 @@ void payload_add_named(struct payload_state *st, size_t k, const char *name)
 	if (!s || !st->entry_of[s->index] ||
 	    st->entry_of[s->index]->status != OBJDIFF_NEW ||
 	    !st->out_of[s->sym.st_shndx]) {
-		payload_refuse(st, name, str_format(s && s->type == STT_OBJECT ?
+		payload_refuse(st, REFUSE_BAD_DECLARATION, name, str_format(s && s->type == STT_OBJECT ?
 			"a TRANSFORM_ON_ACCESS flag must be a variable the patch adds and its new code reads" :
 			"a callback or hook must be a function the patch adds"));
 		return;
@@ -126,7 +126,7 @@ void payload_add_function_symbols(struct payload_state *st)
 		if (payload_is_cold_part(s->name)) {
 			s = payload_cold_parent(st->post, s);
 			if (!s || !payload_exists_in_kernel(st, s)) {
-				payload_refuse(st, d->entries[i].name, str_format("the unlikely part of a function that is new or gone changed; not supported"));
+				payload_refuse(st, REFUSE_UNSUPPORTED_CODE, d->entries[i].name, str_format("the unlikely part of a function that is new or gone changed; not supported"));
 				continue;
 			}
 			payload_include_section(st, s->sym.st_shndx);
@@ -149,7 +149,7 @@ bool payload_can_carry_function(struct payload_state *st, const struct elf_symbo
 	size_t others = 0;
 
 	if (new && (!strncmp(sec->name, ".init.", 6) || !strncmp(sec->name, ".exit.", 6))) {
-		payload_refuse(st, s->name, str_format("it is new %s code (%s), which an update never runs; do its work from a callback",
+		payload_refuse(st, REFUSE_NEW_INIT_CODE, s->name, str_format("it is new %s code (%s), which an update never runs; do its work from a callback",
 					       sec->name[1] == 'i' ? "__init" : "__exit", sec->name));
 		return false;
 	}
@@ -162,7 +162,7 @@ bool payload_can_carry_function(struct payload_state *st, const struct elf_symbo
 		}
 	}
 	if (others) {
-		payload_refuse(st, s->name, str_format("it shares its section %s with %zu other function%s (%s%s), which the update would copy and run; not supported",
+		payload_refuse(st, REFUSE_SHARED_SECTION, s->name, str_format("it shares its section %s with %zu other function%s (%s%s), which the update would copy and run; not supported",
 					       sec->name, others, others == 1 ? "" : "s",
 					       other, others > 1 ? ", ..." : ""));
 		return false;

@@ -164,23 +164,23 @@ static void refer_to_kernel(struct payload_state *st, size_t from, size_t o,
 		return;
 	}
 	if (when == READ_WHILE_COMING && strcmp(st->in->target, "vmlinux")) {
-		payload_refuse(st, name, str_format("the kernel's %s table refers to it while loading the update, and kmend resolves such references in vmlinux only (it is not exported by %s); keep the code that uses it out of the change",
+		payload_refuse(st, REFUSE_LOAD_TIME_REFERENCE, name, str_format("the kernel's %s table refers to it while loading the update, and kmend resolves such references in vmlinux only (it is not exported by %s); keep the code that uses it out of the change",
 					    where, st->in->target));
 		return;
 	}
 	if (when == READ_WHILE_LOADING) {
-		payload_refuse(st, name, str_format("the kernel's %s table refers to it, and the module loader reads that table before kmend can resolve %s (it is not exported); keep the code that uses it out of the change, or export it",
+		payload_refuse(st, REFUSE_LOAD_TIME_REFERENCE, name, str_format("the kernel's %s table refers to it, and the module loader reads that table before kmend can resolve %s (it is not exported); keep the code that uses it out of the change, or export it",
 					    where, name));
 		return;
 	}
 	if (when == READ_AFTER_APPLY && in_alternative(st, from, r->offset)) {
-		payload_refuse(st, name, str_format("an alternative in %s refers to it, and the kernel may rewrite that instruction while loading the update, before kmend could resolve %s (it is not exported); not supported",
+		payload_refuse(st, REFUSE_LOAD_TIME_REFERENCE, name, str_format("an alternative in %s refers to it, and the kernel may rewrite that instruction while loading the update, before kmend could resolve %s (it is not exported); not supported",
 					    where, name));
 		return;
 	}
 	if (!engine_writes(r->type) &&
 	    !(when == READ_WHILE_COMING && r->type == R_X86_64_PC64)) {
-		payload_refuse(st, name, str_format("%s refers to it with relocation type %u, which kmend cannot write; not supported",
+		payload_refuse(st, REFUSE_UNSUPPORTED_REFERENCE, name, str_format("%s refers to it with relocation type %u, which kmend cannot write; not supported",
 					    where, r->type));
 		return;
 	}
@@ -249,12 +249,12 @@ static void carry_unnamed(struct payload_state *st, size_t o, uint64_t off,
 	size_t to;
 
 	if (!st->out_of[tsec->index] && st->named[tsec->index]) {
-		payload_refuse(st, tsec->name, str_format("the new code refers to an unnamed place at %+lld in it; not supported",
+		payload_refuse(st, REFUSE_UNSUPPORTED_REFERENCE, tsec->name, str_format("the new code refers to an unnamed place at %+lld in it; not supported",
 						  (long long)addend));
 		return;
 	}
 	if (!st->out_of[tsec->index] && (tsec->shdr.sh_flags & SHF_WRITE)) {
-		payload_refuse(st, tsec->name, str_format("the new code refers to unnamed writable data in it, which the update would copy, splitting its state; not supported"));
+		payload_refuse(st, REFUSE_UNSUPPORTED_REFERENCE, tsec->name, str_format("the new code refers to unnamed writable data in it, which the update would copy, splitting its state; not supported"));
 		return;
 	}
 	to = payload_include_section(st, tsec->index);
@@ -270,7 +270,7 @@ static void carry_new_data(struct payload_state *st, size_t o, uint64_t off,
 	const char *sec = st->post->sections[t->sym.st_shndx].name;
 
 	if (!strncmp(sec, ".data..percpu", 13)) {
-		payload_refuse(st, t->name, str_format("new per-CPU data (%s) cannot live in an update; allocate it from a callback, or keep it in a shadow variable",
+		payload_refuse(st, REFUSE_NEW_PERCPU_DATA, t->name, str_format("new per-CPU data (%s) cannot live in an update; allocate it from a callback, or keep it in a shadow variable",
 					       sec));
 		return;
 	}
@@ -303,7 +303,7 @@ void payload_carry_rela(struct payload_state *st, size_t from, size_t o, uint64_
 		return;
 	}
 	if (ts >= SHN_LORESERVE) {
-		payload_refuse(st, t->name, str_format("the new code refers to it, an absolute or common symbol; not supported"));
+		payload_refuse(st, REFUSE_UNSUPPORTED_REFERENCE, t->name, str_format("the new code refers to it, an absolute or common symbol; not supported"));
 		return;
 	}
 	if (other_functions_stub(st, from, ts))

@@ -53,7 +53,8 @@ struct payload_state {
 };
 
 /* payload.c */
-void payload_refuse(struct payload_state *st, const char *name, char *reason);
+void payload_refuse(struct payload_state *st, const char *kind, const char *name,
+		    char *reason);
 
 size_t payload_include_section(struct payload_state *st, size_t index);
 

@@ -162,7 +162,7 @@ void payload_refuse_unknown_tables(struct payload_state *st)
 			if (t->sym.st_shndx && t->sym.st_shndx < SHN_LORESERVE &&
 			    st->out_of[t->sym.st_shndx] &&
 			    (post->sections[t->sym.st_shndx].shdr.sh_flags & SHF_EXECINSTR)) {
-				payload_refuse(st, sec->name, str_format("this section refers to the new code, and kmend does not know what the kernel does with it"));
+				payload_refuse(st, REFUSE_UNKNOWN_TABLE, sec->name, str_format("this section refers to the new code, and kmend does not know what the kernel does with it"));
 				break;
 			}
 		}

@@ -13,6 +13,7 @@
 #include "header_units.h"
 #include "pipeline.h"
 #include "precheck.h"
+#include "refusal_kinds.h"
 #include "util.h"
 
 /* Seconds since @since, for -v. */
@@ -178,7 +179,7 @@ int create_pipeline(struct create *c)
 			funcs += c->payloads[i].nr_funcs + c->payloads[i].nr_named;
 		if (!funcs && c->nr_next_boot) {
 			/* nothing else: no update can do anything for it */
-			fprintf(c->err, "kmend create: the patches change only __init or __exit parts (\"next boot\" above), which the running kernel has already run or runs only at unload: a live update cannot carry them; they take effect with a reboot into a new build (or a module loaded from one)\n");
+			fprintf(c->err, "kmend create: the patches change only __init or __exit parts (\"next boot\" above), which the running kernel has already run or runs only at unload: a live update cannot carry them; they take effect with a reboot into a new build (or a module loaded from one) (kmend explain " REFUSE_INIT_ONLY ")\n");
 			goto out;
 		}
 		if (funcs && c->nr_next_boot)

@@ -38,7 +38,7 @@ bool refusals_has_ftrace_site(const struct elf_object *obj,
 	return false;
 }
 
-int refusals_add(struct refusals *r, const char *name, char *reason)
+int refusals_add(struct refusals *r, const char *kind, const char *name, char *reason)
 {
 	struct refusal *grown;
 
@@ -53,6 +53,7 @@ int refusals_add(struct refusals *r, const char *name, char *reason)
 	r->items[r->nr].name = strdup(name);
 	r->items[r->nr].reason = reason;
 	r->items[r->nr].here = NULL;
+	r->items[r->nr].kind = kind;
 	if (!r->items[r->nr].name) {
 		free(reason);
 		return -1;
@@ -68,6 +69,7 @@ int refusals_find(const struct elf_object *pre, const struct elf_object *post,
 	for (size_t i = 0; i < diff->nr_entries; i++) {
 		const struct objdiff_entry *e = &diff->entries[i];
 		const struct elf_symbol *old;
+		const char *kind = NULL;
 		char *why = NULL;
 
 		if (e->status != OBJDIFF_CHANGED)
@@ -79,13 +81,16 @@ int refusals_find(const struct elf_object *pre, const struct elf_object *post,
 		if (e->kind == OBJDIFF_DATA && e->post_index < post->nr_symbols &&
 		    payload_private_copy(post, &post->symbols[e->post_index]))
 			continue;	/* the new code's own copy */
-		if (e->kind == OBJDIFF_DATA)
+		if (e->kind == OBJDIFF_DATA) {
+			kind = REFUSE_CHANGED_DATA;
 			why = str_format("its value changes, but the running kernel keeps the old one; set it from a callback, or keep new state in a shadow variable");
-		else if (!refusals_has_ftrace_site(pre, old) && !strstr(old->name, ".cold"))
+		} else if (!refusals_has_ftrace_site(pre, old) && !strstr(old->name, ".cold")) {
+			kind = REFUSE_NO_FTRACE_SITE;
 			why = str_format("it has no ftrace call site (notrace or not instrumented), so its callers cannot be redirected; patch its callers instead");
-		else
+		} else {
 			continue;
-		if (refusals_add(out, e->name, why)) {
+		}
+		if (refusals_add(out, kind, e->name, why)) {
 			refusals_free(out);
 			return -1;
 		}
@@ -199,12 +204,12 @@ int refusals_find_crc(const char *pre_crc, const char *post_crc,
 					 a[i].value, c->value);
 		else
 			continue;
-		if (refusals_add(out, a[i].name, why))
+		if (refusals_add(out, REFUSE_EXPORT_CHANGED, a[i].name, why))
 			goto nomem;
 	}
 	for (size_t i = 0; i < nb; i++)
 		if (!find_crc(a, na, b[i].name) &&
-		    refusals_add(out, b[i].name, str_format("the patch exports it, and an update cannot add exports to the running kernel; call it from the changed code instead")))
+		    refusals_add(out, REFUSE_EXPORT_CHANGED, b[i].name, str_format("the patch exports it, and an update cannot add exports to the running kernel; call it from the changed code instead")))
 			goto nomem;
 	ret = 0;
 	goto out;

@@ -11,8 +11,10 @@
 
 #include "elfobj.h"
 #include "objdiff.h"
+#include "refusal_kinds.h"
 
 struct refusal {
+	const char *kind;	/* REFUSE_*: kmend explain KIND */
 	char *name;	/* the function, data object or type */
 	char *reason;	/* why, and what to do instead */
 	char *here;	/* what is particular to this unit, or NULL */
@@ -58,7 +60,10 @@ int refusals_find_crc(const char *pre_crc, const char *post_crc,
 bool refusals_has_ftrace_site(const struct elf_object *obj,
 			      const struct elf_symbol *func);
 
-/* Add a refusal of @name; takes @reason (NULL: out of memory). 0 or -1. */
-int refusals_add(struct refusals *r, const char *name, char *reason);
+/*
+ * Add a refusal of @name, of kind @kind (REFUSE_*, refusal_kinds.h); takes
+ * @reason (NULL: out of memory). 0 or -1.
+ */
+int refusals_add(struct refusals *r, const char *kind, const char *name, char *reason);
 
 #endif /* KMEND_REFUSE_H */

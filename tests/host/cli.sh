@@ -65,7 +65,18 @@ done
 while IFS=$'\t' read -r st name; do
 	grep -q "^$st	$name	" "$top/docs/kmend.8" || fail "kmend.8: no row '$st $name' in ABORT CAUSES"
 done <"$tmp/causes"
-echo "kmend.8: $(echo $commands | wc -w) commands and 14 causes, as the command says"
+"$kmend" explain | sed -n 's/^\([a-z_]*\) (kmend create refuses).*/\1/p' >"$tmp/kinds"
+[ "$(wc -l <"$tmp/kinds")" -ge 14 ] || fail "kmend explain lists $(wc -l <"$tmp/kinds") kinds of refusal"
+while read -r kind; do
+	grep -q "^$kind	" "$top/docs/kmend.8" || fail "kmend.8: no row '$kind' in CREATE REFUSALS"
+	macro=$(sed -n "s/^#define \(REFUSE_[A-Z_]*\)[[:space:]]*\"$kind\"\$/\1/p" "$top/src/create/refusal_kinds.h")
+	[ -n "$macro" ] && grep -rqw "$macro" --exclude='refusal_kinds.*' "$top/src" ||
+		fail "no refusal of kmend create is of kind $kind"
+done <"$tmp/kinds"
+vg explain-kind 0 explain layout_changed
+expect_in "$tmp/explain-kind" "^  What to do: keep the type as it is and carry a new field in a shadow variable" \
+	"explain of a kind of refusal"
+echo "kmend.8: $(echo $commands | wc -w) commands, 14 causes and $(wc -l <"$tmp/kinds") kinds of refusal, as the command says"
 
 # The completion: every command, and the causes for explain.
 got=$(bash -c '. "$1"; COMP_WORDS=(kmend ""); COMP_CWORD=1; _kmend; printf "%s\n" "${COMPREPLY[@]}"' _ \

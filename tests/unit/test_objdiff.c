@@ -237,6 +237,8 @@ static void test_refusals(void **state)
 			       "quiet_body" };
 	const char *reason[] = { "no ftrace call site", "value changes", "value changes",
 				 "value changes", "value changes", "no ftrace call site" };
+	const char *kind[] = { "notrace_function", "changed_data", "changed_data",
+			       "changed_data", "changed_data", "notrace_function" };
 	size_t next_boot = 0;
 
 	/* the changed __init function is not replaced: "next boot" */
@@ -261,6 +263,7 @@ static void test_refusals(void **state)
 		if (k == r.nr)
 			fail_msg("%s was not refused", want[i]);
 		assert_non_null(strstr(r.items[k].reason, reason[i]));
+		assert_string_equal(r.items[k].kind, kind[i]);
 	}
 	refusals_free(&r);
 }
