@@ -324,13 +324,13 @@ int header_units_find(struct create *c, struct unit **units, size_t *nr_units)
 	fprintf(c->out, "headers: %zu unit%s preprocess%s differently: compiling %s before and after\n",
 		changed, changed == 1 ? "" : "s", changed == 1 ? "es" : "",
 		changed == 1 ? "it" : "them");
-	grown = realloc(*units, (*nr_units + changed) * sizeof(*grown));
-	if (!grown && changed) {
+	/* (realloc to 0 bytes would free the touched units' array) */
+	grown = changed ? realloc(*units, (*nr_units + changed) * sizeof(*grown)) : *units;
+	if (!grown) {
 		fprintf(c->err, "kmend create: out of memory\n");
 		goto out;
 	}
-	if (grown)
-		*units = grown;
+	*units = grown;
 	memcpy(*units + *nr_units, cand, changed * sizeof(*cand));
 	*nr_units += changed;
 	for (size_t i = 0; i < changed; i++)

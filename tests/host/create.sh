@@ -219,6 +219,17 @@ expect_in "$tmp/out" '^next boot: 1 __init or __exit part of the change is not c
 expect_eq "$(modinfo -F kmend_function "$tmp/init-and-runtime.ko")" "vmlinux version_proc_show" \
 	"only the runtime function is replaced"
 
+# A header no built unit includes (the sound sequencer's OSS emulation is
+# off in Debian's configuration): nothing to replace, memory clean (the
+# empty list of units was once freed twice).
+awk 'NR == 2 {print "#define KMEND_TEST_UNUSED 1"} {print}' \
+	"$SOURCE/sound/core/seq/oss/seq_oss_event.h" | make_patch sound/core/seq/oss/seq_oss_event.h "$tmp/unbuilt.patch"
+valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 \
+	"$kmend" create --dry-run --source "$SOURCE" "$tmp/unbuilt.patch" >"$tmp/out" 2>&1
+expect_status 0 $? "a header no built unit includes (under valgrind)"
+expect_in "$tmp/out" '^headers: [0-9]+ files include them, 0 built in this configuration$' "no unit is built"
+expect_in "$tmp/out" '^nothing to replace' "nothing to replace"
+
 # Refusals of input, each naming what is wrong.
 # (header changes are taken: tests/vm/create-header.sh)
 printf -- '--- a/kernel/Makefile\n+++ b/kernel/Makefile\n@@ -1 +1 @@\n-x\n+y\n' >"$tmp/makefile.patch"
