@@ -97,17 +97,18 @@ out:
 }
 
 /*
- * The tree's standard include folders, in the compiler's order: the -I
- * options of a unit every configuration builds.
+ * The tree's standard include folders, in the compiler's order (into
+ * @c->std_dirs, once): the -I options of a unit every configuration builds.
  */
-static int std_include_dirs(struct create *c, char ***dirs, size_t *n)
+static int std_include_dirs(struct create *c)
 {
 	char *recipe = NULL, errbuf[512], *save = NULL;
-	int status = units_index_find(c->source, c->work_dir, "init/main.c", c->err,
-				      &recipe, errbuf, sizeof(errbuf));
+	int status;
 
-	*dirs = NULL;
-	*n = 0;
+	if (c->std_dirs)
+		return 0;	/* read already (the units index is large) */
+	status = units_index_find(c->source, c->work_dir, "init/main.c", c->err,
+				  &recipe, errbuf, sizeof(errbuf));
 	if (status) {
 		fprintf(c->err, "kmend create: %s\n",
 			status < 0 ? errbuf : "init/main.c is not in the units index");
@@ -119,16 +120,15 @@ static int std_include_dirs(struct create *c, char ***dirs, size_t *n)
 
 		if (strncmp(w, "-I", 2) || !w[2])
 			continue;
-		grown = realloc(*dirs, (*n + 1) * sizeof(*grown));
-		if (!grown || !(grown[*n] = strdup(w + 2))) {
-			*dirs = grown ? grown : *dirs;
-			strv_free(*dirs, *n);
+		grown = realloc(c->std_dirs, (c->nr_std_dirs + 1) * sizeof(*grown));
+		if (!grown || !(grown[c->nr_std_dirs] = strdup(w + 2))) {
+			c->std_dirs = grown ? grown : c->std_dirs;
 			free(recipe);
 			fprintf(c->err, "kmend create: out of memory\n");
 			return -1;
 		}
-		*dirs = grown;
-		path_fold(grown[(*n)++]);
+		c->std_dirs = grown;
+		path_fold(grown[c->nr_std_dirs++]);
 	}
 	free(recipe);
 	return 0;
@@ -136,13 +136,13 @@ static int std_include_dirs(struct create *c, char ***dirs, size_t *n)
 
 int header_units_adopt(struct create *c, size_t index)
 {
-	char **dirs = NULL, **by = NULL, errbuf[512], **grown;
-	size_t nr_dirs = 0, nr_by = 0;
+	char **by = NULL, errbuf[512], **grown;
+	size_t nr_by = 0;
 	int ret = -1;
 
-	if (std_include_dirs(c, &dirs, &nr_dirs))
+	if (std_include_dirs(c))
 		return -1;
-	if (includes_index_units(c->source, dirs, nr_dirs, &c->files[index], 1, c->err,
+	if (includes_index_units(c->source, c->std_dirs, c->nr_std_dirs, &c->files[index], 1, c->err,
 				 &by, &nr_by, errbuf, sizeof(errbuf))) {
 		fprintf(c->err, "kmend create: %s\n", errbuf);
 		goto out;
@@ -165,7 +165,6 @@ int header_units_adopt(struct create *c, size_t index)
 	c->nr_files--;
 	ret = 1;
 out:
-	strv_free(dirs, nr_dirs);
 	if (by)
 		strv_free(by, nr_by);
 	return ret;
@@ -255,19 +254,20 @@ static bool touched(const struct create *c, const char *path)
 
 int header_units_find(struct create *c, struct unit **units, size_t *nr_units)
 {
-	char **dirs = NULL, **paths = NULL, **recipes = NULL, errbuf[512];
+	char **paths = NULL, **recipes = NULL, errbuf[512];
 	char *real_source = NULL;
-	size_t nr_dirs = 0, nr_paths = 0, kept = 0, built = 0, changed = 0;
+	size_t nr_paths = 0, kept = 0, built = 0, changed = 0;
 	struct unit *cand = NULL, *grown;
 	int ret = -1;
 
 	if (!c->nr_headers)
 		return 0;
-	if (std_include_dirs(c, &dirs, &nr_dirs) ||
-	    includes_index_units(c->source, dirs, nr_dirs, c->headers, c->nr_headers,
-				 c->err, &paths, &nr_paths, errbuf, sizeof(errbuf)) < 0) {
-		if (dirs)
-			fprintf(c->err, "kmend create: %s\n", errbuf);
+	if (std_include_dirs(c))
+		goto out;
+	if (includes_index_units(c->source, c->std_dirs, c->nr_std_dirs, c->headers,
+				 c->nr_headers, c->err, &paths, &nr_paths, errbuf,
+				 sizeof(errbuf)) < 0) {
+		fprintf(c->err, "kmend create: %s\n", errbuf);
 		goto out;
 	}
 	/* the patch's own .c files are compiled anyway */
@@ -344,7 +344,6 @@ out:
 		strv_free(recipes, nr_paths);
 	if (paths)
 		strv_free(paths, nr_paths);
-	strv_free(dirs, nr_dirs);
 	free(real_source);
 	return ret;
 }

@@ -269,5 +269,6 @@ out:
 	symvers_free(&c->exports);
 	strv_free(c->types_refused, c->nr_types_refused);
 	strv_free(c->shared, c->nr_shared);
+	strv_free(c->std_dirs, c->nr_std_dirs);
 	return ret;
 }

@@ -46,6 +46,8 @@ struct create {
 	const char *work_dir;	/* patched copies, objects, the module */
 	char log[PATH_MAX];
 	size_t nr_refusals;	/* changes an update cannot carry */
+	char **std_dirs;	/* the tree's standard -I folders, once read */
+	size_t nr_std_dirs;
 	char **shared;		/* new in one unit, used by another */
 	size_t nr_shared;
 	char **types_refused;	/* types whose layout change was said */

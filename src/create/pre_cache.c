@@ -102,29 +102,13 @@ void pre_cache_close(struct pre_cache *pc)
 	pc->dir = NULL;
 }
 
-static char *read_all(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *text = NULL;
-	size_t cap = 0;
-
-	if (!f)
-		return NULL;
-	if (getdelim(&text, &cap, '\0', f) < 0) {
-		free(text);
-		text = NULL;
-	}
-	fclose(f);
-	return text;
-}
-
 /*
  * Is every file the dependency file @deps names (make's syntax: "obj: a b
  * \<newline> c") no newer than @when, relative to @source?
  */
 static bool deps_older(const char *deps, const char *source, const struct timespec *when)
 {
-	char *text = read_all(deps), *save = NULL;
+	char *text = file_read_all(deps), *save = NULL;
 	bool ok = text && strchr(text, ':');
 
 	if (!ok) {
@@ -168,7 +152,7 @@ bool pre_cache_get(const struct pre_cache *pc, const char *source, const char *o
 	out_crc = str_format("%s.crc", out);
 	if (!obj || !cmd_file || !deps || !crc || !out_crc || stat(obj, &st))
 		goto out;
-	saved = read_all(cmd_file);
+	saved = file_read_all(cmd_file);
 	if (!saved || strcmp(saved, cmd) || !deps_older(deps, source, &st.st_mtim))
 		goto out;
 	unlink(out_crc);

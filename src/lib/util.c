@@ -149,3 +149,19 @@ void path_fold(char *path)
 	while (!strncmp(path, "./", 2))
 		memmove(path, path + 2, strlen(path + 2) + 1);
 }
+
+char *file_read_all(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *text = NULL;
+	size_t cap = 0;
+
+	if (!f)
+		return NULL;
+	if (getdelim(&text, &cap, '\0', f) < 0) {
+		free(text);
+		text = NULL;
+	}
+	fclose(f);
+	return text;
+}

@@ -30,6 +30,9 @@ int file_copy(const char *from, const char *to, char *err, size_t errlen);
  */
 int dir_names(const char *path, bool (*want)(const char *name),
 	      char ***names, size_t *n);
+/* The whole of the file @path, NUL-terminated (to free), or NULL. */
+char *file_read_all(const char *path);
+
 /* @path with "dir/../" and leading "./" folded away, in place. */
 void path_fold(char *path);
 

@@ -37,22 +37,6 @@ static void put_file(const char *path, const char *text)
 	fclose(f);
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *text = NULL;
-	size_t cap = 0;
-
-	if (!f)
-		return NULL;
-	if (getdelim(&text, &cap, '\0', f) < 0) {
-		free(text);
-		text = NULL;
-	}
-	fclose(f);
-	return text;
-}
-
 /* @path's times set @seconds from now */
 static void age(const char *path, long seconds)
 {
@@ -119,11 +103,11 @@ static void test_cache(void **state)
 	assert_false(pre_cache_get(&pc, tree, "kernel/x.o", "gcc -O3 -c x", out));
 	assert_false(pre_cache_get(&pc, tree, "kernel/y.o", "gcc -c x", out));
 	assert_true(pre_cache_get(&pc, tree, "kernel/x.o", "gcc -c x", out));
-	text = slurp(out);
+	text = file_read_all(out);
 	assert_string_equal(text, "OBJECT");
 	free(text);
 	assert_int_equal(path_printf(path, sizeof(path), "%s.crc", out), 0);
-	text = slurp(path);
+	text = file_read_all(path);
 	assert_string_equal(text, "#SYMVER x 0x1\n");
 	free(text);
 
