@@ -22,8 +22,9 @@ int create_unit_paths(const struct create *c, const struct unit *u,
 	       path_printf(p->prefix, sizeof(p->prefix), "%s/src", c->work_dir) ||
 	       path_printf(p->pre_crc, sizeof(p->pre_crc), "%s.crc", p->pre) ||
 	       path_printf(p->post_crc, sizeof(p->post_crc), "%s.crc", p->post) ||
-	       path_printf(p->pre_sum, sizeof(p->pre_sum), "%s.sum", p->pre) ||
-	       path_printf(p->post_sum, sizeof(p->post_sum), "%s.sum", p->post) ||
+	       path_printf(p->pre_text, sizeof(p->pre_text), "%s.i", p->pre) ||
+	       path_printf(p->post_text, sizeof(p->post_text), "%s.i", p->post) ||
+	       path_printf(p->pre_digest, sizeof(p->pre_digest), "%s.digest", p->pre) ||
 	       make_parent_dirs(p->pre) || make_parent_dirs(p->post) ||
 	       /* Kbuild's path may go through another folder: "a/../b/x.c" */
 	       make_parent_dirs(p->src) ? -1 : 0;
@@ -48,9 +49,7 @@ static void jobs_detail(void *arg, char *buf, size_t size)
 }
 
 int create_run_jobs(struct create *c, size_t n, const char *what,
-		    pid_t (*start)(struct create *c, size_t i, void *arg),
-		    void (*failed_msg)(struct create *c, size_t i, int status, void *arg),
-		    void *arg)
+		    const struct create_jobs *ops, void *arg)
 {
 	struct job *jobs = calloc(c->jobs, sizeof(*jobs));
 	struct jobs_count count = { .total = n };
@@ -73,7 +72,7 @@ int create_run_jobs(struct create *c, size_t n, const char *what,
 			for (slot = 0; jobs[slot].pid; slot++)
 				;
 			jobs[slot].index = next;
-			jobs[slot].pid = start(c, next, arg);
+			jobs[slot].pid = ops->start(c, next, arg);
 			next++;
 			if (jobs[slot].pid < 0) {
 				jobs[slot].pid = 0;
@@ -102,8 +101,10 @@ int create_run_jobs(struct create *c, size_t n, const char *what,
 		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 			progress_stop(bar);
 			bar = NULL;
-			failed_msg(c, jobs[slot].index,
-				   WIFEXITED(status) ? WEXITSTATUS(status) : -1, arg);
+			ops->failed_msg(c, jobs[slot].index,
+					WIFEXITED(status) ? WEXITSTATUS(status) : -1, arg);
+			failed = true;
+		} else if (ops->finished && ops->finished(c, jobs[slot].index, arg)) {
 			failed = true;
 		}
 	}
@@ -186,6 +187,11 @@ static void compile_failed(struct create *c, size_t job, int status, void *arg)
 		set->units[job / 2].path, job % 2 ? "after" : "before", status);
 }
 
+static const struct create_jobs compile_jobs = {
+	.start = start_compile,
+	.failed_msg = compile_failed,
+};
+
 int create_compile_all(struct create *c, const struct unit *units, size_t n)
 {
 	struct compile_set set = { .units = units };
@@ -198,8 +204,7 @@ int create_compile_all(struct create *c, const struct unit *units, size_t n)
 		return -1;
 	}
 	pre_cache_open(&set.cache, c->source);	/* none: compile everything */
-	ret = create_run_jobs(c, 2 * n, n > 4 ? "compiling" : NULL, start_compile,
-			      compile_failed, &set);
+	ret = create_run_jobs(c, 2 * n, n > 4 ? "compiling" : NULL, &compile_jobs, &set);
 	for (size_t i = 0; !ret && i < n; i++) {
 		struct unit_paths p;
 		char *key;

@@ -3,8 +3,9 @@
  * The units a header change reaches: the work folder's view of the tree in
  * which the patched headers shadow the tree's, the units that include them
  * (includes_index.c) and that the configuration builds (units_index.c), and
- * of those, the ones whose preprocessed text the change alters. Only those
- * can compile differently; the others are left alone.
+ * of those, the ones whose preprocessed text the change alters outside the
+ * static functions they do not use (code_digest.c). Only those can compile
+ * differently; the others are left alone.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -12,8 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "code_digest.h"
 #include "header_units.h"
 #include "includes_index.h"
+#include "pre_cache.h"
 #include "units_index.h"
 #include "util.h"
 
@@ -190,57 +193,152 @@ static int link_source(struct create *c, const char *real_source, const struct u
 	return ret;
 }
 
-/* Job 2i preprocesses candidate i before the patch, 2i + 1 after. */
+/* The candidate units and the digests of their text before and after. */
+struct preprocess_set {
+	const struct unit *units;
+	struct code_digest *digests;	/* 2i before, 2i + 1 after */
+	bool *unread;			/* a digest that could not be made */
+	const struct unit *failed;	/* the first that failed to preprocess */
+	struct pre_cache cache;		/* digests before the patch, per tree */
+	size_t from_cache;
+};
+
+/* The cache's name and key of @u's digest before the patch. */
+static int digest_entry(const struct unit *u, char **entry, char **key)
+{
+	char errbuf[64];
+
+	*entry = str_format("digest/%s", u->object);
+	/* the command with a fixed output: the same text, the same digest */
+	*key = unit_preprocess_command(u, u->kbuild_source, "kmend-pre.i", "kmend-pre.i.d",
+				       NULL, NULL, errbuf, sizeof(errbuf));
+	if (*entry && *key)
+		return 0;
+	free(*entry);
+	free(*key);
+	return -1;
+}
+
+static bool read_digest(const char *path, struct code_digest *d)
+{
+	FILE *f = fopen(path, "rb");
+	bool ok = f && fread(d, sizeof(*d), 1, f) == 1;
+
+	if (f)
+		fclose(f);
+	return ok;
+}
+
+/* Keep the digest of @u's text before the patch, with the files it read. */
+static void keep_digest(struct preprocess_set *set, const struct unit_paths *p,
+			const struct unit *u, const struct code_digest *d)
+{
+	char *entry, *key, deps[PATH_MAX + 8], kept_deps[PATH_MAX + 8];
+	FILE *f = fopen(p->pre_digest, "wb");
+	bool written = f && fwrite(d, sizeof(*d), 1, f) == 1;
+
+	if (f && fclose(f))
+		written = false;
+	snprintf(deps, sizeof(deps), "%s.d", p->pre_text);
+	snprintf(kept_deps, sizeof(kept_deps), "%s.d", p->pre_digest);
+	if (written && !rename(deps, kept_deps) && !digest_entry(u, &entry, &key)) {
+		pre_cache_put(&set->cache, entry, key, p->pre_digest);
+		free(entry);
+		free(key);
+	}
+	unlink(deps);
+	unlink(kept_deps);
+	unlink(p->pre_digest);
+}
+
+/*
+ * Job 2i preprocesses candidate i before the patch (or takes its digest
+ * from the tree's cache: nothing to run), 2i + 1 after.
+ */
 static pid_t start_preprocess(struct create *c, size_t job, void *arg)
 {
-	const struct unit *u = (const struct unit *)arg + job / 2;
+	struct preprocess_set *set = arg;
+	const struct unit *u = &set->units[job / 2];
 	struct unit_paths p;
-	char errbuf[512];
+	char errbuf[512], deps[PATH_MAX + 8], *entry, *key;
 
 	if (create_unit_paths(c, u, &p)) {
 		fprintf(c->err, "kmend create: cannot create %s\n", c->work_dir);
 		return -1;
 	}
-	return create_start_command(c, job % 2 ?
-		unit_preprocess_command(u, p.src, p.post_sum, p.prefix,
-					c->sdk.include_dir, errbuf, sizeof(errbuf)) :
-		unit_preprocess_command(u, u->kbuild_source, p.pre_sum, NULL, NULL,
+	if (job % 2)
+		return create_start_command(c,
+			unit_preprocess_command(u, p.src, p.post_text, NULL, p.prefix,
+						c->sdk.include_dir, errbuf, sizeof(errbuf)),
+			errbuf);
+	if (!digest_entry(u, &entry, &key)) {
+		bool hit = pre_cache_get(&set->cache, c->source, entry, key, p.pre_digest) &&
+			   read_digest(p.pre_digest, &set->digests[job]);
+
+		unlink(p.pre_digest);
+		free(entry);
+		free(key);
+		if (hit) {
+			set->from_cache++;
+			return 0;
+		}
+	}
+	snprintf(deps, sizeof(deps), "%s.d", p.pre_text);
+	return create_start_command(c,
+		unit_preprocess_command(u, u->kbuild_source, p.pre_text, deps, NULL, NULL,
 					errbuf, sizeof(errbuf)), errbuf);
+}
+
+/*
+ * Digest the text the job wrote, keep it if it is from before the patch,
+ * and remove the text (there may be thousands).
+ */
+static int digest_preprocessed(struct create *c, size_t job, void *arg)
+{
+	struct preprocess_set *set = arg;
+	const struct unit *u = &set->units[job / 2];
+	struct unit_paths p;
+	const char *text;
+
+	if (create_unit_paths(c, u, &p))
+		return 0;	/* the path was made when the job started */
+	text = job % 2 ? p.post_text : p.pre_text;
+	/* one that cannot be read counts as changed: compiled, to be safe */
+	set->unread[job] = code_digest_file(text, &set->digests[job]) != 0;
+	unlink(text);
+	if (!(job % 2) && !set->unread[job])
+		keep_digest(set, &p, u, &set->digests[job]);
+	return 0;
 }
 
 static void preprocess_failed(struct create *c, size_t job, int status, void *arg)
 {
-	const struct unit *u = (const struct unit *)arg + job / 2;
+	struct preprocess_set *set = arg;
 
 	fprintf(c->err, "kmend create: preprocessing %s %s the patch failed (exit %d)\n",
-		u->path, job % 2 ? "after" : "before", status);
+		set->units[job / 2].path, job % 2 ? "after" : "before", status);
+	if (!set->failed)
+		set->failed = &set->units[job / 2];
 }
 
-/* The two sums differ (or one cannot be read: then compile, to be safe). */
-static bool sums_differ(struct create *c, const struct unit *u)
-{
-	struct unit_paths p;
-	char a[128] = "", b[128] = "";
-	FILE *f;
-	bool differ = true;
+static const struct create_jobs preprocess_jobs = {
+	.start = start_preprocess,
+	.finished = digest_preprocessed,
+	.failed_msg = preprocess_failed,
+};
 
-	if (create_unit_paths(c, u, &p))
-		return true;
-	if ((f = fopen(p.pre_sum, "r"))) {
-		if (!fgets(a, sizeof(a), f))
-			a[0] = '\0';
-		fclose(f);
-	}
-	if ((f = fopen(p.post_sum, "r"))) {
-		if (!fgets(b, sizeof(b), f))
-			b[0] = '\0';
-		fclose(f);
-	}
-	if (a[0] && !strcmp(a, b))
-		differ = false;
-	unlink(p.pre_sum);
-	unlink(p.post_sum);
-	return differ;
+/* How the change leaves candidate @i's text: the same, or only unused code. */
+enum text_change { TEXT_SAME, TEXT_UNUSED_ONLY, TEXT_CODE };
+
+static enum text_change text_change(const struct preprocess_set *set, size_t i)
+{
+	const struct code_digest *a = &set->digests[2 * i], *b = &set->digests[2 * i + 1];
+
+	if (set->unread[2 * i] || set->unread[2 * i + 1])
+		return TEXT_CODE;
+	if (!memcmp(a->text, b->text, sizeof(a->text)))
+		return TEXT_SAME;
+	return memcmp(a->code, b->code, sizeof(a->code)) ? TEXT_CODE : TEXT_UNUSED_ONLY;
 }
 
 /* Is @path one of the patch's own .c files? */
@@ -256,7 +354,8 @@ int header_units_find(struct create *c, struct unit **units, size_t *nr_units)
 {
 	char **paths = NULL, **recipes = NULL, errbuf[512];
 	char *real_source = NULL;
-	size_t nr_paths = 0, kept = 0, built = 0, changed = 0;
+	size_t nr_paths = 0, kept = 0, built = 0, changed = 0, unused_only = 0;
+	struct preprocess_set set = { 0 };
 	struct unit *cand = NULL, *grown;
 	int ret = -1;
 
@@ -308,21 +407,42 @@ int header_units_find(struct create *c, struct unit **units, size_t *nr_units)
 			built, c->max_units);
 		goto out;
 	}
-	if (create_run_jobs(c, 2 * built, "preprocessing", start_preprocess,
-			    preprocess_failed, cand)) {
-		create_show_log_tail(c);
+	set.units = cand;
+	pre_cache_open(&set.cache, c->source);	/* none: preprocess everything */
+	set.digests = calloc(2 * built + 1, sizeof(*set.digests));
+	set.unread = calloc(2 * built + 1, sizeof(*set.unread));
+	if (!set.digests || !set.unread) {
+		fprintf(c->err, "kmend create: out of memory\n");
 		goto out;
 	}
+	if (create_run_jobs(c, 2 * built, "preprocessing", &preprocess_jobs, &set)) {
+		create_show_log_tail(c);
+		if (set.failed)
+			fprintf(c->err, "kmend create: if the log says a file is missing, Kbuild makes it while it builds %s: run 'make -C %s %s' once (or build the tree), then create again\n",
+				set.failed->kbuild_object, c->source, set.failed->kbuild_object);
+		goto out;
+	}
+	if (set.from_cache)
+		fprintf(c->out, "headers: texts before the patch: %zu of %zu from this tree's cache\n",
+			set.from_cache, built);
 	for (size_t i = 0; i < built; i++) {
-		if (sums_differ(c, &cand[i])) {
+		enum text_change how = text_change(&set, i);
+
+		unused_only += how == TEXT_UNUSED_ONLY;
+		if (how == TEXT_CODE) {
 			struct unit moved = cand[i];
 
+			/* (the digests stay where they were: not needed again) */
 			cand[i] = cand[changed];
 			cand[changed++] = moved;
 		}
 	}
-	fprintf(c->out, "headers: %zu unit%s preprocess%s differently: compiling %s before and after\n",
-		changed, changed == 1 ? "" : "s", changed == 1 ? "es" : "",
+	if (unused_only)
+		fprintf(c->out, "headers: %zu unit%s change%s only in static functions %s not use\n",
+			unused_only, unused_only == 1 ? "" : "s", unused_only == 1 ? "s" : "",
+			unused_only == 1 ? "it does" : "they do");
+	fprintf(c->out, "headers: %zu unit%s compile%s differently: compiling %s before and after\n",
+		changed, changed == 1 ? "" : "s", changed == 1 ? "s" : "",
 		changed == 1 ? "it" : "them");
 	/* (realloc to 0 bytes would free the touched units' array) */
 	grown = changed ? realloc(*units, (*nr_units + changed) * sizeof(*grown)) : *units;
@@ -340,6 +460,9 @@ out:
 	for (size_t i = 0; cand && i < built; i++)
 		unit_free(&cand[i]);
 	free(cand);
+	free(set.digests);
+	free(set.unread);
+	pre_cache_close(&set.cache);
 	if (recipes)
 		strv_free(recipes, nr_paths);
 	if (paths)

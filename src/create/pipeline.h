@@ -68,23 +68,30 @@ struct unit_paths {
 	char prefix[PATH_MAX];	/* the folder of patched copies */
 	char pre_crc[PATH_MAX];	/* genksyms' CRCs of the exports, if any */
 	char post_crc[PATH_MAX];
-	char pre_sum[PATH_MAX];	/* SHA-256 of the preprocessed text */
-	char post_sum[PATH_MAX];
+	char pre_text[PATH_MAX];	/* the preprocessed text, for a while */
+	char post_text[PATH_MAX];
+	char pre_digest[PATH_MAX];	/* code_digest.c's of pre_text */
 };
 int create_unit_paths(const struct create *c, const struct unit *u,
 		      struct unit_paths *p);
 /* Compile every unit before and after the patch, @c->jobs at a time. */
 int create_compile_all(struct create *c, const struct unit *units, size_t n);
+/* What create_run_jobs runs: job i's start, end and failure. */
+struct create_jobs {
+	/* start job i: a pid, 0 when there is nothing to run, or -1 (said) */
+	pid_t (*start)(struct create *c, size_t i, void *arg);
+	/* after job i exited 0, if set: 0, or -1 (said) to stop */
+	int (*finished)(struct create *c, size_t i, void *arg);
+	/* say why job i, which exited with @status, failed */
+	void (*failed_msg)(struct create *c, size_t i, int status, void *arg);
+};
 /*
- * Run jobs 0 .. @n - 1, @c->jobs at a time: @start starts job i (a pid, or
- * -1 with a message), @failed_msg says why one that exited non-zero failed.
- * With @what, a progress line on a terminal ("compiling... 12 of 80").
+ * Run jobs 0 .. @n - 1, @c->jobs at a time, as @ops says. With @what, a
+ * progress line on a terminal ("compiling... 12 of 80").
  * After a failure nothing new starts, the running ones finish. 0 or -1.
  */
 int create_run_jobs(struct create *c, size_t n, const char *what,
-		    pid_t (*start)(struct create *c, size_t i, void *arg),
-		    void (*failed_msg)(struct create *c, size_t i, int status, void *arg),
-		    void *arg);
+		    const struct create_jobs *ops, void *arg);
 /*
  * Start the shell command @cmd (freed here) in the source tree, its output
  * into the log; a NULL @cmd failed to be made, and @why_not says why.

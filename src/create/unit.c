@@ -272,7 +272,13 @@ static char *patched_options(const struct unit *u, const char *prefix,
 
 	if (!prefix)
 		return strdup("");
-	return str_format(" -fmacro-prefix-map=%s/= -iquote %.*s%s%s", prefix,
+	/*
+	 * The last map that matches wins: a header found through a twin,
+	 * "PREFIX/./include/x.h", becomes "include/x.h" as Kbuild's "./="
+	 * makes it in the tree.
+	 */
+	return str_format(" -fmacro-prefix-map=%s/= -fmacro-prefix-map=%s/./= -iquote %.*s%s%s",
+			  prefix, prefix,
 			  slash ? (int)(slash - u->path) : 1, slash ? u->path : ".",
 			  include_dir ? " -I " : "", include_dir ? include_dir : "");
 }
@@ -350,29 +356,30 @@ out:
 }
 
 char *unit_preprocess_command(const struct unit *u, const char *src,
-			      const char *out, const char *prefix,
+			      const char *out, const char *deps, const char *prefix,
 			      const char *include_dir, char *err, size_t errlen)
 {
 	char *cmd = strdup(u->compile), *opts = patched_options(u, prefix, include_dir);
-	char *from = NULL, *to = NULL, *result = NULL;
+	char *from = NULL, *to = NULL, *dep = NULL, *result = NULL;
 
 	if (!cmd || !opts)
 		goto nomem;
 	from = str_format(" -c -o %s %s", u->kbuild_object, u->kbuild_source);
 	/* -P: no line markers, so that a shifted line alone does not count */
-	to = str_format("%s -E -P -o %s.i %s", opts, out, src);
-	if (!from || !to)
+	to = str_format("%s -E -P -o %s %s", opts, out, src);
+	dep = str_format("-Wp,-MMD,%s", deps ? deps : "/dev/null");
+	if (!from || !to || !dep)
 		goto nomem;
 	if (replace(&cmd, from, to)) {
 		set_error(err, errlen, "%s: Kbuild's command has no '%s'", u->path, from);
 		goto out;
 	}
 	if ((prefix && add_include_twins(&cmd, prefix)) ||
-	    replace_word(&cmd, "-Wp,-MMD,", "-Wp,-MMD,/dev/null"))
+	    replace_word(&cmd, "-Wp,-MMD,", dep))
 		goto nomem;
-	result = str_format("%s && sha256sum <%s.i >%s && rm -f %s.i", cmd, out, out, out);
-	if (result)
-		goto out;
+	result = cmd;
+	cmd = NULL;
+	goto out;
 nomem:
 	set_error(err, errlen, "out of memory");
 out:
@@ -380,6 +387,7 @@ out:
 	free(opts);
 	free(from);
 	free(to);
+	free(dep);
 	return result;
 }
 

@@ -56,11 +56,11 @@ char *unit_compile_command(const struct unit *u, const char *src,
 
 /*
  * The shell command that preprocesses @src as the compile would (same
- * include path, without line markers) and writes the SHA-256 of the text
- * into @out: equal sums before and after a header change mean equal code.
+ * include path, without line markers) into @out, for code_digest.c, and
+ * the files it read into @deps (none if NULL).
  */
 char *unit_preprocess_command(const struct unit *u, const char *src,
-			      const char *out, const char *prefix,
+			      const char *out, const char *deps, const char *prefix,
 			      const char *include_dir, char *err, size_t errlen);
 
 void unit_free(struct unit *u);

@@ -166,13 +166,23 @@ static void test_include_twins(void **state)
 	assert_non_null(strstr(cmd, "-Wp,-MMD,/w/post/kernel/x.o.d"));
 	free(cmd);
 
-	cmd = unit_preprocess_command(&u, "/w/src/kernel/x.c", "/w/post/kernel/x.o.sum",
+	cmd = unit_preprocess_command(&u, "/w/src/kernel/x.c", "/w/post/kernel/x.o.i", NULL,
 				      prefix, NULL, err, sizeof(err));
 	assert_non_null(cmd);
-	assert_non_null(strstr(cmd, " -E -P -o /w/post/kernel/x.o.sum.i /w/src/kernel/x.c"));
-	assert_non_null(strstr(cmd, "&& sha256sum </w/post/kernel/x.o.sum.i >/w/post/kernel/x.o.sum"));
+	assert_non_null(strstr(cmd, " -E -P -o /w/post/kernel/x.o.i /w/src/kernel/x.c"));
 	assert_non_null(strstr(cmd, "-Wp,-MMD,/dev/null"));
 	assert_null(strstr(cmd, " -c -o "));
+	/* twins map back to the tree's names for __FILE__ */
+	want = str_format("-fmacro-prefix-map=%s/= -fmacro-prefix-map=%s/./= ", prefix, prefix);
+	assert_non_null(strstr(cmd, want));
+	free(want);
+	free(cmd);
+
+	cmd = unit_preprocess_command(&u, "kernel/x.c", "/w/pre/kernel/x.o.i", "/w/pre/kernel/x.o.i.d",
+				      NULL, NULL, err, sizeof(err));
+	assert_non_null(cmd);
+	assert_non_null(strstr(cmd, "-Wp,-MMD,/w/pre/kernel/x.o.i.d "));
+	assert_null(strstr(cmd, "-fmacro-prefix-map=/"));
 	free(cmd);
 }
 
