@@ -132,8 +132,23 @@ int kmend_resolve_symbol(struct kmend_state *st, struct kmend_pack *pack,
 			 unsigned long *addr)
 {
 	const char *target = kmend_pack_is_vmlinux(pack) ? NULL : pack->target;
-	unsigned long count;
+	const char *colon = strchr(name, ':');
+	char owner[MODULE_NAME_LEN];
+	unsigned long count = 0;
 
+	/*
+	 * "MODULE:SYMBOL": an export of a module the target depends on, so
+	 * loaded (and held) while the target is: looked up in that module.
+	 */
+	if (colon && target) {
+		if (colon - name >= (ptrdiff_t)sizeof(owner) || colon == name)
+			return not_found(st, pack, name, sympos, 0);
+		memcpy(owner, name, colon - name);
+		owner[colon - name] = '\0';
+		if (!kmend_lookup(owner, colon + 1, sympos, addr, &count))
+			return 0;
+		return not_found(st, pack, name, sympos, count);
+	}
 	if (!kmend_lookup(target, name, sympos, addr, &count))
 		return 0;
 	return not_found(st, pack, name, sympos, count);

@@ -89,6 +89,24 @@ static bool exported_by_target(const struct export *exp, const char *target)
 	return !*base && !*target;
 }
 
+/*
+ * The module name of @exp's owner when a module exports it ("ib_core" for
+ * drivers/infiniband/core/ib_core), or NULL for vmlinux; "-" read as "_".
+ */
+static char *exporting_module(const struct export *exp)
+{
+	const char *base = strrchr(exp->owner, '/');
+	char *name;
+
+	if (!strcmp(exp->owner, "vmlinux"))
+		return NULL;
+	name = strdup(base ? base + 1 : exp->owner);
+	for (char *c = name; c && *c; c++)
+		if (*c == '-')
+			*c = '_';
+	return name;
+}
+
 static void add_namespace(struct payload_state *st, const char *ns)
 {
 	struct payload *p = st->p;
@@ -134,35 +152,14 @@ static bool in_alternative(const struct payload_state *st, size_t sec, uint64_t 
 	return false;
 }
 
-/*
- * A reference to @name in the running kernel (or, for a module target, in
- * that module): the module loader resolves exports; the engine the rest.
- * @when: when the kernel first reads the field (see enum read_time).
- */
-static void refer_to_kernel(struct payload_state *st, size_t from, size_t o,
-			    uint64_t off, const struct elf_rela *r,
-			    const char *name, bool global, bool defined,
-			    int64_t addend, enum read_time when)
+/* A reference the engine writes, if it can; else refused with the reason. */
+static void refer_through_engine(struct payload_state *st, size_t from, size_t o,
+				 uint64_t off, const struct elf_rela *r, const char *name,
+				 int64_t addend, enum read_time when)
 {
-	const struct export *exp = global ? symvers_find(st->in->exports, name) : NULL;
 	const char *where = st->b.sections[o].name;
 	struct payload_reloc *grown, *pr;
 
-	/*
-	 * An export of the module target itself, read after apply: the
-	 * engine resolves it in the module when it patches it, as livepatch's
-	 * klp relocations do, so that the update does not depend on the
-	 * module and can load, and wait for it, while it is not loaded.
-	 */
-	if (exp && strcmp(st->in->target, "vmlinux") && when == READ_AFTER_APPLY &&
-	    exported_by_target(exp, st->in->target) && engine_writes(r->type))
-		exp = NULL;
-	if (exp && (!defined || exported_by_target(exp, st->in->target))) {
-		add_rela(st, o, off, r->type, elf_builder_undefined(&st->b, name), addend);
-		if (*exp->namespace)
-			add_namespace(st, exp->namespace);
-		return;
-	}
 	if (when == READ_WHILE_COMING && strcmp(st->in->target, "vmlinux")) {
 		payload_refuse(st, REFUSE_LOAD_TIME_REFERENCE, name, str_format("the kernel's %s table refers to it while loading the update, and kmend resolves such references in vmlinux only (it is not exported by %s); keep the code that uses it out of the change",
 					    where, st->in->target));
@@ -209,6 +206,53 @@ static void refer_to_kernel(struct payload_state *st, size_t from, size_t o,
 	}
 	st->p->nr_relocs++;
 }
+
+/*
+ * A reference to @name in the running kernel (or, for a module target, in
+ * that module): the module loader resolves exports; the engine the rest.
+ * @when: when the kernel first reads the field (see enum read_time).
+ */
+static void refer_to_kernel(struct payload_state *st, size_t from, size_t o,
+			    uint64_t off, const struct elf_rela *r,
+			    const char *name, bool global, bool defined,
+			    int64_t addend, enum read_time when)
+{
+	const struct export *exp = global ? symvers_find(st->in->exports, name) : NULL;
+	char *owner = NULL, *qualified = NULL;
+
+	/*
+	 * An export of a module, read after apply, by the code of a module
+	 * target: the engine resolves it when it patches the target, as
+	 * livepatch's klp relocations do, so that the update does not depend
+	 * on modules and can load, and wait for its target, while they are not
+	 * loaded. An export of the target is looked up in it; one of another
+	 * module (one the target depends on, so loaded whenever the target
+	 * is) in that module, named "MODULE:SYMBOL".
+	 */
+	if (exp && strcmp(st->in->target, "vmlinux") && when == READ_AFTER_APPLY &&
+	    engine_writes(r->type) && (owner = exporting_module(exp))) {
+		if (strcmp(owner, st->in->target)) {
+			qualified = str_format("%s:%s", owner, name);
+			if (!qualified) {
+				free(owner);
+				st->nomem = true;
+				return;
+			}
+			name = qualified;
+		}
+		free(owner);
+		exp = NULL;
+	}
+	if (exp && (!defined || exported_by_target(exp, st->in->target))) {
+		add_rela(st, o, off, r->type, elf_builder_undefined(&st->b, name), addend);
+		if (*exp->namespace)
+			add_namespace(st, exp->namespace);
+		return;
+	}
+	refer_through_engine(st, from, o, off, r, name, addend, when);
+	free(qualified);
+}
+
 
 /* Code of another function's out-of-line stub (.altinstr_aux jumps back
  * into every function that has one): never reached from the update. */
