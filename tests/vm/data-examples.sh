@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The examples of fixes that change data, on the kernel they are for (Debian
-# 6.1.176-1, which lacks both upstream fixes; the demo's target), each
+# Real stable fixes, on the kernel they are for (Debian 6.1.176-1, which
+# lacks all three upstream fixes; the demo's target), two that change data
+# and one that changes a header, each
 # created with kmend create, applied with kmend apply, seen working, undone:
 # - shadow-perf-mlock: "perf: Track the perf mlock gift separately" with
 #   the new user_struct field as a shadow variable: an io_uring buffer
@@ -8,7 +9,14 @@
 #   again once undone, and the shadow variables are freed;
 # - callback-rt-push-ipi: "sched/rt: Have RT_PUSH_IPI be default off for non
 #   PREEMPT_RT", a changed default set by a post_patch callback (no function
-#   replaced) and restored by pre_unpatch.
+#   replaced) and restored by pre_unpatch;
+# - stable-fib-error-route: "ipv4: fib: Don't ignore error route in
+#   local/main tables.", a change of a static inline in include/net/ip_fib.h
+#   alone: of the 1599 units that reach it only the 7 that call it are
+#   compiled; `ip route get` through a prohibit route in the main table
+#   answers with its error once applied, with the default table's route
+#   before and after undo. The update carries code for three modules that
+#   are not loaded and depends on none of them.
 . "$(dirname "$0")/lib/host.bash"
 
 ver=${KMEND_DEMO_KERNEL:-6.1.176-1}
@@ -25,10 +33,23 @@ for ex in shadow-perf-mlock callback-rt-push-ipi; do
 	expect_status 0 "$status" "kmend create examples/$ex.patch"
 done
 expect_in "$tmp/create.out" "declares  post_patch callback kmend_rt_push_ipi_post_patch" "the callback is declared"
+KMEND_INCLUDE=$top/include "$old/bin/kmend" create --source "$SOURCE" -o "$tmp/u/fib.ko" \
+	"$top/examples/stable-fib-error-route.patch" >"$tmp/fib.out" 2>&1
+status=$?
+cat "$tmp/fib.out"
+expect_status 0 "$status" "kmend create examples/stable-fib-error-route.patch"
+expect_in "$tmp/fib.out" '^headers: 2007 files include them, 1599 built in this configuration$' \
+	"every unit that reaches include/net/ip_fib.h is counted"
+expect_in "$tmp/fib.out" '^headers: 7 units compile differently: compiling them before and after$' \
+	"only the units that call fib_lookup() are compiled"
+expect_in "$tmp/fib.out" '^  changed   function ip_route_output_key_hash_rcu ' \
+	"ip_route_output_key_hash_rcu, which inlines fib_lookup(), is replaced"
+expect_eq "$(modinfo -F depends "$tmp/u/fib.ko")" kmend \
+	"the update depends on the engine alone, not on rdma_cm's or nft_fib_ipv4's modules"
 cc -static -O2 -Wall -Wextra -Werror -o "$tmp/perfmlock" "$top/examples/shadow-perf-mlock.c" ||
 	fail "cannot build examples/shadow-perf-mlock.c"
 
-KMEND_KERNEL=$ver KMEND_BUILD=$old run_guest "$tmp/out" --file "$tmp/u:/u" \
+KMEND_KERNEL=$ver KMEND_BUILD=$old run_guest "$tmp/out" --file "$tmp/u:/u" --module nft_fib_ipv4 \
 	--file "$tmp/perfmlock:/perfmlock" -- '
 /perfmlock >/tmp/before.out
 expect_eq "$?" 1 "before: the registration with a perf ring buffer fails"
@@ -42,6 +63,23 @@ expect_succeeds "kmend undo shadow-perf-mlock" kmend undo shadow-perf-mlock
 expect_eq "$?" 1 "undone: it fails again"
 sleep 0.1	# shadow variables go after a grace period
 expect_eq "$(engine_allocations)" 0 "the shadow variables were freed"
+
+ip link set lo up
+expect_succeeds "a prohibit route in the main table" ip route add prohibit 10.9.9.0/24
+expect_succeeds "a route in the default table" ip route add 10.9.9.0/24 dev lo table 253
+expect_match "$(ip route get 10.9.9.1 2>&1)" "^10.9.9.1 dev lo" "before: the default table.s route serves it"
+expect_succeeds "kmend apply stable-fib-error-route" kmend apply /u/fib.ko
+expect_match "$(ip route get 10.9.9.1 2>&1)" "Permission denied" "applied: the prohibit route.s error"
+expect_match "$(ip route get 127.0.0.1 2>&1)" "^local 127.0.0.1 dev lo" "applied: other routes as before"
+expect_match "$(cat /sys/kernel/kmend/stable-fib-error-route/targets)" "rdma_cm waiting" "rdma_cm, not loaded, waited for"
+# its code calls exports of nft_fib, resolved in nft_fib as it loads
+expect_succeeds "nft_fib_ipv4 loads under the update" modprobe nft_fib_ipv4
+expect_match "$(cat /sys/kernel/kmend/stable-fib-error-route/targets)" "nft_fib_ipv4 patched" \
+	"nft_fib_ipv4 patched as it loads"
+expect_succeeds "nft_fib_ipv4 unloads under the update" rmmod nft_fib_ipv4
+expect_succeeds "kmend undo stable-fib-error-route" kmend undo stable-fib-error-route
+expect_match "$(ip route get 10.9.9.1 2>&1)" "^10.9.9.1 dev lo" "undone: the default table.s route again"
+expect_eq "$(engine_allocations)" 0 "nothing of the update is left"
 
 F=/sys/kernel/debug/sched/features
 feature() { tr " " "\n" <$F | grep RT_PUSH_IPI; }
