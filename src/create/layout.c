@@ -466,6 +466,15 @@ static char *first_difference(const char *a, const char *b)
 		pa++;
 		pb++;
 	}
+	/* one is the other with members after its last: name the first of them */
+	if (!*pa && *pb == ';') {
+		pb += strspn(pb, "; ");
+		return str_format("a member after the last: \"%.*s\"", (int)strcspn(pb, ";"), pb);
+	}
+	if (!*pb && *pa == ';') {
+		pa += strspn(pa, "; ");
+		return str_format("its last members gone, from \"%.*s\"", (int)strcspn(pa, ";"), pa);
+	}
 	while (pa > a && pa[-1] != ';')
 		pa--;
 	while (pb > b && pb[-1] != ';')

@@ -62,11 +62,17 @@ static void test_changed_layouts(void **state)
 	why = reason(&r, "enum color");
 	assert_non_null(why);
 	assert_non_null(strstr(why, "\"GREEN=1\" -> \"YELLOW=1\""));
+	why = reason(&r, "struct tail");
+	assert_non_null(why);
+	assert_non_null(strstr(why, "size 4 -> 16, a member after the last: \"more@8 long int\""));
+	why = reason(&r, "struct cut");
+	assert_non_null(why);
+	assert_non_null(strstr(why, "size 16 -> 4, its last members gone, from \"gone@8 long int\""));
 	/* alike, or a constant added after the others */
 	assert_null(reason(&r, "struct same"));
 	assert_null(reason(&r, "union either"));
 	assert_null(reason(&r, "enum grows"));
-	assert_int_equal(r.nr, 5);
+	assert_int_equal(r.nr, 7);
 	/* the function that takes one, left running */
 	assert_string_equal(refusal(&r, "struct moved")->here,
 			    "use_types, which the update leaves running, uses it here");
