@@ -6,6 +6,8 @@
 #include <stddef.h>
 
 #define CODE_DIGEST_LEN 32	/* SHA-256 */
+/* Changes with what the digests take in: kept digests of another are not used. */
+#define CODE_DIGEST_VERSION "code-digest-2"
 
 /*
  * Two digests of a preprocessed unit (cc -E -P output), over its tokens so
@@ -23,6 +25,7 @@ struct code_digest {
 	size_t dropped;
 };
 
+/* @source: @len bytes and a NUL after them */
 int code_digest(const char *source, size_t len, struct code_digest *d);
 
 /* The same of the file @path; -1 with errno set when it cannot be read. */

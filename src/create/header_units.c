@@ -206,12 +206,14 @@ struct preprocess_set {
 /* The cache's name and key of @u's digest before the patch. */
 static int digest_entry(const struct unit *u, char **entry, char **key)
 {
-	char errbuf[64];
+	char errbuf[64], *cmd;
 
 	*entry = str_format("digest/%s", u->object);
 	/* the command with a fixed output: the same text, the same digest */
-	*key = unit_preprocess_command(u, u->kbuild_source, "kmend-pre.i", "kmend-pre.i.d",
-				       NULL, NULL, errbuf, sizeof(errbuf));
+	cmd = unit_preprocess_command(u, u->kbuild_source, "kmend-pre.i", "kmend-pre.i.d",
+				      NULL, NULL, errbuf, sizeof(errbuf));
+	*key = cmd ? str_format("%s: %s", CODE_DIGEST_VERSION, cmd) : NULL;
+	free(cmd);
 	if (*entry && *key)
 		return 0;
 	free(*entry);

@@ -8,8 +8,10 @@
  * The input's first byte says which side it is: even, the post object
  * against the fixed pre object; odd, the pre object against the fixed
  * post. The rest is the object. A pair that compares is built into a
- * payload, as kmend create would. Nothing may crash, leak or trip the
- * sanitizers; a refusal is a fine answer.
+ * payload, as kmend create would. A first byte of 2 makes the rest a
+ * preprocessed unit's text instead, for the digests that decide which
+ * units a header change can alter (code_digest.c). Nothing may crash,
+ * leak or trip the sanitizers; a refusal is a fine answer.
  *
  * Run by tests/fuzz/run (make fuzz), with FUZZ_PRE, FUZZ_POST and
  * FUZZ_SYMVERS naming the fixed objects and exports.
@@ -22,6 +24,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "code_digest.h"
 #include "elfobj.h"
 #include "layout.h"
 #include "objdiff.h"
@@ -92,6 +95,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!size)
 		return 0;
+	if (data[0] == 2) {
+		char *text = malloc(size);
+		struct code_digest d;
+
+		if (text) {
+			memcpy(text, data + 1, size - 1);
+			text[size - 1] = '\0';
+			code_digest(text, size - 1, &d);
+			free(text);
+		}
+		return 0;
+	}
 	post_side = !(data[0] & 1);
 	fd = as_file(data + 1, size - 1, path, sizeof(path));
 	if (fd < 0)

@@ -91,6 +91,11 @@ static void test_kept_functions(void **state)
 	const char *data_b = "static const int table[] = { 1, 3 };\n";
 	const char *decl_a = "static inline int f(void);\nstatic inline int f(void) { return 1; }\n";
 	const char *decl_b = "static inline int f(void);\nstatic inline int f(void) { return 2; }\n";
+	/* an alias names its target in a string */
+	const char *alias_a = "static int f(void) { return 1; }\n"
+		"int g(void) __attribute__((alias(\"f\")));\n";
+	const char *alias_b = "static int f(void) { return 2; }\n"
+		"int g(void) __attribute__((alias(\"f\")));\n";
 	const char *section = "static int __attribute__((__section__(\".x\"))) f(void) { return 1; }\n";
 	const char *section_b = "static int __attribute__((__section__(\".x\"))) f(void) { return 2; }\n";
 
@@ -100,6 +105,7 @@ static void test_kept_functions(void **state)
 	assert_false(same_code(data_a, data_b));
 	assert_false(same_code(decl_a, decl_b));
 	assert_false(same_code(section, section_b));
+	assert_false(same_code(alias_a, alias_b));
 }
 
 static void test_new_helper_and_struct_attribute(void **state)
@@ -119,6 +125,71 @@ static void test_new_helper_and_struct_attribute(void **state)
 	assert_true(same_code(base, helper));
 	assert_false(same_code(attr_a, attr_b));
 	assert_true(same_code(param_a, param_b));
+}
+
+/* Shapes a function is kept for: what it declares or does reaches further. */
+static void test_kept_shapes(void **state)
+{
+	static const char *const pairs[][2] = {
+		/* an enumerator and a tag declared in the return type */
+		{ "static enum { A = 1 } f(void) { return A; }\nint g(void) { return A; }\n",
+		  "static enum { A = 2 } f(void) { return A; }\nint g(void) { return A; }\n" },
+		/* a block-scope extern of a name used elsewhere: weak spreads */
+		{ "extern int x;\nstatic inline int f(void) { extern int x; return x; }\n"
+		  "int g(void) { return x; }\n",
+		  "extern int x;\nstatic inline int f(void) { extern int x __attribute__((weak)); return x; }\n"
+		  "int g(void) { return x; }\n" },
+		/* a pragma inside: pack goes on after the function */
+		{ "static inline int f(void) {\n#pragma pack(1)\nreturn 0; }\nstruct s { char c; int i; };\n",
+		  "static inline int f(void) {\n#pragma pack(2)\nreturn 0; }\nstruct s { char c; int i; };\n" },
+		/* the name is the one before the parameters, not _Atomic */
+		{ "static _Atomic(int) *f(void) { static _Atomic(int) x = 1; return &x; }\n"
+		  "int g(void) { return *f(); }\n",
+		  "static _Atomic(int) *f(void) { static _Atomic(int) x = 2; return &x; }\n"
+		  "int g(void) { return *f(); }\n" },
+		/* K&R parameters: ';' before the body */
+		{ "static int f(a) int a; { return a + 1; }\nstatic int h(void) { return 1; }\n"
+		  "int g(int x) { return f(x); }\n",
+		  "static int f(a) int a; { return a + 2; }\nstatic int h(void) { return 1; }\n"
+		  "int g(int x) { return f(x); }\n" },
+		/* a standard attribute */
+		{ "[[gnu::used]] static int h(int a) { return a; }\n",
+		  "[[gnu::used]] static int h(int a) { return -a; }\n" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(*pairs); i++) {
+		print_message("pair %zu\n", i);
+		assert_false(same_code(pairs[i][0], pairs[i][1]));
+	}
+}
+
+/* BUILD_BUG_ON's declaration inside an unused inline goes with it. */
+static void test_private_extern(void **state)
+{
+	const char *a = "static inline int f(int n) { do { extern void __compiletime_assert_7(void) "
+		"__attribute__((__error__(\"x\"))); if (!(n)) __compiletime_assert_7(); } while (0); "
+		"return 1; }\nint g(void) { return 0; }\n";
+	const char *b = "static inline int f(int n) { do { extern void __compiletime_assert_7(void) "
+		"__attribute__((__error__(\"x\"))); if (!(n)) __compiletime_assert_7(); } while (0); "
+		"return 2; }\nint g(void) { return 0; }\n";
+
+	(void)state;
+	assert_true(same_code(a, b));
+}
+
+/* What the digest does not follow: no digest, so the unit is compiled. */
+static void test_beyond_reach(void **state)
+{
+	const char *weak = "static int f(void) { return 1; }\n#pragma weak g = f\n";
+	const char *optimize = "#pragma GCC optimize(\"O0\")\nstatic int f(void) { return 1; }\n";
+	const char *raw = "const char *s = R\"x(a\" + b)x\";\n";
+	struct code_digest d;
+
+	(void)state;
+	assert_int_equal(code_digest(weak, strlen(weak), &d), -1);
+	assert_int_equal(code_digest(optimize, strlen(optimize), &d), -1);
+	assert_int_equal(code_digest(raw, strlen(raw), &d), -1);
 }
 
 static void test_tokens(void **state)
@@ -143,6 +214,9 @@ int main(void)
 		cmocka_unit_test(test_used_function),
 		cmocka_unit_test(test_kept_functions),
 		cmocka_unit_test(test_new_helper_and_struct_attribute),
+		cmocka_unit_test(test_kept_shapes),
+		cmocka_unit_test(test_private_extern),
+		cmocka_unit_test(test_beyond_reach),
 		cmocka_unit_test(test_tokens),
 	};
 
