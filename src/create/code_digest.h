@@ -7,7 +7,7 @@
 
 #define CODE_DIGEST_LEN 32	/* SHA-256 */
 /* Changes with what the digests take in: kept digests of another are not used. */
-#define CODE_DIGEST_VERSION "code-digest-2"
+#define CODE_DIGEST_VERSION "code-digest-3"
 
 /*
  * Two digests of a preprocessed unit (cc -E -P output), over its tokens so
