@@ -61,6 +61,13 @@ struct kmend_pre_func {
 	unsigned int nr_relocs;
 	const struct kmend_pre_site *sites;	/* by offset */
 	unsigned int nr_sites;
+	/*
+	 * The pre code of the function's cold part ("<name>.cold", where gcc
+	 * put its unlikely paths), matched against the running cold part, so
+	 * that what only that code refers to is read from it too; NULL: none
+	 * carried. A cold part has no cold part of its own.
+	 */
+	const struct kmend_pre_func *cold;
 };
 
 #endif /* _KMEND_PRE_H */

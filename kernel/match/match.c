@@ -61,14 +61,17 @@ static int learn(void *data, const char *symbol, unsigned long value,
 	return 0;
 }
 
-/* Match @func's pre code at @addr; log why not (when @quiet is false). */
+/*
+ * Match @pre, the pre code of @name, at @addr; log why not (when @quiet is
+ * false).
+ */
 static int match_at(struct kmend_state *st, struct kmend_pack *pack,
-		    struct kmend_func *func, unsigned long addr,
-		    unsigned long size, bool learning, bool quiet)
+		    const char *name, const struct kmend_pre_func *pre,
+		    unsigned long addr, unsigned long size, bool learning,
+		    bool quiet)
 {
-	const struct kmend_pre_func *pre = func->pre_copy;
 	struct learn_ctx c = {
-		.st = st, .pack = pack, .func = func->old_name, .unit = pre->unit,
+		.st = st, .pack = pack, .func = name, .unit = pre->unit,
 	};
 	struct kmend_mismatch mm;
 	unsigned char *running;
@@ -88,7 +91,7 @@ static int match_at(struct kmend_state *st, struct kmend_pack *pack,
 		mutex_unlock(kmend_ksyms.text_mutex);
 		kmend_free(running);
 		kmend_log(st, "%s: cannot read %s at %pS", kmend_pack_name(pack),
-			  func->old_name, (void *)addr);
+			  name, (void *)addr);
 		st->cause = KMEND_UNEXPECTED;
 		return -EFAULT;
 	}
@@ -101,7 +104,7 @@ static int match_at(struct kmend_state *st, struct kmend_pack *pack,
 		n = min(16U, pre->size - at);
 		kmend_abort(st, KMEND_NO_MATCH,
 			    "%s: %s does not match its pre code at +%#x: %s; expected %*ph, running %*ph",
-			    kmend_pack_name(pack), func->old_name, mm.offset, mm.why,
+			    kmend_pack_name(pack), name, mm.offset, mm.why,
 			    n, pre->code + at, r, running + min_t(unsigned long, at, size));
 	}
 	kmend_free(running);
@@ -116,17 +119,39 @@ static int match_at(struct kmend_state *st, struct kmend_pack *pack,
 	return 0;
 }
 
+/*
+ * The cold part too: its code is the function's as much as the rest, and
+ * what only its unlikely paths refer to is read from it.
+ */
+static int match_cold(struct kmend_state *st, struct kmend_pack *pack,
+		      struct kmend_func *func)
+{
+	char name[KSYM_NAME_LEN + 8];
+
+	snprintf(name, sizeof(name), "%s.cold", func->old_name);
+	if (!func->old_cold_addr) {
+		kmend_abort(st, KMEND_NO_MATCH,
+			    "%s: the pre code of %s has a cold part, and the running %s has none",
+			    kmend_pack_name(pack), func->old_name, func->old_name);
+		return -EINVAL;
+	}
+	return match_at(st, pack, name, func->pre_copy->cold,
+			func->old_cold_addr, func->old_cold_size, true, false);
+}
+
 int kmend_match_pack(struct kmend_state *st, struct kmend_pack *pack)
 {
+	unsigned int matched = 0, cold = 0;
 	struct kmend_func *func;
-	unsigned int matched = 0;
 	int ret;
 
 	kmend_for_each_func(pack, func) {
 		if (!func->pre_copy)
 			continue;
-		ret = match_at(st, pack, func, func->old_addr,
-			       func->old_size, true, false);
+		ret = match_at(st, pack, func->old_name, func->pre_copy,
+			       func->old_addr, func->old_size, true, false);
+		if (!ret && func->pre_copy->cold)
+			ret = match_cold(st, pack, func);
 		if (ret) {
 			kmend_learned_free(st);
 			return ret;
@@ -135,11 +160,13 @@ int kmend_match_pack(struct kmend_state *st, struct kmend_pack *pack)
 			  kmend_pack_name(pack), func->old_name,
 			  func->pre_copy->size, func->pre_copy->nr_sites);
 		matched++;
+		cold += !!func->pre_copy->cold;
 	}
 	if (matched)
-		kmend_log(st, "run-pre matching: %u function%s of %s match%s the running code; %u symbol values read from it",
+		kmend_log(st, "run-pre matching: %u function%s of %s match%s the running code, with %u cold part%s; %u symbol values read from it",
 			  matched, matched == 1 ? "" : "s", kmend_pack_name(pack),
-			  matched == 1 ? "es" : "", st->nr_learned);
+			  matched == 1 ? "es" : "", cold, cold == 1 ? "" : "s",
+			  st->nr_learned);
 	return 0;
 }
 
@@ -155,7 +182,8 @@ int kmend_match_pick(struct kmend_state *st, struct kmend_pack *pack,
 		if (kmend_lookup(target, func->old_name, pos, &candidate, &ignored) ||
 		    !kmend_ksyms.lookup_size_offset(candidate, &size, &offset) || offset)
 			continue;
-		ret = match_at(st, pack, func, candidate, size, false, true);
+		ret = match_at(st, pack, func->old_name, func->pre_copy,
+			       candidate, size, false, true);
 		if (!ret) {
 			found = candidate;
 			n++;

@@ -4,7 +4,7 @@
  *
  * The update hands its pre code over from init memory, which the kernel
  * frees once the update's init has run; the engine keeps one allocation per
- * function until the update is applied (or unloaded), as Ksplice unloaded
+ * function (and one per cold part) until the update is applied (or unloaded), as Ksplice unloaded
  * its helper module: an applied update holds no pre code for vmlinux. A
  * module's pack keeps its own until the update is unloaded, for the module
  * may load again (and be matched then).
@@ -40,13 +40,29 @@ static size_t copy_size(const struct kmend_pre_func *src)
 	return n;
 }
 
+/* What a copy holds, its cold part's included. */
+static size_t held_size(const struct kmend_pre_func *copy)
+{
+	return copy_size(copy) + (copy->cold ? copy_size(copy->cold) : 0);
+}
+
+static void free_copy(struct kmend_pre_func *copy)
+{
+	kmend_free(copy->cold);
+	kmend_free(copy);
+}
+
 /* Its bounds, and every pointer into the update's module @mod. */
 static bool well_formed(const struct module *mod,
-			const struct kmend_pre_func *src)
+			const struct kmend_pre_func *src, bool cold)
 {
 	unsigned int i;
 
 	if (!kmend_in_module_or_init(mod, src, sizeof(*src)))
+		return false;
+	/* one cold part, of the same unit, with none of its own */
+	if (src->cold && (cold || !well_formed(mod, src->cold, true) ||
+			  src->cold->unit != src->unit))
 		return false;
 	if (!src->code || !src->size || src->size > KMEND_PRE_MAX_SIZE ||
 	    src->nr_relocs > KMEND_PRE_MAX_ITEMS || src->nr_sites > KMEND_PRE_MAX_ITEMS ||
@@ -120,6 +136,14 @@ static struct kmend_pre_func *copy_one(const struct kmend_pre_func *src)
 		sites[i].repl_wild = p + len;
 		p += 2 * len;
 	}
+	dst->cold = NULL;
+	if (src->cold) {
+		dst->cold = copy_one(src->cold);
+		if (!dst->cold) {
+			kmend_free(dst);
+			return NULL;
+		}
+	}
 	return dst;
 }
 
@@ -139,7 +163,7 @@ int kmend_pre_take(struct kmend_update *update)
 
 			if (!src)
 				continue;
-			if (!well_formed(update->mod, src)) {
+			if (!well_formed(update->mod, src, false)) {
 				pr_err("kmend: %s: the pre code of %s is malformed\n",
 				       update->id, func->old_name);
 				ret = -EINVAL;
@@ -150,7 +174,7 @@ int kmend_pre_take(struct kmend_update *update)
 				ret = -ENOMEM;
 				goto fail;
 			}
-			atomic_long_add(copy_size(func->pre_copy), &held);
+			atomic_long_add(held_size(func->pre_copy), &held);
 		}
 	}
 fail:
@@ -171,10 +195,10 @@ size_t kmend_pre_drop_pack(struct kmend_pack *pack)
 
 		if (!func->pre_copy)
 			continue;
-		size = copy_size(func->pre_copy);
+		size = held_size(func->pre_copy);
 		bytes += size;
 		atomic_long_sub(size, &held);
-		kmend_free(func->pre_copy);
+		free_copy(func->pre_copy);
 		func->pre_copy = NULL;
 	}
 	return bytes;

@@ -61,6 +61,8 @@ static void add_replaced(struct payload_state *st, const struct elf_symbol *s)
 		return;
 	}
 	f->pre.unit = st->in->unit;
+	if (f->pre.cold)
+		f->pre.cold->unit = st->in->unit;
 	name = str_format("%sf%zu", st->in->prefix, st->p->nr_funcs);
 	f->old_name = strdup(old_name);
 	f->new_symbol = name;

@@ -252,8 +252,24 @@ static int by_offset(const void *a, const void *b)
 	return (x->kind > y->kind) - (x->kind < y->kind);
 }
 
-int pre_func_extract(const struct elf_object *pre, const struct elf_symbol *func,
-		     struct pre_func *out, char *err, size_t errlen)
+/* "<name>.cold" in @obj: where gcc put @func's unlikely paths, or NULL. */
+static const struct elf_symbol *cold_part(const struct elf_object *obj,
+					  const struct elf_symbol *func)
+{
+	size_t len = strlen(func->name);
+
+	for (size_t i = 1; i < obj->nr_symbols; i++) {
+		const struct elf_symbol *s = &obj->symbols[i];
+
+		if (s->type == STT_FUNC && s != func && !strncmp(s->name, func->name, len) &&
+		    !strcmp(s->name + len, ".cold") && elf_symbol_section(obj, s))
+			return s;
+	}
+	return NULL;
+}
+
+static int extract_one(const struct elf_object *pre, const struct elf_symbol *func,
+		       struct pre_func *out, char *err, size_t errlen)
 {
 	const struct elf_section *sec = elf_symbol_section(pre, func);
 	struct extract x = { .obj = pre, .func = func, .out = out };
@@ -282,8 +298,32 @@ int pre_func_extract(const struct elf_object *pre, const struct elf_symbol *func
 	return 0;
 }
 
+int pre_func_extract(const struct elf_object *pre, const struct elf_symbol *func,
+		     struct pre_func *out, char *err, size_t errlen)
+{
+	const struct elf_symbol *cold = strstr(func->name, ".cold") ? NULL :
+					cold_part(pre, func);
+
+	if (extract_one(pre, func, out, err, errlen))
+		return -1;
+	if (!cold)
+		return 0;
+	out->cold = calloc(1, sizeof(*out->cold));
+	if (!out->cold || extract_one(pre, cold, out->cold, err, errlen)) {
+		if (!out->cold)
+			set_error(err, errlen, "out of memory");
+		pre_func_free(out);
+		return -1;
+	}
+	return 0;
+}
+
 void pre_func_free(struct pre_func *f)
 {
+	if (f->cold) {
+		pre_func_free(f->cold);
+		free(f->cold);
+	}
 	for (size_t i = 0; i < f->nr_relocs; i++)
 		free(f->relocs[i].symbol);
 	for (size_t i = 0; i < f->nr_sites; i++) {

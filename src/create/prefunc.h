@@ -32,9 +32,13 @@ struct pre_func {
 	size_t nr_relocs;
 	struct pre_site *sites;		/* by offset */
 	size_t nr_sites;
+	struct pre_func *cold;		/* its cold part's, or NULL */
 };
 
-/* Take @func's pre code from @pre. Returns 0, or -1 with a message in @err. */
+/*
+ * Take @func's pre code from @pre, and its cold part's ("<name>.cold" in
+ * @pre) when it has one. Returns 0, or -1 with a message in @err.
+ */
 int pre_func_extract(const struct elf_object *pre, const struct elf_symbol *func,
 		     struct pre_func *out, char *err, size_t errlen);
 void pre_func_free(struct pre_func *f);

@@ -245,17 +245,23 @@ static void put_bytes(FILE *f, const unsigned char *b, size_t n)
 }
 
 /*
- * The pre code of function @k of unit @u, in init memory: the engine takes
+ * The pre code @pre, named kmend_pre_@tag, in init memory: the engine takes
  * a copy when the update registers, and frees it once applied.
  */
-static void put_pre_func(FILE *f, size_t u, size_t k, const struct pre_func *pre)
+static void put_pre(FILE *f, const char *tag, const struct pre_func *pre)
 {
-	fprintf(f, "\nstatic const unsigned char kmend_pre_code_%zu_%zu[] __initconst = {", u, k);
+	char cold_tag[64];
+
+	if (pre->cold) {
+		snprintf(cold_tag, sizeof(cold_tag), "%s_cold", tag);
+		put_pre(f, cold_tag, pre->cold);
+	}
+	fprintf(f, "\nstatic const unsigned char kmend_pre_code_%s[] __initconst = {", tag);
 	put_bytes(f, pre->code, pre->size);
 	fputs("};\n", f);
 	if (pre->nr_relocs) {
-		fprintf(f, "static const struct kmend_pre_reloc kmend_pre_relocs_%zu_%zu[] __initconst = {\n",
-			u, k);
+		fprintf(f, "static const struct kmend_pre_reloc kmend_pre_relocs_%s[] __initconst = {\n",
+			tag);
 		for (size_t i = 0; i < pre->nr_relocs; i++) {
 			const struct pre_reloc *r = &pre->relocs[i];
 
@@ -273,38 +279,40 @@ static void put_pre_func(FILE *f, size_t u, size_t k, const struct pre_func *pre
 
 		if (!s->repl_len)
 			continue;
-		fprintf(f, "static const unsigned char kmend_pre_repl_%zu_%zu_%zu[] __initconst = {",
-			u, k, i);
+		fprintf(f, "static const unsigned char kmend_pre_repl_%s_%zu[] __initconst = {",
+			tag, i);
 		put_bytes(f, s->repl, s->repl_len);
-		fprintf(f, "};\nstatic const unsigned char kmend_pre_wild_%zu_%zu_%zu[] __initconst = {",
-			u, k, i);
+		fprintf(f, "};\nstatic const unsigned char kmend_pre_wild_%s_%zu[] __initconst = {",
+			tag, i);
 		put_bytes(f, s->repl_wild, s->repl_len);
 		fputs("};\n", f);
 	}
 	if (pre->nr_sites) {
-		fprintf(f, "static const struct kmend_pre_site kmend_pre_sites_%zu_%zu[] __initconst = {\n",
-			u, k);
+		fprintf(f, "static const struct kmend_pre_site kmend_pre_sites_%s[] __initconst = {\n",
+			tag);
 		for (size_t i = 0; i < pre->nr_sites; i++) {
 			const struct pre_site *s = &pre->sites[i];
 
 			fprintf(f, "\t{ %u, %u, %u, %u, ", s->offset, s->len, s->kind, s->target);
 			if (s->repl_len)
-				fprintf(f, "kmend_pre_repl_%zu_%zu_%zu, kmend_pre_wild_%zu_%zu_%zu, %u },\n",
-					u, k, i, u, k, i, s->repl_len);
+				fprintf(f, "kmend_pre_repl_%s_%zu, kmend_pre_wild_%s_%zu, %u },\n",
+					tag, i, tag, i, s->repl_len);
 			else
 				fputs("NULL, NULL, 0 },\n", f);
 		}
 		fputs("};\n", f);
 	}
-	fprintf(f, "static const struct kmend_pre_func kmend_pre_%zu_%zu __initconst = {\n"
-		"\t.unit = %u, .code = kmend_pre_code_%zu_%zu, .size = %u,\n",
-		u, k, pre->unit, u, k, pre->size);
+	fprintf(f, "static const struct kmend_pre_func kmend_pre_%s __initconst = {\n"
+		"\t.unit = %u, .code = kmend_pre_code_%s, .size = %u,\n",
+		tag, pre->unit, tag, pre->size);
 	if (pre->nr_relocs)
-		fprintf(f, "\t.relocs = kmend_pre_relocs_%zu_%zu, .nr_relocs = %zu,\n",
-			u, k, pre->nr_relocs);
+		fprintf(f, "\t.relocs = kmend_pre_relocs_%s, .nr_relocs = %zu,\n",
+			tag, pre->nr_relocs);
 	if (pre->nr_sites)
-		fprintf(f, "\t.sites = kmend_pre_sites_%zu_%zu, .nr_sites = %zu,\n",
-			u, k, pre->nr_sites);
+		fprintf(f, "\t.sites = kmend_pre_sites_%s, .nr_sites = %zu,\n",
+			tag, pre->nr_sites);
+	if (pre->cold)
+		fprintf(f, "\t.cold = &kmend_pre_%s_cold,\n", tag);
 	fputs("};\n", f);
 }
 
@@ -313,11 +321,15 @@ static void put_pre_tables(FILE *f, const struct update_module *m, size_t first)
 {
 	const char *target = m->units[first].target;
 
+	char tag[48];
+
 	for (size_t i = first; i < m->nr_units; i++) {
 		if (!same_target(m->units[i].target, target))
 			continue;
-		for (size_t k = 0; k < m->units[i].payload->nr_funcs; k++)
-			put_pre_func(f, i, k, &m->units[i].payload->funcs[k].pre);
+		for (size_t k = 0; k < m->units[i].payload->nr_funcs; k++) {
+			snprintf(tag, sizeof(tag), "%zu_%zu", i, k);
+			put_pre(f, tag, &m->units[i].payload->funcs[k].pre);
+		}
 	}
 	fprintf(f, "\nstatic const struct kmend_pre_func *const kmend_pres_%zu[] __initconst = {\n",
 		first);
