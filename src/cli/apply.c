@@ -14,10 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "causes.h"
 #include "cli.h"
 #include "engine.h"
 #include "install.h"
+#include "klp.h"
 #include "modinfo.h"
 #include "progress.h"
 #include "report.h"
@@ -101,7 +104,7 @@ static void unload(FILE *err, const char *module, bool engine_too)
 	if (ret)
 		fprintf(err, "kmend: warning: could not unload %s: %s; run 'rmmod %s'\n",
 			module, strerror(-ret), module);
-	if (!engine_too || update_ids(&ids, &n))
+	if (!engine_too || engine_update_ids(&ids, &n))
 		return;
 	update_ids_free(ids, n);
 	if (n == 0)
@@ -167,6 +170,25 @@ static int check_not_loaded(FILE *err, const struct update_file *uf,
 	return ret;
 }
 
+/* Why the kernel would not load @uf; the exit status. */
+static int refused_load(FILE *err, const struct update_file *uf, int ret)
+{
+	if (ret == -EEXIST)
+		fprintf(err, "kmend apply: a module named %s is loaded already; 'rmmod %s' first if it is an old copy\n",
+			uf->module, uf->module);
+	else if (ret == -ENOEXEC)
+		fprintf(err, "kmend apply: the kernel refused %s as malformed (%s): the file is corrupt, or not built for this kernel; 'dmesg' says more\n",
+			uf->path, strerror(-ret));
+	else if (uf->klp)
+		fprintf(err, "kmend apply: the kernel's livepatch refused %s: %s; 'dmesg' says why (a symbol it did not find, or another livepatch in transition)\n",
+			uf->path, strerror(-ret));
+	else
+		fprintf(err, "kmend apply: the kernel refused to load %s: %s; 'dmesg' says why\n",
+			uf->path, strerror(-ret));
+	return ret == -EEXIST ? KMEND_EXIT_ALREADY_LOADED :
+	       ret == -ENOEXEC ? KMEND_EXIT_BAD_FILE : KMEND_EXIT_FAILURE;
+}
+
 static int load_update(FILE *err, const struct update_file *uf,
 		       const struct apply_opts *o, bool *loaded_engine)
 {
@@ -204,19 +226,85 @@ static int load_update(FILE *err, const struct update_file *uf,
 		unload(err, uf->module, *loaded_engine);
 		return KMEND_EXIT_BAD_FILE;
 	}
-	if (ret == -EEXIST)
-		fprintf(err, "kmend apply: a module named %s is loaded already; 'rmmod %s' first if it is an old copy\n",
-			uf->module, uf->module);
-	else if (ret == -ENOEXEC)
-		fprintf(err, "kmend apply: the kernel refused %s as malformed (%s): the file is corrupt, or not built for this kernel; 'dmesg' says more\n",
-			uf->path, strerror(-ret));
-	else
-		fprintf(err, "kmend apply: the kernel refused to load %s: %s; 'dmesg' says why\n",
-			uf->path, strerror(-ret));
 	if (*loaded_engine)
 		unload(err, "kmend", false);
-	return ret == -EEXIST ? KMEND_EXIT_ALREADY_LOADED :
-	       ret == -ENOEXEC ? KMEND_EXIT_BAD_FILE : KMEND_EXIT_FAILURE;
+	return refused_load(err, uf, ret);
+}
+
+/*
+ * A livepatch (kmend create --format klp): loading it starts its transition
+ * (klp_enable_patch in its init). Wait for every task to switch; when they
+ * do not in time, or on Ctrl-C, reverse it and unload it.
+ */
+static int apply_klp(FILE *out, FILE *err, const struct update_file *uf,
+		     const struct apply_opts *o)
+{
+	static volatile sig_atomic_t never;
+	struct progress *progress;
+	struct live_update u;
+	struct timespec t0;
+	char what[160];
+	int ret, status;
+
+	if (klp_update_loaded(uf->id)) {
+		if (o->installed && klp_applied(uf->module))
+			return KMEND_EXIT_OK;
+		fprintf(err, "kmend apply: update %s is loaded already as a livepatch; 'kmend show %s' tells more\n",
+			uf->id, uf->id);
+		return KMEND_EXIT_ALREADY_LOADED;
+	}
+	if (access(KLP_SYSFS_DIR, F_OK)) {
+		fprintf(err, "kmend apply: %s is a livepatch, and this kernel has no livepatch (%s: %s; CONFIG_LIVEPATCH); create the update for kmend's engine instead\n",
+			uf->path, KLP_SYSFS_DIR, strerror(errno));
+		return KMEND_EXIT_FAILURE;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	snprintf(what, sizeof(what), "applying %s", uf->id);
+	progress = o->quiet ? NULL : progress_start(err, what, klp_progress,
+						    (void *)uf->module);
+	ret = module_insert(uf->path);
+	if (ret) {
+		progress_stop(progress);
+		return refused_load(err, uf, ret);
+	}
+	ret = klp_wait(uf->module, KLP_TRANSITION_TIMEOUT, &interrupted);
+	progress_stop(progress);
+	if (ret) {
+		/* livepatch takes the switched tasks back, then lets the module go */
+		klp_write_enabled(uf->module, false);
+		if (klp_wait(uf->module, KLP_TRANSITION_TIMEOUT, &never)) {
+			fprintf(err, "kmend apply: %s did not switch back in %d s either; it stays loaded, in transition (%s/%s)\n",
+				uf->id, KLP_TRANSITION_TIMEOUT, KLP_SYSFS_DIR, uf->module);
+			return KMEND_EXIT_FAILURE;
+		}
+		if (klp_unload(uf->module))
+			fprintf(err, "kmend: warning: could not unload %s; run 'rmmod %s'\n",
+				uf->module, uf->module);
+		if (ret == -EINTR) {
+			fprintf(err, "kmend apply: interrupted; %s was reversed and unloaded again\n",
+				uf->id);
+			return 128 + interrupted;
+		}
+		fprintf(err, "kmend apply: cannot apply %s: code_busy\n"
+			"  Livepatch did not switch every task to the new code in %d s: a task\n"
+			"  stays inside a function the update replaces (a long sleep there).\n"
+			"  What to do: retry when that work is done; 'kmend explain code_busy'.\n"
+			"  The update was reversed and unloaded again; nothing in the kernel changed.\n",
+			uf->id, KLP_TRANSITION_TIMEOUT);
+		return abort_cause_find("code_busy")->exit_status;
+	}
+	if (klp_update_read(uf->id, &u)) {
+		fprintf(err, "kmend apply: cannot read the state of %s: %s\n", uf->id,
+			strerror(errno));
+		return KMEND_EXIT_FAILURE;
+	}
+	status = strcmp(u.stage, "applied") ? KMEND_EXIT_FAILURE : KMEND_EXIT_OK;
+	if (status)
+		fprintf(err, "kmend apply: %s is %s, not applied\n", uf->id, u.stage);
+	else if (!o->quiet)
+		print_applied(out, &u, seconds_since(&t0));
+	live_update_free(&u);
+	return status;
 }
 
 static int apply_file(FILE *out, FILE *err, const char *path,
@@ -239,6 +327,10 @@ static int apply_file(FILE *out, FILE *err, const char *path,
 		fprintf(err, "kmend apply: %s was built for kernel %s, but this kernel is %s; create the update from this kernel's source\n",
 			path, uf.release, release);
 		status = KMEND_EXIT_WRONG_RELEASE;
+		goto close;
+	}
+	if (uf.klp) {
+		status = apply_klp(out, err, &uf, o);
 		goto close;
 	}
 	status = check_not_loaded(err, &uf, o, &skip);

@@ -30,7 +30,8 @@ static void create_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: kmend create [--source DIR] [-o FILE] [--id ID] [--description TEXT]\n"
-		"                    [--model MODEL] [--require-targets] [--dry-run] [-j N]\n"
+		"                    [--model MODEL] [--require-targets] [--format FORMAT]\n"
+		"                    [--dry-run] [-j N]\n"
 		"                    [-v] PATCH...\n"
 		"\n"
 		"Build an update module, kmend-ID.ko, from PATCH (unified diffs, -p1) against\n"
@@ -85,6 +86,17 @@ static void create_usage(FILE *f)
 		"  --require-targets   refuse to apply while a target module is not loaded\n"
 		"                      (target_not_loaded); by default such a module is\n"
 		"                      patched when it loads\n"
+		"  --format FORMAT     kmend (default): a module for kmend's engine (kmend.ko);\n"
+		"                      klp: a module for the kernel's own livepatch\n"
+		"                      (CONFIG_LIVEPATCH), which loads without kmend.ko: a\n"
+		"                      klp_patch with one klp_object per target, references\n"
+		"                      to unexported symbols as livepatch relocations,\n"
+		"                      callbacks as livepatch's, shadow variables through\n"
+		"                      klp_shadow. It has livepatch's one model\n"
+		"                      (leave=patched-set,switch=thread) and no run-pre\n"
+		"                      matching; hooks, another --model and\n"
+		"                      --require-targets are refused. kmend apply, undo,\n"
+		"                      list and show handle it through /sys/kernel/livepatch\n"
 		"  --dry-run           compare and report; write nothing\n"
 		"  --check-kallsyms FILE, --check-image FILE\n"
 		"                      run-pre matching now: match each replaced function's\n"
@@ -189,6 +201,7 @@ int create_run(int argc, char **argv, FILE *out, FILE *err)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "require-targets", no_argument, NULL, 'R' },
 		{ "model", required_argument, NULL, 'M' },
+		{ "format", required_argument, NULL, 'F' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "max-units", required_argument, NULL, 'U' },
@@ -234,7 +247,18 @@ int create_run(int argc, char **argv, FILE *out, FILE *err)
 		case 'd': c.description = optarg; break;
 		case 'K': c.check_kallsyms = optarg; break;
 		case 'I': c.check_image = optarg; break;
-		case 'R': c.flags |= 0x1; break;	/* KMEND_REQUIRE_TARGETS */
+		case 'R': c.flags |= UPDATE_FLAG_REQUIRE_TARGETS; break;
+		case 'F':
+			if (!strcmp(optarg, "kmend")) {
+				c.format = UPDATE_FORMAT_KMEND;
+			} else if (!strcmp(optarg, "klp")) {
+				c.format = UPDATE_FORMAT_KLP;
+			} else {
+				fprintf(err, "kmend create: --format takes kmend or klp, not '%s'\n",
+					optarg);
+				return KMEND_EXIT_USAGE;
+			}
+			break;
 		case 'M': {
 			unsigned int leave, sw;
 

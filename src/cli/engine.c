@@ -15,6 +15,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "klp.h"
 #include "modinfo.h"
 #include "util.h"
 
@@ -212,28 +213,71 @@ char *update_attr(const char *id, const char *attr)
 	return buf;
 }
 
-int update_write_stage(const char *id, const char *stage)
+int sysfs_write(const char *path, const char *text)
 {
-	char *path = attr_path(id, "stage");
 	int fd, ret = 0;
 
 	if (!path)
 		return -ENOMEM;
 	fd = open(path, O_WRONLY | O_CLOEXEC);
-	free(path);
 	if (fd < 0)
 		return -errno;
-	/* the engine's retries sleep interruptibly: a signal aborts them */
-	if (write(fd, stage, strlen(stage)) < 0)
+	if (write(fd, text, strlen(text)) < 0)
 		ret = -errno;
 	close(fd);
 	return ret;
 }
 
-int update_ids(char ***ids, size_t *n)
+int update_write_stage(const char *id, const char *stage)
+{
+	char *path = attr_path(id, "stage");
+	int ret;
+
+	/* the engine's retries sleep interruptibly: a signal aborts them */
+	ret = sysfs_write(path, stage);
+	free(path);
+	return ret;
+}
+
+int engine_update_ids(char ***ids, size_t *n)
 {
 	/* no engine, no updates */
 	return dir_names(KMEND_SYSFS_DIR, update_loaded, ids, n);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int update_ids(char ***ids, size_t *n)
+{
+	char **klp, **all;
+	size_t nklp;
+
+	if (engine_update_ids(ids, n))
+		return -1;
+	if (klp_update_ids(&klp, &nklp)) {
+		strv_free(*ids, *n);
+		return -1;
+	}
+	if (!nklp) {
+		free(klp);
+		return 0;
+	}
+	all = realloc(*ids, (*n + nklp) * sizeof(*all));
+	if (!all) {
+		strv_free(*ids, *n);
+		strv_free(klp, nklp);
+		errno = ENOMEM;
+		return -1;
+	}
+	memcpy(all + *n, klp, nklp * sizeof(*klp));
+	free(klp);
+	*ids = all;
+	*n += nklp;
+	qsort(all, *n, sizeof(*all), by_name);
+	return 0;
 }
 
 void update_ids_free(char **ids, size_t n)
@@ -259,10 +303,8 @@ int live_update_read(const char *id, struct live_update *u)
 	char *applied_at;
 
 	memset(u, 0, sizeof(*u));
-	if (!update_loaded(id)) {
-		errno = ENOENT;
-		return -1;
-	}
+	if (!update_loaded(id))
+		return klp_update_read(id, u);
 	u->id = strdup(id);
 	if (!u->id)
 		goto fail;

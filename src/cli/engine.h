@@ -58,11 +58,19 @@ void transition_left(const char *text, char *buf, size_t size);
 /* For progress_start(): the tasks update @arg (an id) has left to switch. */
 void transition_progress(void *arg, char *buf, size_t size);
 
+/* Write @text to the sysfs file @path (NULL: -ENOMEM); 0, or -errno. */
+int sysfs_write(const char *path, const char *text);
+
 /* Write @stage ("applied" or "reversed"); 0, or -errno from the engine. */
 int update_write_stage(const char *id, const char *stage);
 
-/* The ids of the loaded updates, sorted; 0, or -1 with errno set. */
+/*
+ * The ids of the loaded updates, the engine's and livepatches made by kmend
+ * (klp.h), sorted; 0, or -1 with errno set.
+ */
 int update_ids(char ***ids, size_t *n);
+/* The engine's only. */
+int engine_update_ids(char ***ids, size_t *n);
 void update_ids_free(char **ids, size_t n);
 
 /* Everything the engine says about one update. */
@@ -79,6 +87,7 @@ struct live_update {
 	char *stacked_on;	/* ids, one per line */
 	char *targets;		/* "<target> <state>" per line; may be "" */
 	long long applied_at;	/* seconds since the epoch; 0: not applied */
+	bool klp;		/* a livepatch (kmend create --format klp) */
 };
 
 /*

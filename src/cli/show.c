@@ -15,6 +15,7 @@
 #include "causes.h"
 #include "cli.h"
 #include "json.h"
+#include "klp.h"
 #include "modinfo.h"
 #include "refusal_kinds.h"
 #include "report.h"
@@ -56,6 +57,9 @@ static int show_file(FILE *out, FILE *err, const char *path, bool json)
 	if (update_loaded(uf.id))
 		stage = geteuid() == 0 ? update_attr(uf.id, "stage") :
 					 strdup("unknown (run as root to see it)");
+	else if (uf.klp && klp_update_loaded(uf.id))
+		stage = strdup(klp_applied(uf.module) ? "applied (livepatch)" :
+			       "in transition (livepatch)");
 	if (json) {
 		fputc('{', out);
 		json_key_string(out, "file", path, 1);
@@ -67,6 +71,7 @@ static int show_file(FILE *out, FILE *err, const char *path, bool json)
 		fputs(strcmp(uf.release, release) ? "false" : "true", out);
 		json_key_string(out, "vermagic", uf.vermagic, 0);
 		json_key_string(out, "model", uf.model, 0);
+		json_key_string(out, "format", uf.klp ? "klp" : "kmend", 0);
 		json_key_string(out, "patch_sha256", uf.patch_sha256, 0);
 		json_key(out, "functions", 0);
 		fputc('[', out);
@@ -96,6 +101,9 @@ static int show_file(FILE *out, FILE *err, const char *path, bool json)
 			strcmp(uf.release, release) ? "not this kernel" : "this kernel");
 		fprintf(out, "Vermagic:      %s\n", uf.vermagic);
 		fprintf(out, "Model:         %s\n", uf.model ? uf.model : "the update's own (hand-written)");
+		fprintf(out, "Format:        %s\n", uf.klp ?
+			"klp: a livepatch, for the kernel's own livepatch (no kmend.ko)" :
+			"kmend: for kmend's engine (kmend.ko)");
 		if (uf.patch_sha256)
 			fprintf(out, "Patch sha256:  %s\n", uf.patch_sha256);
 		fprintf(out, "Functions:\n");
@@ -177,7 +185,10 @@ static int show_loaded(FILE *out, FILE *err, const char *id, bool json)
 		fprintf(out, "In the way at the last attempt:\n");
 		report_conflicts(out, u.conflicts, "  ");
 	}
-	fprintf(out, "Engine log:    %s/%s\n", KMEND_DEBUGFS_DIR, u.id);
+	if (u.klp)
+		fprintf(out, "Livepatch:     %s/%s\n", KLP_SYSFS_DIR, u.module);
+	else
+		fprintf(out, "Engine log:    %s/%s\n", KMEND_DEBUGFS_DIR, u.id);
 	live_update_free(&u);
 	return KMEND_EXIT_OK;
 }

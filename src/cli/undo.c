@@ -13,7 +13,9 @@
 #include <time.h>
 
 #include "cli.h"
+#include "causes.h"
 #include "engine.h"
+#include "klp.h"
 #include "progress.h"
 #include "report.h"
 
@@ -45,6 +47,57 @@ static void undo_usage(FILE *f)
 		"abort_cause, see kmend(8)); 1 the module could not be unloaded.\n");
 }
 
+/* A livepatch: reverse its transition (enabled 0), wait, unload it. */
+static int undo_klp(FILE *out, FILE *err, const struct live_update *u, bool quiet)
+{
+	static volatile sig_atomic_t never;
+	struct progress *progress;
+	struct timespec t0, t1;
+	char what[160];
+	int ret;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (strcmp(u->stage, "applied") && strcmp(u->stage, "applying")) {
+		fprintf(err, "kmend undo: %s is %s already; wait for it to end, then 'rmmod %s'\n",
+			u->id, u->stage, u->module);
+		return KMEND_EXIT_FAILURE;
+	}
+	ret = klp_write_enabled(u->module, false);
+	if (ret) {
+		fprintf(err, "kmend undo: cannot reverse %s (%s/%s/enabled): %s; it stays applied\n",
+			u->id, KLP_SYSFS_DIR, u->module, strerror(-ret));
+		return KMEND_EXIT_FAILURE;
+	}
+	snprintf(what, sizeof(what), "undoing %s", u->id);
+	progress = quiet ? NULL : progress_start(err, what, klp_progress,
+						 (void *)u->module);
+	ret = klp_wait(u->module, KLP_TRANSITION_TIMEOUT, &never);
+	progress_stop(progress);
+	if (ret) {
+		/* switch the tasks that went back forward again */
+		klp_write_enabled(u->module, true);
+		fprintf(err, "kmend undo: cannot undo %s: code_busy\n"
+			"  Livepatch did not switch every task back to the old code in %d s: a\n"
+			"  task stays inside a function the update replaces.\n"
+			"  What to do: retry when that work is done; 'kmend explain code_busy'.\n"
+			"  The update was switched forward again and stays applied.\n",
+			u->id, KLP_TRANSITION_TIMEOUT);
+		return abort_cause_find("code_busy")->exit_status;
+	}
+	ret = klp_unload(u->module);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (ret) {
+		fprintf(err, "kmend undo: %s is reversed, but its module %s did not unload: %s; try 'rmmod %s'\n",
+			u->id, u->module, strerror(-ret), u->module);
+		return KMEND_EXIT_FAILURE;
+	}
+	if (!quiet)
+		fprintf(out, "kmend: undid %s in %.2f s and unloaded %s\n", u->id,
+			(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
+			u->module);
+	return KMEND_EXIT_OK;
+}
+
 static int undo_one(FILE *out, FILE *err, const char *id, bool quiet)
 {
 	struct live_update u;
@@ -63,6 +116,11 @@ static int undo_one(FILE *out, FILE *err, const char *id, bool quiet)
 		fprintf(err, "kmend undo: no update %s is loaded; 'kmend list' shows the loaded ones\n",
 			id);
 		return KMEND_EXIT_UNKNOWN_ID;
+	}
+	if (u.klp) {
+		status = undo_klp(out, err, &u, quiet);
+		live_update_free(&u);
+		return status;
 	}
 	above = update_stacked_above(id);
 	if (above) {

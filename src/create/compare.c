@@ -147,9 +147,11 @@ static int build_payload(struct create *c, const struct unit *u, size_t index,
 	for (size_t i = 0; i < p->nr_inert; i++)
 		fprintf(c->out, "  inert     %s: a trace point of module %s, which the new code never fires (its key is the module's own; kmend leaves it out, as klp-build does)\n",
 			p->inert[i], u->target);
-	fprintf(c->out, "  update:   %zu function%s replaced, %zu bytes of code, %zu reference%s for the engine to resolve\n",
+	fprintf(c->out, "  update:   %zu function%s replaced, %zu bytes of code, %zu reference%s for %s\n",
 		p->nr_funcs, p->nr_funcs == 1 ? "" : "s", p->code_size,
-		p->nr_relocs, p->nr_relocs == 1 ? "" : "s");
+		p->nr_relocs, p->nr_relocs == 1 ? "" : "s",
+		c->format == UPDATE_FORMAT_KLP ? "livepatch to resolve (klp relocations)" :
+		"the engine to resolve");
 	if (c->verbose)
 		for (size_t i = 0; i < p->nr_relocs; i++)
 			fprintf(c->err, "  RELOC   %s+%#llx -> %s%+lld (type %u)\n",

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "klp_tables.h"
 #include "run.h"
 #include "util.h"
 
@@ -126,6 +127,52 @@ static int install(const char *from, const char *to, char *err, size_t errlen)
 	return ret;
 }
 
+/*
+ * Fill @m's model from the options and the declarations, and check that
+ * they fit one update of @o->format. 0, or -1 after saying why.
+ */
+static int settle_module(const struct emit_options *o, struct update_module *m)
+{
+	char errbuf[512];
+
+	m->flags = o->flags;
+	m->format = o->format;
+	if (update_module_check_decls(m, errbuf, sizeof(errbuf)))
+		goto refused;
+	if (o->model) {
+		if (m->model && strcmp(m->model, o->model)) {
+			fprintf(o->err, "kmend create: --model %s, but the patch declares KMEND_MODEL(\"%s\")\n",
+				o->model, m->model);
+			return -1;
+		}
+		m->model = o->model;
+		decl_model_parse(m->model, &m->leave, &m->sw);	/* checked: create.c */
+	}
+	if (m->format == UPDATE_FORMAT_KLP) {
+		if (klp_check(m, errbuf, sizeof(errbuf)))
+			goto refused;
+		m->model = klp_model;
+		decl_model_parse(m->model, &m->leave, &m->sw);
+	} else if (update_module_check_model(m, errbuf, sizeof(errbuf))) {
+		goto refused;
+	}
+	return 0;
+refused:
+	fprintf(o->err, "kmend create: %s\n", errbuf);
+	return -1;
+}
+
+int emit_check(const struct emit_options *o, const struct update_unit *units,
+	       size_t nr_units)
+{
+	struct update_module m = {
+		.id = o->id, .description = o->description, .units = units,
+		.nr_units = nr_units,
+	};
+
+	return settle_module(o, &m);
+}
+
 int emit_update(const struct emit_options *o, const struct update_unit *units,
 		size_t nr_units)
 {
@@ -148,24 +195,8 @@ int emit_update(const struct emit_options *o, const struct update_unit *units,
 		goto out;
 	}
 	m.release = release;
-	m.flags = o->flags;
-	if (update_module_check_decls(&m, errbuf, sizeof(errbuf))) {
-		fprintf(o->err, "kmend create: %s\n", errbuf);
+	if (settle_module(o, &m))
 		goto out;
-	}
-	if (o->model) {
-		if (m.model && strcmp(m.model, o->model)) {
-			fprintf(o->err, "kmend create: --model %s, but the patch declares KMEND_MODEL(\"%s\")\n",
-				o->model, m.model);
-			goto out;
-		}
-		m.model = o->model;
-		decl_model_parse(m.model, &m.leave, &m.sw);	/* checked: create.c */
-	}
-	if (update_module_check_model(&m, errbuf, sizeof(errbuf))) {
-		fprintf(o->err, "kmend create: %s\n", errbuf);
-		goto out;
-	}
 	m.include_dir = o->sdk->include_dir;
 	if (patch_hash(o->patches, o->nr_patches, hex, errbuf, sizeof(errbuf))) {
 		fprintf(o->err, "kmend create: %s\n", errbuf);
@@ -189,13 +220,23 @@ int emit_update(const struct emit_options *o, const struct update_unit *units,
 	if (o->verbose)
 		fprintf(o->err, "  LD [M]  kmend-%s.ko (Kbuild, against %s)\n", o->id, o->source);
 	{
-		char *argv[] = { "make", "-C", (char *)o->source, mflag, extra,
-				 "modules", NULL };
+		char *argv[] = { "make", "-C", (char *)o->source, mflag,
+				 "modules", extra, NULL };
+
+		/* a livepatch must not link to the engine's exports */
+		if (m.format == UPDATE_FORMAT_KLP)
+			argv[5] = NULL;
 
 		if (run_program(argv, NULL, NULL, o->log, errbuf, sizeof(errbuf))) {
 			fprintf(o->err, "kmend create: building the update module with Kbuild failed\n");
 			goto out;
 		}
+	}
+	if (m.format == UPDATE_FORMAT_KLP &&
+	    klp_relocs_write(ko, &m, errbuf, sizeof(errbuf))) {
+		fprintf(o->err, "kmend create: writing livepatch relocations into %s: %s\n",
+			ko, errbuf);
+		goto out;
 	}
 	if (install(ko, o->output, errbuf, sizeof(errbuf))) {
 		fprintf(o->err, "kmend create: %s\n", errbuf);

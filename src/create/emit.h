@@ -26,8 +26,16 @@ struct emit_options {
 	const struct sdk *sdk;
 	unsigned int flags;		/* kmend_update.flags */
 	const char *model;		/* --model, or NULL */
+	enum update_format format;
 	FILE *err;
 };
+
+/*
+ * Check that the units' declarations and the options fit one update of
+ * @o->format (what --dry-run checks too). 0, or -1 after printing why.
+ */
+int emit_check(const struct emit_options *o, const struct update_unit *units,
+	       size_t nr_units);
 
 /* Returns 0, or -1 after printing why to @o->err. */
 int emit_update(const struct emit_options *o, const struct update_unit *units,

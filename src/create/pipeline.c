@@ -217,10 +217,6 @@ int create_pipeline(struct create *c)
 		}
 		step_done(c, "run-pre matching against the image", &step);
 	}
-	if (c->dry_run) {
-		ret = 0;
-		goto out;
-	}
 	for (size_t i = 0; i < n; i++) {
 		/* the units headers reach: those with something to carry */
 		if (i >= c->nr_files && !c->payloads[i].nr_funcs &&
@@ -238,9 +234,14 @@ int create_pipeline(struct create *c)
 			.output = c->output, .patches = c->patches,
 			.nr_patches = c->nr_patches, .verbose = c->verbose,
 			.sdk = &c->sdk, .flags = c->flags, .model = c->model,
+			.format = c->format,
 			.err = c->err,
 		};
 
+		if (c->dry_run) {
+			ret = emit_check(&o, parts, nr_parts) ? -1 : 0;
+			goto out;
+		}
 		if (emit_update(&o, parts, nr_parts)) {
 			create_show_log_tail(c);
 			goto out;

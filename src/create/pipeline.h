@@ -18,6 +18,7 @@
 #include "sdk.h"
 #include "symvers.h"
 #include "unit.h"
+#include "updatemod.h"
 
 /* One kmend create: its options, and what the steps found so far. */
 struct create {
@@ -31,6 +32,7 @@ struct create {
 	struct decls *decls;		/* per unit: what its patch declares */
 	unsigned int flags;		/* kmend_update.flags */
 	const char *model;		/* --model, or NULL */
+	enum update_format format;	/* --format */
 	char **payload_paths;
 	char **patches;
 	int nr_patches;

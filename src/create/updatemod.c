@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "klp_tables.h"
 #include "util.h"
 
 int update_id_valid(const char *id)
@@ -20,8 +21,7 @@ int update_id_valid(const char *id)
 	       strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == len;
 }
 
-/* @s as a C string literal. */
-static void put_string(FILE *f, const char *s)
+void update_put_string(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; *s; s++) {
@@ -37,28 +37,23 @@ static void put_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static int same_target(const char *a, const char *b)
+int update_same_target(const char *a, const char *b)
 {
 	return !strcmp(a, b);
 }
 
-/* Is unit @i the first of its target? Packs are numbered by it. */
-static int first_of_target(const struct update_module *m, size_t i)
+int update_first_of_target(const struct update_module *m, size_t i)
 {
 	for (size_t k = 0; k < i; k++)
-		if (same_target(m->units[k].target, m->units[i].target))
+		if (update_same_target(m->units[k].target, m->units[i].target))
 			return 0;
 	return 1;
 }
 
-/*
- * Calls @fn for each declaration of unit @u the update's tables name
- * (callbacks, hooks, the on_access flag) with its global name.
- */
-static void each_code_decl(const struct update_unit *u,
-			   void (*fn)(FILE *f, enum kmend_decl_kind kind,
+void update_each_code_decl(const struct update_unit *u,
+			   void (*fn)(void *arg, enum kmend_decl_kind kind,
 				      const char *global),
-			   FILE *f)
+			   void *arg)
 {
 	size_t k = 0;
 
@@ -68,14 +63,16 @@ static void each_code_decl(const struct update_unit *u,
 		if (!decl_names_payload(kind))
 			continue;
 		if (k < u->payload->nr_named && u->payload->named[k])
-			fn(f, kind, u->payload->named[k]);
+			fn(arg, kind, u->payload->named[k]);
 		k++;
 	}
 }
 
-static void put_decl_extern(FILE *f, enum kmend_decl_kind kind,
+void update_put_decl_extern(void *arg, enum kmend_decl_kind kind,
 			    const char *global)
 {
+	FILE *f = arg;
+
 	if (kind == KMEND_DECL_ON_ACCESS)
 		fprintf(f, "extern bool %s;\n", global);
 	else if (kind == KMEND_DECL_PRE_PATCH)
@@ -107,21 +104,27 @@ static const char *decl_member(enum kmend_decl_kind kind)
 	return members[kind];
 }
 
-static void put_callback(FILE *f, enum kmend_decl_kind kind, const char *global)
+static void put_callback(void *arg, enum kmend_decl_kind kind, const char *global)
 {
+	FILE *f = arg;
+
 	if (kind <= KMEND_DECL_POST_UNPATCH)
 		fprintf(f, " .%s = %s,", decl_member(kind), global);
 }
 
-static void put_on_access(FILE *f, enum kmend_decl_kind kind,
+static void put_on_access(void *arg, enum kmend_decl_kind kind,
 			  const char *global)
 {
+	FILE *f = arg;
+
 	if (kind == KMEND_DECL_ON_ACCESS)
 		fprintf(f, "\t.on_access = &%s,\n", global);
 }
 
-static void put_hook(FILE *f, enum kmend_decl_kind kind, const char *global)
+static void put_hook(void *arg, enum kmend_decl_kind kind, const char *global)
 {
+	FILE *f = arg;
+
 	if (decl_names_code(kind) && kind >= KMEND_DECL_CHECK_APPLY)
 		fprintf(f, "\t\t.%s = %s,\n", decl_member(kind), global);
 }
@@ -159,10 +162,10 @@ int update_module_check_decls(struct update_module *m, char *err, size_t errlen)
 				bool callback = d->kind <= KMEND_DECL_POST_UNPATCH;
 
 				if (!decl_names_payload(d->kind) ||
-				    (callback && !same_target(u->target, m->units[i].target)))
+				    (callback && !update_same_target(u->target, m->units[i].target)))
 					continue;
 				if (decl_names_code(d->kind) && !callback &&
-				    !same_target(u->target, "vmlinux"))
+				    !update_same_target(u->target, "vmlinux"))
 					return set_error(err, errlen, "%s %s is in a unit of module %s: hooks run with the machine stopped, where a module's code may be absent; declare them in a unit of vmlinux",
 							 decl_kind_name(d->kind), d->function, u->target);
 				if (seen[d->kind])
@@ -203,7 +206,7 @@ static void put_externs(FILE *f, const struct update_module *m)
 	for (size_t i = 0; i < m->nr_units; i++) {
 		const struct payload *p = m->units[i].payload;
 
-		each_code_decl(&m->units[i], put_decl_extern, f);
+		update_each_code_decl(&m->units[i], update_put_decl_extern, f);
 		for (size_t k = 0; k < p->nr_funcs; k++)
 			fprintf(f, "extern char %s[];\n", p->funcs[k].new_symbol);
 		for (size_t k = 0; k < p->nr_relocs; k++) {
@@ -228,7 +231,7 @@ static void put_relocs(FILE *f, const struct payload *p, int at_load)
 			continue;
 		fprintf(f, "\t{ .place = %s + %#llx, .symbol = ",
 			r->place_symbol, (unsigned long long)r->offset);
-		put_string(f, r->symbol);
+		update_put_string(f, r->symbol);
 		fprintf(f, ", .type = %u, .addend = %lld", r->type, (long long)r->addend);
 		/* kmend_load_reloc has no unit: resolved in vmlinux by name */
 		if (!at_load)
@@ -267,7 +270,7 @@ static void put_pre(FILE *f, const char *tag, const struct pre_func *pre)
 
 			fprintf(f, "\t{ %u, %u, %lld, ", r->offset, r->type, (long long)r->addend);
 			if (r->symbol)
-				put_string(f, r->symbol);
+				update_put_string(f, r->symbol);
 			else
 				fputs("NULL", f);
 			fputs(" },\n", f);
@@ -324,7 +327,7 @@ static void put_pre_tables(FILE *f, const struct update_module *m, size_t first)
 	char tag[48];
 
 	for (size_t i = first; i < m->nr_units; i++) {
-		if (!same_target(m->units[i].target, target))
+		if (!update_same_target(m->units[i].target, target))
 			continue;
 		for (size_t k = 0; k < m->units[i].payload->nr_funcs; k++) {
 			snprintf(tag, sizeof(tag), "%zu_%zu", i, k);
@@ -334,7 +337,7 @@ static void put_pre_tables(FILE *f, const struct update_module *m, size_t first)
 	fprintf(f, "\nstatic const struct kmend_pre_func *const kmend_pres_%zu[] __initconst = {\n",
 		first);
 	for (size_t i = first; i < m->nr_units; i++) {
-		if (!same_target(m->units[i].target, target))
+		if (!update_same_target(m->units[i].target, target))
 			continue;
 		for (size_t k = 0; k < m->units[i].payload->nr_funcs; k++)
 			fprintf(f, "\t&kmend_pre_%zu_%zu,\n", i, k);
@@ -342,33 +345,76 @@ static void put_pre_tables(FILE *f, const struct update_module *m, size_t first)
 	fputs("};\n", f);
 }
 
-static void put_pack_tables(FILE *f, const struct update_module *m, size_t first)
+void update_put_funcs(FILE *f, const struct update_module *m, size_t first,
+		      const char *type, const char *name)
 {
 	const char *target = m->units[first].target;
 
-	fprintf(f, "\nstatic struct kmend_func kmend_funcs_%zu[] = {\n", first);
+	fprintf(f, "\nstatic struct %s %s_%zu[] = {\n", type, name, first);
 	for (size_t i = first; i < m->nr_units; i++) {
 		const struct payload *p = m->units[i].payload;
 
-		if (!same_target(m->units[i].target, target))
+		if (!update_same_target(m->units[i].target, target))
 			continue;
 		for (size_t k = 0; k < p->nr_funcs; k++) {
 			fputs("\t{ .old_name = ", f);
-			put_string(f, p->funcs[k].old_name);
+			update_put_string(f, p->funcs[k].old_name);
 			fprintf(f, ", .new_func = %s },\n", p->funcs[k].new_symbol);
 		}
 	}
 	fputs("\t{ }\n};\n", f);
+}
+
+static void put_pack_tables(FILE *f, const struct update_module *m, size_t first)
+{
+	const char *target = m->units[first].target;
+
+	update_put_funcs(f, m, first, "kmend_func", "kmend_funcs");
 
 	fprintf(f, "\nstatic struct kmend_reloc kmend_relocs_%zu[] = {\n", first);
 	for (size_t i = first; i < m->nr_units; i++) {
 		const struct payload *p = m->units[i].payload;
 
-		if (!same_target(m->units[i].target, target))
+		if (!update_same_target(m->units[i].target, target))
 			continue;
 		put_relocs(f, p, 0);
 	}
 	fputs("\t{ }\n};\n", f);
+}
+
+void update_put_modinfo(FILE *f, const struct update_module *m)
+{
+	fputs("MODULE_LICENSE(\"GPL\");\nMODULE_DESCRIPTION(", f);
+	update_put_string(f, m->description ? m->description : m->id);
+	fputs(");\nMODULE_INFO(kmend_id, ", f);
+	update_put_string(f, m->id);
+	fputs(");\nMODULE_INFO(kmend_release, ", f);
+	update_put_string(f, m->release);
+	fputs(");\nMODULE_INFO(kmend_patch_sha256, ", f);
+	update_put_string(f, m->patch_sha256);
+	/* read by kmend show and apply before the module is loaded */
+	fputs(");\nMODULE_INFO(kmend_format, ", f);
+	update_put_string(f, m->format == UPDATE_FORMAT_KLP ? "klp" : "kmend");
+	fputs(");\nMODULE_INFO(kmend_model, ", f);
+	update_put_string(f, m->model ? m->model : "leave=patched-set,switch=kernel");
+	fputs(");\n", f);
+	for (size_t i = 0; i < m->nr_units; i++) {
+		const struct payload *p = m->units[i].payload;
+
+		for (size_t k = 0; k < p->nr_funcs; k++) {
+			fputs("MODULE_INFO(kmend_function, ", f);
+			update_put_string(f, m->units[i].target);
+			fputs(" \" \" ", f);
+			update_put_string(f, p->funcs[k].old_name);
+			fputs(");\n", f);
+		}
+	}
+	for (size_t i = 0; i < m->nr_units; i++) {
+		const struct payload *p = m->units[i].payload;
+
+		for (size_t k = 0; k < p->nr_namespaces; k++)
+			fprintf(f, "MODULE_IMPORT_NS(%s);\n", p->namespaces[k]);
+	}
 }
 
 static int write_c(const struct update_module *m, FILE *f)
@@ -379,7 +425,7 @@ static int write_c(const struct update_module *m, FILE *f)
 	      "#include <kmend/patch.h>\n\n", f);
 	put_externs(f, m);
 	for (size_t i = 0; i < m->nr_units; i++)
-		if (first_of_target(m, i)) {
+		if (update_first_of_target(m, i)) {
 			put_pack_tables(f, m, i);
 			put_pre_tables(f, m, i);
 		}
@@ -392,71 +438,43 @@ static int write_c(const struct update_module *m, FILE *f)
 
 	fputs("\nstatic struct kmend_pack kmend_packs[] = {\n", f);
 	for (size_t i = 0; i < m->nr_units; i++) {
-		if (!first_of_target(m, i))
+		if (!update_first_of_target(m, i))
 			continue;
 		fputs("\t{ .target = ", f);
-		if (same_target(m->units[i].target, "vmlinux"))
+		if (update_same_target(m->units[i].target, "vmlinux"))
 			fputs("NULL", f);
 		else
-			put_string(f, m->units[i].target);
+			update_put_string(f, m->units[i].target);
 		fprintf(f, ", .funcs = kmend_funcs_%zu, .relocs = kmend_relocs_%zu,\n\t  .callbacks = {",
 			i, i);
 		for (size_t j = 0; j < m->nr_units; j++)
-			if (same_target(m->units[j].target, m->units[i].target))
-				each_code_decl(&m->units[j], put_callback, f);
+			if (update_same_target(m->units[j].target, m->units[i].target))
+				update_each_code_decl(&m->units[j], put_callback, f);
 		fputs(" } },\n", f);
 	}
 	fputs("\t{ }\n};\n\nstatic struct kmend_update kmend_update = {\n"
 	      "\t.mod = THIS_MODULE,\n\t.id = ", f);
-	put_string(f, m->id);
+	update_put_string(f, m->id);
 	fputs(",\n\t.description = ", f);
-	put_string(f, m->description ? m->description : "");
+	update_put_string(f, m->description ? m->description : "");
 	fprintf(f, ",\n\t.packs = kmend_packs,\n\t.model = { .leave = %u, .sw = %u },\n\t.flags = %#x,\n\t.hooks = {\n",
 		m->leave, m->sw, m->flags);
 	for (size_t i = 0; i < m->nr_units; i++)
-		each_code_decl(&m->units[i], put_hook, f);
+		update_each_code_decl(&m->units[i], put_hook, f);
 	fputs("\t},\n", f);
 	for (size_t i = 0; i < m->nr_units; i++)
-		each_code_decl(&m->units[i], put_on_access, f);
+		update_each_code_decl(&m->units[i], put_on_access, f);
 	fputs("};\n", f);
 	/* KMEND_UPDATE, with the pre code handed over in init */
 	fputs("\nstatic int __init kmend_tables_init(void)\n{\n", f);
 	for (size_t i = 0, pack = 0; i < m->nr_units; i++)
-		if (first_of_target(m, i))
+		if (update_first_of_target(m, i))
 			fprintf(f, "\tkmend_packs[%zu].pre = kmend_pres_%zu;\n", pack++, i);
 	fputs("\treturn kmend_register(&kmend_update);\n}\n\n"
 	      "static void __exit kmend_tables_exit(void)\n{\n"
 	      "\tkmend_unregister(&kmend_update);\n}\n\n"
-	      "module_init(kmend_tables_init);\nmodule_exit(kmend_tables_exit);\n\n"
-	      "MODULE_LICENSE(\"GPL\");\nMODULE_DESCRIPTION(", f);
-	put_string(f, m->description ? m->description : m->id);
-	fputs(");\nMODULE_INFO(kmend_id, ", f);
-	put_string(f, m->id);
-	fputs(");\nMODULE_INFO(kmend_release, ", f);
-	put_string(f, m->release);
-	fputs(");\nMODULE_INFO(kmend_patch_sha256, ", f);
-	put_string(f, m->patch_sha256);
-	/* read by kmend show and apply before the module is loaded */
-	fputs(");\nMODULE_INFO(kmend_model, ", f);
-	put_string(f, m->model ? m->model : "leave=patched-set,switch=kernel");
-	fputs(");\n", f);
-	for (size_t i = 0; i < m->nr_units; i++) {
-		const struct payload *p = m->units[i].payload;
-
-		for (size_t k = 0; k < p->nr_funcs; k++) {
-			fputs("MODULE_INFO(kmend_function, ", f);
-			put_string(f, m->units[i].target);
-			fputs(" \" \" ", f);
-			put_string(f, p->funcs[k].old_name);
-			fputs(");\n", f);
-		}
-	}
-	for (size_t i = 0; i < m->nr_units; i++) {
-		const struct payload *p = m->units[i].payload;
-
-		for (size_t k = 0; k < p->nr_namespaces; k++)
-			fprintf(f, "MODULE_IMPORT_NS(%s);\n", p->namespaces[k]);
-	}
+	      "module_init(kmend_tables_init);\nmodule_exit(kmend_tables_exit);\n\n", f);
+	update_put_modinfo(f, m);
 	return 0;
 }
 
@@ -525,7 +543,8 @@ int update_module_write(const struct update_module *m, const char *dir,
 	path = str_format("%s/kmend_tables.c", dir);
 	if (!path)
 		return set_error(err, errlen, "out of memory");
-	ret = write_file(path, m, write_c, err, errlen);
+	ret = write_file(path, m, m->format == UPDATE_FORMAT_KLP ? klp_tables_write : write_c,
+			 err, errlen);
 	free(path);
 	if (ret)
 		return ret;

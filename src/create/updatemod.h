@@ -9,6 +9,7 @@
 #define KMEND_UPDATEMOD_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "decls.h"
 #include "payload.h"
@@ -24,7 +25,14 @@ struct update_unit {
 	const struct decls *decls;
 };
 
+/* What the update module is for: kmend's engine, or the kernel's livepatch. */
+enum update_format {
+	UPDATE_FORMAT_KMEND,
+	UPDATE_FORMAT_KLP,
+};
+
 struct update_module {
+	enum update_format format;
 	const char *id;
 	const char *description;	/* may be NULL */
 	const char *release;		/* the target kernel release */
@@ -36,6 +44,9 @@ struct update_module {
 	unsigned int leave, sw;		/* the engine's values for it */
 	unsigned int flags;		/* kmend_update.flags */
 };
+
+/* kmend_update.flags (kmend/patch.h) */
+#define UPDATE_FLAG_REQUIRE_TARGETS	0x1	/* KMEND_REQUIRE_TARGETS */
 
 /*
  * Check what the units declare fits one update: one of each callback per
@@ -57,6 +68,33 @@ int update_module_check_model(const struct update_module *m, char *err,
  */
 int update_module_write(const struct update_module *m, const char *dir,
 			char *err, size_t errlen);
+
+/* Helpers the writers of both formats share (updatemod.c). */
+
+/* @s as a C string literal. */
+void update_put_string(FILE *f, const char *s);
+int update_same_target(const char *a, const char *b);
+/* Is unit @i the first of its target? Packs (objects) are numbered by it. */
+int update_first_of_target(const struct update_module *m, size_t i);
+/*
+ * Calls @fn for each declaration of unit @u the update's tables name
+ * (callbacks, hooks, the on_access flag) with its global name.
+ */
+void update_each_code_decl(const struct update_unit *u,
+			   void (*fn)(void *arg, enum kmend_decl_kind kind,
+				      const char *global),
+			   void *arg);
+/* The extern declaration of a declared callback, hook or flag (@arg: a FILE). */
+void update_put_decl_extern(void *arg, enum kmend_decl_kind kind, const char *global);
+/*
+ * The functions of the target of unit @first (itself the first of it), as
+ * "static struct @type @name_@first[]" of { .old_name, .new_func }, ending
+ * with an empty entry: kmend_func or klp_func.
+ */
+void update_put_funcs(FILE *f, const struct update_module *m, size_t first,
+		      const char *type, const char *name);
+/* The modinfo kmend show and apply read: id, release, patch hash, model, functions. */
+void update_put_modinfo(FILE *f, const struct update_module *m);
 
 /*
  * The longest id kmend create gives an update: its module, kmend-<id>,

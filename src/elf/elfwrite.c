@@ -181,15 +181,11 @@ static size_t strtab_add(struct strtab *t, const char *s, int *failed)
 	return at;
 }
 
-static Elf_Scn *new_section(Elf *elf, GElf_Shdr *shdr, void *buf, size_t size,
-			    Elf_Type type, size_t align)
+Elf_Data *elf_add_data(Elf_Scn *scn, void *buf, size_t size, Elf_Type type,
+		       size_t align)
 {
-	Elf_Scn *scn = elf_newscn(elf);
-	Elf_Data *d;
+	Elf_Data *d = elf_newdata(scn);
 
-	if (!scn)
-		return NULL;
-	d = elf_newdata(scn);
 	if (!d)
 		return NULL;
 	d->d_buf = buf;
@@ -197,6 +193,16 @@ static Elf_Scn *new_section(Elf *elf, GElf_Shdr *shdr, void *buf, size_t size,
 	d->d_type = type;
 	d->d_align = align;
 	d->d_version = EV_CURRENT;
+	return d;
+}
+
+static Elf_Scn *new_section(Elf *elf, GElf_Shdr *shdr, void *buf, size_t size,
+			    Elf_Type type, size_t align)
+{
+	Elf_Scn *scn = elf_newscn(elf);
+
+	if (!scn || !elf_add_data(scn, buf, size, type, align))
+		return NULL;
 	return gelf_update_shdr(scn, shdr) ? scn : NULL;
 }
 

@@ -71,6 +71,13 @@ int elf_builder_add_rela(struct elf_builder *b, size_t section,
 			 uint64_t offset, uint32_t type, size_t sym,
 			 int64_t addend);
 
+/*
+ * Append @size bytes at @buf (kept by the caller until elf_end()) to
+ * section @scn as a new data block of @type. NULL on a libelf error.
+ */
+Elf_Data *elf_add_data(Elf_Scn *scn, void *buf, size_t size, Elf_Type type,
+		       size_t align);
+
 /* Write the object to @path. Returns 0, or -1 with a message in @err. */
 int elf_builder_write(const struct elf_builder *b, const char *path,
 		      char *err, size_t errlen);

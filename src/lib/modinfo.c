@@ -197,7 +197,13 @@ enum modinfo_error update_file_open(struct update_file *uf, const char *path,
 	uf->id = modinfo_get(&uf->mi, "kmend_id");
 	uf->module = modinfo_get(&uf->mi, "name");
 	uf->vermagic = modinfo_get(&uf->mi, "vermagic");
-	if (!uf->id || !uf->module || !uf->vermagic || !depends_on_kmend(&uf->mi)) {
+	/* a livepatch (kmend create --format klp) needs no engine */
+	uf->klp = uf->id && modinfo_get(&uf->mi, "livepatch") &&
+		  !strcmp(modinfo_get(&uf->mi, "livepatch"), "Y") &&
+		  modinfo_get(&uf->mi, "kmend_format") &&
+		  !strcmp(modinfo_get(&uf->mi, "kmend_format"), "klp");
+	if (!uf->id || !uf->module || !uf->vermagic ||
+	    (!uf->klp && !depends_on_kmend(&uf->mi))) {
 		modinfo_free(&uf->mi);
 		return fail(MODINFO_NOT_MODULE, err, errlen,
 			    "%s: not a kmend update: %s (updates are made by 'kmend create')",

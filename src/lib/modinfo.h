@@ -50,6 +50,7 @@ struct update_file {
 	const char *description;	/* may be NULL */
 	const char *model;	/* kmend_model; NULL for hand-written updates */
 	const char *patch_sha256;	/* NULL for hand-written updates */
+	bool klp;		/* for the kernel's livepatch (--format klp) */
 	char release_buf[128];
 };
 
