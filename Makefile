@@ -39,7 +39,7 @@ KMEND_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(KMEND_SRCS)) \
 	      $(patsubst %.c,$(BUILD)/obj/%.o,$(SHARED_SRCS))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps check demo soak fuzz corpus clean install uninstall modules samples test-modules FORCE
+.PHONY: all deps check demo soak fuzz corpus bench clean install uninstall modules samples test-modules FORCE
 all: $(BUILD)/bin/kmend modules
 
 deps:
@@ -172,6 +172,17 @@ fuzz: deps
 corpus: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/corpus $(CORPUS_ARGS)
+
+# Not part of check: kmend against the kernel's livepatch on one fix, in one
+# VM run, a table of ratios (bench/run; docs/performance.md).
+bench: deps
+	@scripts/deps -q --bench
+	@$(MAKE) --no-print-directory all
+	@bench/run
+
+$(BUILD)/bench/module/.built: $(BUILD)/target.env bench/module/*
+	$(call kbuild,bench/module,$(BUILD)/bench/module)
+	@touch $@
 
 # --- install -------------------------------------------------------------------
 

@@ -3,8 +3,10 @@
  * resolve.c - finding the functions an update replaces in the running kernel.
  */
 #include <linux/module.h>
+#include <linux/overflow.h>
 #include <linux/string.h>
 
+#include "alloc.h"
 #include "ksyms.h"
 #include "match.h"
 #include "resolve.h"
@@ -77,6 +79,42 @@ static void walk(struct lookup *l)
 	/* match_symbol took a reference to keep the module while looking */
 	if (l->mod)
 		module_put(l->mod);
+}
+
+struct lookups {
+	struct lookup *l;
+	unsigned int n;
+};
+
+static int match_each(void *data, const char *name, struct module *mod,
+		      unsigned long addr)
+{
+	struct lookups *ls = data;
+	unsigned int i;
+
+	for (i = 0; i < ls->n; i++)
+		match_symbol(&ls->l[i], name, mod, addr);
+	return 0;
+}
+
+/*
+ * Every lookup of @ls (of one target) in one pass: a pass over vmlinux's
+ * kallsyms expands every compressed name, tens of milliseconds under
+ * emulation, so a pack's functions share one.
+ */
+static void walk_each(struct lookups *ls)
+{
+	unsigned int i;
+
+	if (!ls->n)
+		return;
+	if (ls->l[0].target)
+		kmend_ksyms.module_on_each_symbol(match_each, ls);
+	else
+		kmend_ksyms.on_each_symbol(match_each, ls);
+	for (i = 0; i < ls->n; i++)
+		if (ls->l[i].mod)
+			module_put(ls->l[i].mod);
 }
 
 int kmend_target_get(struct kmend_pack *pack, bool *going)
@@ -226,18 +264,15 @@ static void new_cold(struct module *mod, struct kmend_func *func)
 		  &func->new_cold_addr, &func->new_cold_size);
 }
 
+/* @func, whose symbols @l (already walked) counted and found. */
 static int resolve_func(struct kmend_state *st, struct kmend_pack *pack,
-			struct kmend_func *func)
+			struct kmend_func *func, const struct lookup *l)
 {
-	const char *target = kmend_pack_is_vmlinux(pack) ? NULL : pack->target;
-	struct lookup l = { .target = target, .name = func->old_name,
-			    .sympos = func->old_sympos, .want_cold = true };
 	unsigned long size, offset, addr = 0, count;
 	int ret = 0;
 
-	walk(&l);
-	count = l.count;
-	if (!l.addr || (!func->old_sympos && count > 1)) {
+	count = l->count;
+	if (!l->addr || (!func->old_sympos && count > 1)) {
 		if (!func->old_sympos && count > 1 && func->pre_copy)
 			/* several of that name: the one whose code is the pre code */
 			ret = kmend_match_pick(st, pack, func, count, &addr);
@@ -245,7 +280,7 @@ static int resolve_func(struct kmend_state *st, struct kmend_pack *pack,
 			ret = not_found(st, pack, func->old_name,
 					func->old_sympos, count);
 	} else {
-		addr = l.addr;
+		addr = l->addr;
 	}
 	if (ret)
 		return ret;
@@ -275,7 +310,7 @@ static int resolve_func(struct kmend_state *st, struct kmend_pack *pack,
 	}
 	func->new_size = size;
 
-	pick_cold(&l, func->old_addr, func->old_size, &func->old_cold_addr,
+	pick_cold(l, func->old_addr, func->old_size, &func->old_cold_addr,
 		  &func->old_cold_size);
 	new_cold(st->update->mod, func);
 	kmend_dbg(st, "%s: %s is %pS with an ftrace site -> %pS",
@@ -291,17 +326,36 @@ static int resolve_func(struct kmend_state *st, struct kmend_pack *pack,
 
 int kmend_resolve_pack(struct kmend_state *st, struct kmend_pack *pack)
 {
+	const char *target = kmend_pack_is_vmlinux(pack) ? NULL : pack->target;
+	struct lookups ls = { };
 	struct kmend_func *func;
-	int ret;
+	int ret = 0;
 
+	kmend_for_each_func(pack, func)
+		ls.n++;
+	ls.l = kmend_alloc(array_size(ls.n ?: 1, sizeof(*ls.l)));
+	if (!ls.l) {
+		st->cause = KMEND_OUT_OF_MEMORY;
+		return -ENOMEM;
+	}
+	ls.n = 0;
+	kmend_for_each_func(pack, func)
+		ls.l[ls.n++] = (struct lookup){
+			.target = target, .name = func->old_name,
+			.sympos = func->old_sympos, .want_cold = true,
+		};
+	walk_each(&ls);
+
+	ls.n = 0;
 	kmend_for_each_func(pack, func) {
-		ret = resolve_func(st, pack, func);
+		ret = resolve_func(st, pack, func, &ls.l[ls.n++]);
 		if (ret) {
 			kmend_resolve_forget(pack);
-			return ret;
+			break;
 		}
 	}
-	return 0;
+	kmend_free(ls.l);
+	return ret;
 }
 
 void kmend_resolve_forget(struct kmend_pack *pack)
