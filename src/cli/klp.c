@@ -24,6 +24,13 @@
 
 void klp_module_name(const char *id, char *buf, size_t size)
 {
+	size_t n = strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-");
+
+	/* an id is a part of a path: anything else names no module */
+	if (!*id || id[n] || n > 64) {
+		snprintf(buf, size, "%s", "-");
+		return;
+	}
 	snprintf(buf, size, KLP_PREFIX "%s", id);
 	for (char *p = buf; *p; p++)
 		if (*p == '-')

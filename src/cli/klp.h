@@ -62,7 +62,10 @@ bool klp_applied(const char *module);
 /* For progress_start(): "applying" or "reversing" for module @arg. */
 void klp_progress(void *arg, char *buf, size_t size);
 
-/* The module of update @id: kmend_<id>, '-' as '_'. */
+/*
+ * The module of update @id: kmend_<id>, '-' as '_'; "-" (no module) for an
+ * id that is not 1-64 of [A-Za-z0-9_-].
+ */
 void klp_module_name(const char *id, char *buf, size_t size);
 
 #endif /* KMEND_KLP_H */
