@@ -245,11 +245,6 @@ int engine_update_ids(char ***ids, size_t *n)
 	return dir_names(KMEND_SYSFS_DIR, update_loaded, ids, n);
 }
 
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int update_ids(char ***ids, size_t *n)
 {
 	char **klp, **all;
@@ -276,7 +271,7 @@ int update_ids(char ***ids, size_t *n)
 	free(klp);
 	*ids = all;
 	*n += nklp;
-	qsort(all, *n, sizeof(*all), by_name);
+	strv_sort(all, *n);
 	return 0;
 }
 

@@ -18,16 +18,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "modinfo.h"
 #include "util.h"
 
 #define KLP_PREFIX "kmend_"
 
 void klp_module_name(const char *id, char *buf, size_t size)
 {
-	size_t n = strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-");
-
 	/* an id is a part of a path: anything else names no module */
-	if (!*id || id[n] || n > 64) {
+	if (!update_id_is_safe(id)) {
 		snprintf(buf, size, "%s", "-");
 		return;
 	}
@@ -162,7 +161,7 @@ static int read_objects(const char *module, struct live_update *u)
 		return -1;
 	}
 	while (!ret && (e = readdir(d))) {
-		char *obj = str_format("%s/%s", path, e->d_name), *line, *text;
+		char *obj = str_format("%s/%s", path, e->d_name), *line;
 		struct dirent *f;
 		DIR *od;
 		int patched;
@@ -186,10 +185,8 @@ static int read_objects(const char *module, struct live_update *u)
 			free(line);
 		}
 		closedir(od);
-		line = str_format("%s/patched", obj);
-		text = line ? file_read_all(line) : NULL;
-		patched = text && atoi(text) == 1;
-		free(text);
+		line = str_format("%s/patched", e->d_name);
+		patched = line && read_flag(module, line) == 1;
 		free(line);
 		line = str_format("%s %s", e->d_name, patched ? "patched" : "not loaded");
 		ret = ret || !line || add_line(&u->targets, &tlen, line) ? -1 : 0;

@@ -170,8 +170,7 @@ static bool depends_on_kmend(const struct modinfo *mi)
 	return false;
 }
 
-/* As the engine takes ids: 1-64 of [A-Za-z0-9_-]. */
-static bool id_is_safe(const char *id)
+bool update_id_is_safe(const char *id)
 {
 	size_t n = strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-");
 
@@ -221,8 +220,8 @@ enum modinfo_error update_file_open(struct update_file *uf, const char *path,
 		uf->release = uf->release_buf;
 	}
 	/* both become parts of paths (sysfs, the install folder) */
-	if (!id_is_safe(uf->id) || !release_is_safe(uf->release)) {
-		if (!id_is_safe(uf->id))
+	if (!update_id_is_safe(uf->id) || !release_is_safe(uf->release)) {
+		if (!update_id_is_safe(uf->id))
 			fail(0, err, errlen,
 			     "%s: not a kmend update: its kmend_id '%.64s' is not 1-64 of [A-Za-z0-9_-]",
 			     path, uf->id);

@@ -63,6 +63,9 @@ enum modinfo_error update_file_open(struct update_file *uf, const char *path,
 				    char *err, size_t errlen);
 void update_file_close(struct update_file *uf);
 
+/* Is @id one the engine takes (1-64 of [A-Za-z0-9_-]), safe in a path? */
+bool update_id_is_safe(const char *id);
+
 /* Can @release name a folder (not empty, ".", ".." or with a '/')? */
 bool release_is_safe(const char *release);
 

@@ -88,6 +88,12 @@ static int compare_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+void strv_sort(char **v, size_t n)
+{
+	if (n)
+		qsort(v, n, sizeof(*v), compare_names);
+}
+
 int dir_names(const char *path, bool (*want)(const char *name),
 	      char ***names, size_t *n)
 {
@@ -117,7 +123,7 @@ int dir_names(const char *path, bool (*want)(const char *name),
 		count++;
 	}
 	closedir(dir);
-	qsort(list, count, sizeof(*list), compare_names);
+	strv_sort(list, count);
 	*names = list;
 	*n = count;
 	return 0;

@@ -36,6 +36,9 @@ char *file_read_all(const char *path);
 /* @path with "dir/../" and leading "./" folded away, in place. */
 void path_fold(char *path);
 
+/* Sort @n strings of @v by strcmp. */
+void strv_sort(char **v, size_t n);
+
 /* Free @n strings of @v and @v. */
 void strv_free(char **v, size_t n);
 
