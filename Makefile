@@ -116,6 +116,9 @@ define kbuild
 	@find $(2) -xtype l -delete
 	@cd $(TOP)/$(1) && find . -type f | while read -r f; do \
 		mkdir -p "$(TOP)/$(2)/$${f%/*}" && ln -sf "$(TOP)/$(1)/$$f" "$(TOP)/$(2)/$$f"; done
+	@# modpost does not rerun when only the symbols it is given changed
+	@# (the engine's exports): without its output it does, and relinks
+	$(if $(strip $(3)),@rm -f $(2)/Module.symvers)
 	+. $(BUILD)/target.env && $(MAKE) -C "$$HEADERS" M=$(TOP)/$(2) \
 		KMEND_INCLUDE=$(TOP)/include KMEND_VERSION=$(VERSION) \
 		$(if $(strip $(3)),KBUILD_EXTRA_SYMBOLS="$(strip $(3))") modules

@@ -39,6 +39,19 @@ min_of() {
 	echo $best
 }
 
+# via_of ID: how calls reach jiffies_to_msecs's replacement (kmend only),
+# once its jump is in (plain via=ftrace until then)
+via_of() {
+	[ -e /sys/kernel/kmend/$1/functions ] || return 0
+	n=0
+	while grep -q " via=ftrace$" /sys/kernel/kmend/$1/functions && [ $n -lt 100 ]; do
+		n=$((n + 1)); sleep 0.1
+	done
+	[ -e /sys/kernel/kmend/$1/functions ] &&
+		sed -n "s/^vmlinux jiffies_to_msecs -> .* via=\([^ ]*\)$/B via $1 - \1/p" \
+			/sys/kernel/kmend/$1/functions
+}
+
 allocated() { cat /sys/kernel/debug/kmend/allocated_bytes 2>/dev/null || echo 0; }
 
 # cycles ID FILE MODULE SCENARIO: REPS applies and undoes, timed; after the
@@ -53,6 +66,7 @@ cycles() {
 		[ -n "$us" ] || { cat /tmp/timed.out /tmp/timed; break; }
 		if [ $r -eq 0 ] && [ $4 = idle ]; then
 			grep -q "kmend bench" /proc/version || echo "FAIL: $1: not applied"
+			via_of $1
 			echo "B calls $1 - $(min_of calls 5)"
 			echo "B module_bytes $1 - $(awk -v m=$3 '$1 == m { print $2 }' /proc/modules)"
 			echo "B engine_bytes $1 - $(( $(allocated) - before ))"
@@ -123,5 +137,17 @@ while [ $# -ge 2 ]; do
 	kmend undo -q $id 2>/dev/null
 	gone $module
 done
+# kmend's own ftrace path, beside its jump: the first update with jumps off
+set -- $UPDATES
+echo N >/sys/module/kmend/parameters/jumps
+if kmend apply -q $2; then
+	via_of $1 | sed "s/ $1 / $1-ftrace /"
+	echo "B calls $1-ftrace - $(min_of calls 5)"
+	kmend undo -q $1
+else
+	echo "FAIL: $1 with jumps off"
+fi
+gone kmend_$(echo $1 | tr - _)
+echo Y >/sys/module/kmend/parameters/jumps
 echo "B calls none-after - $(min_of calls 5)"
 echo "B done - - 0"

@@ -88,16 +88,18 @@ if empty:
 w("\n### Cost of a call to a patched function (jiffies_to_msecs, ns per call; best of 5 reads of %d calls)\n" % LOOPS)
 base = [x for x in (med("calls", "none", "-"), med("calls", "none-after", "-")) if x is not None]
 base = min(base) / LOOPS if base else None
-w("| | ns per call | added | added / livepatch's added |")
-w("|---|---|---|---|")
-w("| unpatched | %s | - | - |" % ("-" if base is None else "%.1f" % base))
+w("| | calls reach the replacement by | ns per call | added | added / livepatch's added |")
+w("|---|---|---|---|---|")
+w("| unpatched | - | %s | - | - |" % ("-" if base is None else "%.1f" % base))
 peer_call = med("calls", PEER, "-")
 peer_added = None if peer_call is None or base is None else peer_call / LOOPS - base
-for u, name in UPDATES:
+CALLS = [("bench-stop-ftrace", "kmend default, jumps off (kmend.ko jumps=N)")] + UPDATES
+for u, name in CALLS:
     c = med("calls", u, "-")
     per = None if c is None else c / LOOPS
     added = None if per is None or base is None else per - base
-    w("| %s | %s | %s | %s |" % (name, "-" if per is None else "%.1f" % per,
+    via = "ftrace (livepatch's handler)" if u == PEER else words.get(("via", u, "-"), "-")
+    w("| %s | %s | %s | %s | %s |" % (name, via, "-" if per is None else "%.1f" % per,
                                  "-" if added is None else "%.1f" % added,
                                  ratio(added, peer_added)))
 

@@ -18,6 +18,7 @@
 #include "pre.h"
 #include "shadow.h"
 #include "sysfs.h"
+#include "update.h"
 #include "validate.h"
 
 DEFINE_MUTEX(kmend_mutex);
@@ -329,6 +330,8 @@ static int __init kmend_init(void)
 static void __exit kmend_exit(void)
 {
 	kmend_module_targets_exit();
+	/* no update is left to settle; a queued settle may still run */
+	kmend_settle_wait();
 	kmend_loadtime_exit();
 	kmend_shadow_exit();
 	kmend_debugfs_exit();

@@ -41,6 +41,17 @@ static const struct {
 	KSYM(thaw_processes, thaw_processes),
 	KSYM(text_poke, text_poke),
 	KSYM(text_mutex, text_mutex),
+	KSYM(text_poke_bp, text_poke_bp),
+	/* the kernel's writer for a machine whose other CPUs are stopped */
+	KSYM(text_poke_stopped, text_poke_kgdb),
+	KSYM(text_poke_sync, text_poke_sync),
+	KSYM(jump_label_text_reserved, jump_label_text_reserved),
+	KSYM(static_call_text_reserved, static_call_text_reserved),
+	KSYM(alternatives_text_reserved, alternatives_text_reserved),
+	KSYM(ftrace_text_reserved, ftrace_text_reserved),
+	KSYM(get_kprobe, get_kprobe),
+	KSYM(kprobe_mutex, kprobe_mutex),
+	KSYM(insn_decode, insn_decode),
 };
 
 /* Lets the tests see the refusal that a kernel lacking a symbol causes. */

@@ -4,14 +4,18 @@
 #define _KMEND_KSYMS_H
 
 #include <linux/ftrace.h>
+#include <linux/jump_label.h>
 #include <linux/kallsyms.h>
+#include <linux/kprobes.h>
 #include <linux/memory.h>
 #include <linux/module.h>
 #include <linux/freezer.h>
 #include <linux/sched.h>
 #include <linux/stacktrace.h>
+#include <linux/static_call.h>
 #include <linux/stop_machine.h>
 #include <linux/wait.h>
+#include <asm/insn.h>
 #include <asm/text-patching.h>
 
 /*
@@ -50,6 +54,17 @@ struct kmend_ksyms {
 	/* for writing relocations into update code */
 	typeof(&text_poke) text_poke;
 	struct mutex *text_mutex;
+	/* for the direct jumps of redirect/jump.c */
+	typeof(&text_poke_bp) text_poke_bp;
+	typeof(&text_poke_kgdb) text_poke_stopped;
+	typeof(&text_poke_sync) text_poke_sync;
+	typeof(&jump_label_text_reserved) jump_label_text_reserved;
+	typeof(&static_call_text_reserved) static_call_text_reserved;
+	typeof(&alternatives_text_reserved) alternatives_text_reserved;
+	typeof(&ftrace_text_reserved) ftrace_text_reserved;
+	typeof(&get_kprobe) get_kprobe;
+	struct mutex *kprobe_mutex;
+	typeof(&insn_decode) insn_decode;
 };
 
 extern struct kmend_ksyms kmend_ksyms;

@@ -22,11 +22,13 @@
 #include <linux/notifier.h>
 
 #include "alloc.h"
+#include "ksyms.h"
 #include "match.h"
 #include "model.h"
 #include "module_targets.h"
 #include "pack.h"
 #include "redirect.h"
+#include "update.h"
 
 /*
  * Modules this notifier has seen coming, and not yet live or gone; under
@@ -103,7 +105,7 @@ static void unpatch(struct kmend_state *st, struct kmend_pack *pack)
 {
 	if (pack->patched) {
 		kmend_pre_unpatch(st, pack);
-		kmend_redirect_switch_pack(pack, false);
+		kmend_redirect_switch_pack(pack, false, KMEND_JUMP_GONE);
 	}
 	if (pack->prepared)
 		kmend_pack_release(pack);
@@ -140,7 +142,12 @@ static int patch_coming(struct kmend_state *st, struct kmend_pack *pack,
 	kmend_learned_free(st);
 	if (!ret)
 		ret = kmend_pre_patch(st, pack);
+	/* kprobe_mutex until its entry jumps are written (jump.c) */
+	mutex_lock(kmend_ksyms.kprobe_mutex);
+	if (!ret)
+		ret = kmend_redirect_check_entries(st, pack);
 	if (ret) {
+		mutex_unlock(kmend_ksyms.kprobe_mutex);
 		unpatch(st, pack);
 		pr_err("kmend: update %s cannot patch module %s (%s); refusing to load it\n",
 		       st->update->id, mod->name, kmend_cause_name(st->cause));
@@ -154,16 +161,19 @@ static int patch_coming(struct kmend_state *st, struct kmend_pack *pack,
 		st->cause = cause;
 		st->packs_changed++;
 		if (!update_live(st->update)) {
+			mutex_unlock(kmend_ksyms.kprobe_mutex);
 			kmend_log(st, "module %s: ready; it switches with the rest of the update",
 				  mod->name);
 			return 0;
 		}
-		kmend_redirect_switch_pack(pack, true);
+		kmend_redirect_switch_pack(pack, true, KMEND_JUMP_UNUSED);
+		mutex_unlock(kmend_ksyms.kprobe_mutex);
 		kmend_log(st, "module %s: patched before its init; post_patch at the end of the transition",
 			  mod->name);
 		return 0;
 	}
-	kmend_redirect_switch_pack(pack, true);
+	kmend_redirect_switch_pack(pack, true, KMEND_JUMP_UNUSED);
+	mutex_unlock(kmend_ksyms.kprobe_mutex);
 	kmend_post_patch(st, pack);
 	kmend_log(st, "module %s: patched before its init", mod->name);
 	return 0;
@@ -257,6 +267,7 @@ static int kmend_module_targets_notify(struct notifier_block *nb,
 		unpatch_going(mod);
 		break;
 	}
+	kmend_settle_all();
 	mutex_unlock(&kmend_mutex);
 	return ret ? notifier_from_errno(ret) : NOTIFY_OK;
 }

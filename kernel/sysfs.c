@@ -14,6 +14,7 @@
 
 #include "alloc.h"
 #include "model.h"
+#include "redirect.h"
 #include "switch_thread.h"
 #include "sysfs.h"
 #include "update.h"
@@ -61,6 +62,7 @@ static ssize_t stage_store(struct kobject *kobj, struct kobj_attribute *attr,
 		ret = kmend_apply(st);
 	else
 		ret = kmend_revert(st);
+	kmend_settle_all();
 	mutex_unlock(&kmend_mutex);
 
 	return ret ? ret : count;
@@ -162,24 +164,42 @@ static ssize_t model_show(struct kobject *kobj, struct kobj_attribute *attr,
 	return sysfs_emit(buf, "%s\n", model);
 }
 
-/* "<target> <old function> -> <new function>" per function. */
+/*
+ * "<target> <old function> -> <new function> [<module>]" per function, and
+ * while it is switched on, how calls get there: "via=jump",
+ * "via=entry_jump" (no ftrace site: a jump over its first bytes), "via=ftrace"
+ * (also until the jump goes in, soon after the switch),
+ * "via=ftrace:<why no jump>", or "via=superseded" (a later update's
+ * replacement of the same function runs instead).
+ */
 static ssize_t functions_show(struct kobject *kobj,
 			      struct kobj_attribute *attr, char *buf)
 {
 	struct kmend_update *update = to_state(kobj)->update;
-	char line[2 * KSYM_SYMBOL_LEN + MODULE_NAME_LEN + 8];
+	char line[2 * KSYM_SYMBOL_LEN + MODULE_NAME_LEN + 48];
 	struct kmend_pack *pack;
 	struct kmend_func *func;
+	const char *path;
 	ssize_t len = 0;
 
+	if (mutex_lock_interruptible(&kmend_mutex))
+		return -ERESTARTSYS;
 	kmend_for_each_pack(update, pack)
 		kmend_for_each_func(pack, func) {
-			snprintf(line, sizeof(line), "%s %s -> %ps\n",
+			path = kmend_redirect_path(func);
+			snprintf(line, sizeof(line), "%s %s -> %ps%s%s%s\n",
 				 kmend_pack_name(pack), func->old_name,
-				 func->new_func);
+				 func->new_func, path ? " via=" : "",
+				 path && strcmp(path, "jump") &&
+				 strcmp(path, "entry_jump") &&
+				 strcmp(path, "ftrace") &&
+				 strcmp(path, "superseded") ? "ftrace:" : "",
+				 path ? path : "");
 			if (!emit_line(buf, &len, line))
-				return len;
+				goto out;
 		}
+out:
+	mutex_unlock(&kmend_mutex);
 	return len;
 }
 

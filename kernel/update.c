@@ -6,6 +6,7 @@
  */
 #include <linux/kernel.h>
 #include <linux/panic.h>
+#include <linux/workqueue.h>
 
 #include "alloc.h"
 #include "match.h"
@@ -75,6 +76,11 @@ static int build_patched_set(struct kmend_transition *t)
 	return 0;
 }
 
+static int check_entries(struct kmend_transition *t)
+{
+	return kmend_redirect_check_entries(t->st, NULL);
+}
+
 static int run_model(struct kmend_state *st, bool revert)
 {
 	const struct kmend_model_ops *model = kmend_model_ops(&st->update->model);
@@ -85,6 +91,9 @@ static int run_model(struct kmend_state *st, bool revert)
 		st->cause = KMEND_UNEXPECTED;
 		return -EINVAL;
 	}
+	/* entry jumps are written in the stop, checked just before it */
+	if (kmend_redirect_has_entry(st->update))
+		t.check_text = check_entries;
 	kmend_transition_begin(st);
 	ret = kmend_transition_build(&t, build_patched_set);
 	if (!ret)
@@ -361,6 +370,13 @@ int kmend_revert(struct kmend_state *st)
 		return -EBUSY;
 	}
 
+	/* calls go through ftrace again for the transition */
+	ret = kmend_redirect_unjump(st);
+	if (ret) {
+		kmend_log(st, "undo: aborted (%s); the update stays applied",
+			  kmend_cause_name(st->cause));
+		return ret;
+	}
 	kmend_for_each_pack(st->update, pack)
 		if (pack->patched)
 			kmend_pre_unpatch(st, pack);
@@ -388,4 +404,33 @@ int kmend_revert(struct kmend_state *st)
 	st->applied_at = 0;
 	kmend_log(st, "undo: reversed");
 	return 0;
+}
+
+/*
+ * Settling unregisters ftrace ops, which waits for an RCU-tasks grace
+ * period: done by a work item, so that an apply returns once switched.
+ */
+static void settle_all(struct work_struct *work)
+{
+	struct kmend_state *st;
+
+	mutex_lock(&kmend_mutex);
+	/* a transition's end schedules this again */
+	if (!kmend_transition_state())
+		list_for_each_entry(st, &kmend_updates, node)
+			if (st->stage == KMEND_APPLIED)
+				kmend_redirect_settle(st);
+	mutex_unlock(&kmend_mutex);
+}
+
+static DECLARE_WORK(settle_work, settle_all);
+
+void kmend_settle_all(void)
+{
+	schedule_work(&settle_work);
+}
+
+void kmend_settle_wait(void)
+{
+	flush_work(&settle_work);
 }

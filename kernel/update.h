@@ -19,4 +19,13 @@ int kmend_revert(struct kmend_state *st);
  */
 bool kmend_stacked_on(struct kmend_state *upper, struct kmend_state *lower);
 
+/*
+ * Soon, once no transition runs, let calls of every switched function jump
+ * straight to its replacement (kmend_redirect_settle(), from a work item);
+ * kmend_settle_wait() waits until that is done (the engine unloading;
+ * not with kmend_mutex held).
+ */
+void kmend_settle_all(void);
+void kmend_settle_wait(void);
+
 #endif /* _KMEND_UPDATE_H */

@@ -73,6 +73,14 @@ struct kmend_func {
 	unsigned long old_sympos;
 	/* The replacement, in the update module. */
 	void *new_func;
+	/*
+	 * The function has no ftrace call site: its calls are taken by a jump
+	 * written over its first bytes while the machine is stopped (models
+	 * with switch=kernel only), once the engine has checked that nothing
+	 * else patches those bytes and no branch of the function lands in
+	 * them. kmend create sets it where the callers cannot take the calls.
+	 */
+	bool entry_jump;
 
 	/* engine-private */
 	struct kmend_pre_func *pre_copy;	/* taken at registration */

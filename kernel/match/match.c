@@ -8,6 +8,7 @@
 
 #include "alloc.h"
 #include "ksyms.h"
+#include "jump.h"
 #include "match.h"
 #include "match_core.h"
 #include "resolve.h"
@@ -76,7 +77,7 @@ static int match_at(struct kmend_state *st, struct kmend_pack *pack,
 	struct kmend_mismatch mm;
 	unsigned char *running;
 	unsigned int n = 0;
-	bool ok;
+	bool ok, probed = false;
 
 	if (size > pre->size + 4096)
 		size = pre->size + 4096;
@@ -100,12 +101,24 @@ static int match_at(struct kmend_state *st, struct kmend_pack *pack,
 	if (!ok && !quiet && !c.conflict_logged && !c.nomem) {
 		unsigned int at = min(mm.offset, pre->size);
 		unsigned int r = min_t(unsigned long, 16, size - min_t(unsigned long, at, size));
+		/* an optimized probe's jump covers the bytes after its address */
+		unsigned long probe = kmend_kprobe_within(addr + at - min(at, 16U),
+							  addr + at + 1);
 
 		n = min(16U, pre->size - at);
-		kmend_abort(st, KMEND_NO_MATCH,
-			    "%s: %s does not match its pre code at +%#x: %s; expected %*ph, running %*ph",
-			    kmend_pack_name(pack), name, mm.offset, mm.why,
-			    n, pre->code + at, r, running + min_t(unsigned long, at, size));
+		if (probe) {
+			kmend_abort(st, KMEND_CODE_BUSY,
+				    "%s: %s: a kprobe at %pS stands in its running code at +%#x; remove it, then apply",
+				    kmend_pack_name(pack), name, (void *)probe,
+				    mm.offset);
+			probed = true;
+		} else {
+			kmend_abort(st, KMEND_NO_MATCH,
+				    "%s: %s does not match its pre code at +%#x: %s; expected %*ph, running %*ph",
+				    kmend_pack_name(pack), name, mm.offset, mm.why,
+				    n, pre->code + at, r,
+				    running + min_t(unsigned long, at, size));
+		}
 	}
 	kmend_free(running);
 	if (c.nomem) {
@@ -113,7 +126,7 @@ static int match_at(struct kmend_state *st, struct kmend_pack *pack,
 		return -ENOMEM;
 	}
 	if (!ok) {
-		st->cause = KMEND_NO_MATCH;
+		st->cause = probed ? KMEND_CODE_BUSY : KMEND_NO_MATCH;
 		return -EINVAL;
 	}
 	return 0;

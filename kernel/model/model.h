@@ -24,6 +24,21 @@ struct kmend_transition {
 	/* makes the ranges again (packs came or went): 0 or -ENOMEM */
 	int (*build)(struct kmend_transition *t);
 	unsigned int packs_seen;	/* st->packs_changed when built */
+	/*
+	 * For a stop that is not a switch (kmend_switch_kernel() with no
+	 * task in @ranges): what it does, for the log, and the work done
+	 * in the stop instead of the switch; 0 or an error.
+	 */
+	const char *what;
+	int (*in_stop)(struct kmend_transition *t, void *arg);
+	void *arg;
+	/*
+	 * The stop writes kernel text (entry jumps, jumps taken back): checked
+	 * by this just before each stop, both under kprobe_mutex, so that no
+	 * kprobe takes a copy of those bytes in between; 0 or an error with
+	 * the cause set. kmend_switch_kernel() syncs every CPU after a stop.
+	 */
+	int (*check_text)(struct kmend_transition *t);
 };
 
 /*

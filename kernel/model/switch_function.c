@@ -184,31 +184,31 @@ static int switch_function(struct kmend_transition *t)
 	int ret;
 
 	if (!t->revert) {
-		kmend_redirect_switch(st->update, true);
+		kmend_redirect_switch(st->update, true, KMEND_JUMP_NONE);
 		kmend_log(st, "apply: switched each function at once (no stop, no stack check)");
 		return 0;
 	}
 	ret = kmend_transition_build(&n, new_code);
 	if (ret)
 		return ret;
-	kmend_redirect_switch(st->update, false);
+	kmend_redirect_switch(st->update, false, KMEND_JUMP_NONE);
 	/* no handler still sends a call to the new code */
 	kmend_redirect_sync();
 	ret = drain(&n);
 	kmend_free(n.ranges);
 	if (ret == -EINTR) {
-		kmend_redirect_switch(st->update, true);
+		kmend_redirect_switch(st->update, true, KMEND_JUMP_NONE);
 		kmend_abort(st, KMEND_INTERRUPTED,
 			    "interrupted by a signal while %u task%s still in the update's code; switched it on again",
 			    st->nr_conflicts, st->nr_conflicts == 1 ? " was" : "s were");
 		return -ERESTARTSYS;
 	}
 	if (ret == -ENOMEM) {
-		kmend_redirect_switch(st->update, true);
+		kmend_redirect_switch(st->update, true, KMEND_JUMP_NONE);
 		return ret;
 	}
 	if (ret) {
-		kmend_redirect_switch(st->update, true);
+		kmend_redirect_switch(st->update, true, KMEND_JUMP_NONE);
 		kmend_abort(st, KMEND_CODE_BUSY,
 			    "%u task%s still in the update's code after %u s (see conflicts); switched it on again",
 			    st->nr_conflicts, st->nr_conflicts == 1 ? " was" : "s were",

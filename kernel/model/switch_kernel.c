@@ -48,7 +48,7 @@ static int switch_with_hooks(struct stop_ctx *ctx)
 			return -ECANCELED;
 		}
 	}
-	kmend_redirect_switch(update, !revert);
+	kmend_redirect_switch(update, !revert, KMEND_JUMP_STOPPED);
 	if (then)
 		kmend_call_update_code(then());
 	return 0;
@@ -98,7 +98,12 @@ static int switch_stopped(void *data)
 	for_each_online_cpu(cpu)
 		busy |= check_task(ctx, kmend_ksyms.idle_task(cpu));
 
-	ret = busy ? -EBUSY : switch_with_hooks(ctx);
+	if (busy)
+		ret = -EBUSY;
+	else if (ctx->t->in_stop)
+		ret = ctx->t->in_stop(ctx->t, ctx->t->arg);
+	else
+		ret = switch_with_hooks(ctx);
 	ctx->window_ns = ktime_get_ns() - start;
 	return ret;
 }
@@ -126,6 +131,7 @@ int kmend_switch_kernel(struct kmend_transition *t)
 {
 	struct kmend_state *st = t->st;
 	struct stop_ctx ctx = { .t = t };
+	const char *what = t->what ? t->what : t->revert ? "undo" : "apply";
 	int attempt, ret = -EBUSY;
 	u64 start;
 
@@ -137,15 +143,30 @@ int kmend_switch_kernel(struct kmend_transition *t)
 		ctx.unexpected_running = false;
 		st->nr_conflicts = 0;
 
+		if (t->check_text) {
+			/* kmend_mutex, then kprobe_mutex: never across a sleep */
+			mutex_lock(kmend_ksyms.kprobe_mutex);
+			ret = t->check_text(t);
+			if (ret) {
+				mutex_unlock(kmend_ksyms.kprobe_mutex);
+				return ret;
+			}
+		}
 		start = ktime_get_ns();
 		ret = stop_machine(switch_stopped, &ctx, NULL);
+		if (t->check_text) {
+			mutex_unlock(kmend_ksyms.kprobe_mutex);
+			/* written in the stop: each CPU serializes before running it */
+			kmend_ksyms.text_poke_sync();
+		}
 		kmend_log(st, "%s attempt %d: stopped %u CPUs, checked %u tasks, stop window %llu us (stop_machine %llu us): %s",
-			  t->revert ? "undo" : "apply", attempt,
+			  what, attempt,
 			  num_online_cpus(), ctx.tasks,
 			  div_u64(ctx.window_ns, NSEC_PER_USEC),
 			  div_u64(ktime_get_ns() - start, NSEC_PER_USEC),
 			  ret == -ECANCELED ? "a check hook refused" :
-			  ret ? "busy" : "switched");
+			  ret == -EBUSY ? "busy" : ret ? "failed" :
+			  t->in_stop ? "done" : "switched");
 		if (ret != -EBUSY)
 			break;
 		log_conflicts(st);

@@ -435,7 +435,7 @@ static int switch_thread(struct kmend_transition *t, bool leave_kernel)
 	smp_wmb();
 	set_in_transition(update, true);
 	if (!t->revert)
-		kmend_redirect_switch(update, true);
+		kmend_redirect_switch(update, true, KMEND_JUMP_NONE);
 	/* from here, every handler that sees the functions asks the universe */
 	kmend_redirect_sync();
 	publish(st, a.target);
@@ -461,7 +461,7 @@ static int switch_thread(struct kmend_transition *t, bool leave_kernel)
 		set_in_transition(update, false);
 		kmend_universe_stop();
 	} else {
-		kmend_redirect_switch(update, false);
+		kmend_redirect_switch(update, false, KMEND_JUMP_NONE);
 		kmend_universe_stop();
 		set_in_transition(update, false);
 	}

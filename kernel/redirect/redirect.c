@@ -5,12 +5,19 @@
  * __fentry__ call site (the mechanism of the kernel's livepatch).
  */
 #include <linux/cpu.h>
+#include <linux/moduleparam.h>
 #include <linux/rculist.h>
 
 #include "alloc.h"
+#include "model.h"
 #include "ksyms.h"
 #include "redirect.h"
 #include "universe.h"
+
+static bool jumps = true;
+module_param(jumps, bool, 0644);
+MODULE_PARM_DESC(jumps,
+		 "once an update is switched, calls jump straight to its functions (N: they keep going through ftrace)");
 
 /* Every registered ops; protected by kmend_mutex. */
 static LIST_HEAD(kmend_ops_list);
@@ -53,6 +60,12 @@ static void notrace kmend_ftrace_handler(unsigned long ip,
 	ftrace_test_recursion_unlock(bit);
 }
 
+static struct kmend_func *stack_top(struct kmend_ops *ops)
+{
+	return list_first_entry_or_null(&ops->stack, struct kmend_func,
+					stack_node);
+}
+
 static struct kmend_ops *find_ops(unsigned long old_addr)
 {
 	struct kmend_ops *ops;
@@ -61,6 +74,36 @@ static struct kmend_ops *find_ops(unsigned long old_addr)
 		if (ops->old_addr == old_addr)
 			return ops;
 	return NULL;
+}
+
+/* A function without an ftrace site: an entry jump, and no ftrace_ops. */
+static int entry_ops(struct kmend_state *st, struct kmend_func *func,
+		     struct kmend_ops *ops)
+{
+	const char *why;
+
+	why = kmend_jump_place_entry(&ops->jump, func->old_addr,
+				     func->old_size, func->pre_copy);
+	if (why) {
+		kmend_abort(st, KMEND_NO_FTRACE_SITE,
+			    "%s has no ftrace call site, and a jump at its entry is not safe: %s",
+			    func->old_name,
+			    !strcmp(why, "branch_target") ?
+			    "a branch of its code lands in the first five bytes" :
+			    !strcmp(why, "too_short") ?
+			    "it is shorter than a jump" :
+			    !strcmp(why, "no_pre_code") ?
+			    "the update carries no pre code to check its branches against" :
+			    why);
+		kmend_free(ops);
+		return -EINVAL;
+	}
+	ops->entry = true;
+	ops->users = 1;
+	list_add(&ops->node, &kmend_ops_list);
+	kmend_log(st, "%s: no ftrace call site; a jump at %pS takes its calls once switched",
+		  func->old_name, (void *)func->old_addr);
+	return 0;
 }
 
 static int register_ops(struct kmend_state *st, struct kmend_func *func,
@@ -76,6 +119,12 @@ static int register_ops(struct kmend_state *st, struct kmend_func *func,
 	}
 	ops->old_addr = func->old_addr;
 	INIT_LIST_HEAD(&ops->stack);
+	if (!kmend_ksyms.ftrace_location(func->old_addr)) {
+		ret = entry_ops(st, func, ops);
+		if (!ret)
+			*out = ops;
+		return ret;
+	}
 	ops->fops.func = kmend_ftrace_handler;
 	ops->fops.flags = FTRACE_OPS_FL_DYNAMIC | FTRACE_OPS_FL_IPMODIFY |
 			  FTRACE_OPS_FL_PERMANENT;
@@ -105,6 +154,9 @@ static int register_ops(struct kmend_state *st, struct kmend_func *func,
 	}
 
 	ops->users = 1;
+	ops->registered = true;
+	ops->why_ftrace = kmend_jump_place(&ops->jump, func->old_addr,
+					   func->old_size);
 	list_add(&ops->node, &kmend_ops_list);
 	*out = ops;
 	return 0;
@@ -123,10 +175,18 @@ static void put_ops(struct kmend_func *func)
 	if (--ops->users)
 		return;
 	WARN_ON_ONCE(!list_empty(&ops->stack));
-	/* Waits until no CPU can be in the handler any more. */
-	unregister_ftrace_function(&ops->fops);
-	ftrace_set_filter_ip(&ops->fops, ops->old_addr, 1, 0);
-	ftrace_free_filter(&ops->fops);
+	/*
+	 * Still jumping with nothing on the stack: only a module target going
+	 * away unpatches without kmend_redirect_unjump(); its text goes too.
+	 */
+	ops->jump.target = NULL;
+	if (!ops->entry) {
+		/* Waits until no CPU can be in the handler any more. */
+		if (ops->registered)
+			unregister_ftrace_function(&ops->fops);
+		ftrace_set_filter_ip(&ops->fops, ops->old_addr, 1, 0);
+		ftrace_free_filter(&ops->fops);
+	}
 	list_del(&ops->node);
 	kmend_free(ops);
 }
@@ -150,15 +210,20 @@ int kmend_redirect_prepare(struct kmend_state *st, struct kmend_pack *pack)
 		if (ops) {
 			ops->users++;
 			func->ops = ops;
-			continue;
+		} else {
+			ret = register_ops(st, func, &func->ops);
+			if (ret) {
+				kmend_redirect_release(pack);
+				return ret;
+			}
 		}
-		ret = register_ops(st, func, &func->ops);
-		if (ret) {
-			kmend_redirect_release(pack);
-			return ret;
-		}
+		if (st->update->model.leave == KMEND_LEAVE_FUNCTION)
+			func->ops->old_body_live = true;
 	}
-	return 0;
+	ret = kmend_redirect_unsettle(st, pack);
+	if (ret)
+		kmend_redirect_release(pack);
+	return ret;
 }
 
 void kmend_redirect_release(struct kmend_pack *pack)
@@ -172,9 +237,10 @@ void kmend_redirect_release(struct kmend_pack *pack)
 			put_ops(func);
 }
 
-void kmend_redirect_switch_pack(struct kmend_pack *pack, bool on)
+void kmend_redirect_switch_pack(struct kmend_pack *pack, bool on,
+				enum kmend_jump_write how)
 {
-	struct kmend_func *func;
+	struct kmend_func *func, *top;
 
 	kmend_for_each_func(pack, func) {
 		if (on)
@@ -182,17 +248,64 @@ void kmend_redirect_switch_pack(struct kmend_pack *pack, bool on)
 		else
 			list_del_rcu(&func->stack_node);
 		func->patched = on;
+		if (!func->ops->entry)
+			continue;
+		top = stack_top(func->ops);
+		kmend_jump_set(&func->ops->jump, top ? top->new_func : NULL, how);
 	}
 	pack->patched = on;
 }
 
-void kmend_redirect_switch(struct kmend_update *update, bool on)
+void kmend_redirect_switch(struct kmend_update *update, bool on,
+			   enum kmend_jump_write how)
 {
 	struct kmend_pack *pack;
 
 	kmend_for_each_pack(update, pack)
 		if (on ? pack->prepared && !pack->patched : pack->patched)
-			kmend_redirect_switch_pack(pack, on);
+			kmend_redirect_switch_pack(pack, on, how);
+}
+
+bool kmend_redirect_has_entry(struct kmend_update *update)
+{
+	struct kmend_pack *pack;
+	struct kmend_func *func;
+
+	kmend_for_each_pack(update, pack)
+		kmend_for_each_func(pack, func)
+			if (func->ops && func->ops->entry)
+				return true;
+	return false;
+}
+
+int kmend_redirect_check_entries(struct kmend_state *st,
+				 struct kmend_pack *only)
+{
+	struct kmend_pack *pack;
+	struct kmend_func *func;
+	const char *why;
+
+	lockdep_assert_held(kmend_ksyms.kprobe_mutex);
+
+	kmend_for_each_pack(st->update, pack) {
+		if (only && pack != only)
+			continue;
+		kmend_for_each_func(pack, func) {
+			if (!func->ops || !func->ops->entry)
+				continue;
+			why = kmend_jump_check(&func->ops->jump);
+			if (!why)
+				continue;
+			kmend_abort(st, !strcmp(why, "kprobe") ? KMEND_CODE_BUSY :
+				    KMEND_NO_FTRACE_SITE,
+				    "the entry jump of %s at %pS cannot be written: %s%s",
+				    func->old_name, (void *)func->ops->jump.addr,
+				    why, !strcmp(why, "kprobe") ?
+				    " there; remove that kprobe first" : "");
+			return -EBUSY;
+		}
+	}
+	return 0;
 }
 
 const struct kmend_func *kmend_redirect_other(const struct kmend_func *func)
@@ -222,4 +335,252 @@ void kmend_redirect_sync(void)
 		kmend_ksyms.stop_one_cpu(cpu, sync_cpu, NULL);
 	cpus_read_unlock();
 	synchronize_rcu();
+}
+
+static int handler_on(struct kmend_state *st, struct kmend_ops *ops,
+		      const char *name)
+{
+	int ret;
+
+	if (ops->registered || ops->entry)
+		return 0;
+	ret = register_ftrace_function(&ops->fops);
+	if (ret) {
+		kmend_abort(st, ret == -ENOMEM ? KMEND_OUT_OF_MEMORY :
+					     KMEND_FTRACE_UNAVAILABLE,
+			    "ftrace refused to take %s back from its jump: error %d (%s)",
+			    name, ret,
+			    ret == -EBUSY ? "another live patch or a kprobe with a post handler modifies it now; remove it first" :
+			    "see the kernel log");
+		return ret;
+	}
+	ops->registered = true;
+	return 0;
+}
+
+static void handler_off(struct kmend_ops *ops)
+{
+	/* waits until no CPU can be in the handler any more */
+	unregister_ftrace_function(&ops->fops);
+	ops->registered = false;
+}
+
+/* A reason of kmend_jump_*() or settle, in words for the log. */
+static const char *why_no_jump(const char *why)
+{
+	static const struct {
+		const char *why, *words;
+	} reasons[] = {
+		{ "kprobe", "a kprobe is registered on the bytes the jump would cover" },
+		{ "jump_label", "a jump label's site is in the bytes the jump would cover" },
+		{ "static_call", "a static call's site is in the bytes the jump would cover" },
+		{ "alternative", "an alternative's lock prefix is in the bytes the jump would cover" },
+		{ "ftrace_site", "another ftrace site is in the bytes the jump would cover" },
+		{ "changed", "the bytes the jump would cover are not what kmend left there" },
+		{ "too_short", "the function is too short for a jump past its ftrace site" },
+		{ "no_room", "the function is too short for a jump past its ftrace site" },
+		{ "unreadable", "its bytes cannot be read" },
+		{ "jumps_off", "kmend.ko's parameter jumps is off" },
+		{ "leave_function", "a leave=function update of it may have tasks left in its old body" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(reasons); i++)
+		if (!strcmp(why, reasons[i].why))
+			return reasons[i].words;
+	return why;
+}
+
+void kmend_redirect_settle(struct kmend_state *st)
+{
+	struct kmend_pack *pack;
+	struct kmend_func *func;
+	const char *why;
+
+	lockdep_assert_held(&kmend_mutex);
+
+	kmend_for_each_pack(st->update, pack)
+		kmend_for_each_func(pack, func) {
+			struct kmend_ops *ops = func->ops;
+
+			if (!func->patched || func->transition ||
+			    ops->entry || stack_top(ops) != func)
+				continue;
+			if (ops->jump.target == func->new_func &&
+			    !ops->registered)
+				continue;
+			if (!READ_ONCE(jumps))
+				why = "jumps_off";
+			else if (ops->old_body_live)
+				why = "leave_function";
+			else
+				why = kmend_jump_write(&ops->jump, func->new_func);
+			if (why) {
+				if (ops->why_ftrace != why)
+					kmend_log(st, "%s keeps the ftrace path (%s): %s",
+						  func->old_name, why,
+						  why_no_jump(why));
+				ops->why_ftrace = why;
+				continue;
+			}
+			ops->why_ftrace = NULL;
+			if (ops->registered)
+				handler_off(ops);
+			kmend_log(st, "%s: calls jump to %ps at %pS; ftrace handler off",
+				  func->old_name, func->new_func,
+				  (void *)ops->jump.addr);
+		}
+}
+
+int kmend_redirect_unsettle(struct kmend_state *st, struct kmend_pack *pack)
+{
+	struct kmend_func *func;
+	int ret;
+
+	lockdep_assert_held(&kmend_mutex);
+
+	kmend_for_each_func(pack, func) {
+		ret = handler_on(st, func->ops, func->old_name);
+		if (ret) {
+			/* the others' jumps still go where they went */
+			kmend_redirect_settle(st);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* Every jump of the update whose function's own bytes come back. */
+static bool restored_by(const struct kmend_func *func)
+{
+	const struct kmend_ops *ops = func->ops;
+
+	return func->patched && !ops->entry && ops->jump.target &&
+	       list_is_last(&func->stack_node, &ops->stack);
+}
+
+static int build_jump_ranges(struct kmend_transition *t)
+{
+	struct kmend_pack *pack;
+	struct kmend_func *func;
+	unsigned int n = 0;
+
+	kmend_for_each_pack(t->st->update, pack)
+		kmend_for_each_func(pack, func)
+			n += restored_by(func);
+	t->ranges = NULL;
+	t->nr_ranges = 0;
+	if (!n)
+		return 0;
+	t->ranges = kmend_alloc(n * sizeof(*t->ranges));
+	if (!t->ranges) {
+		t->st->cause = KMEND_OUT_OF_MEMORY;
+		return -ENOMEM;
+	}
+	kmend_for_each_pack(t->st->update, pack)
+		kmend_for_each_func(pack, func) {
+			if (!restored_by(func))
+				continue;
+			t->ranges[t->nr_ranges].start = func->ops->jump.addr;
+			t->ranges[t->nr_ranges].end = func->ops->jump.addr +
+						      JMP32_INSN_SIZE;
+			t->nr_ranges++;
+		}
+	return 0;
+}
+
+static int restore_stopped(struct kmend_transition *t, void *unused)
+{
+	struct kmend_pack *pack;
+	struct kmend_func *func;
+
+	kmend_for_each_pack(t->st->update, pack)
+		kmend_for_each_func(pack, func)
+			if (restored_by(func))
+				kmend_jump_set(&func->ops->jump, NULL,
+					       KMEND_JUMP_STOPPED);
+	return 0;
+}
+
+/* Under kprobe_mutex: may each jump be taken back? */
+static int check_restore(struct kmend_transition *t)
+{
+	struct kmend_state *st = t->st;
+	struct kmend_pack *pack;
+	struct kmend_func *func;
+	const char *why;
+
+	kmend_for_each_pack(st->update, pack)
+		kmend_for_each_func(pack, func) {
+			if (!restored_by(func))
+				continue;
+			why = kmend_jump_check(&func->ops->jump);
+			if (why) {
+				kmend_abort(st, KMEND_CODE_BUSY,
+					    "undo: the jump of %s at %pS cannot be taken back: %s%s",
+					    func->old_name,
+					    (void *)func->ops->jump.addr, why,
+					    !strcmp(why, "kprobe") ?
+					    " there now; remove that kprobe first" : "");
+				return -EBUSY;
+			}
+		}
+	return 0;
+}
+
+int kmend_redirect_unjump(struct kmend_state *st)
+{
+	struct kmend_transition t = {
+		.st = st, .revert = true, .what = "jump removal",
+		.in_stop = restore_stopped, .check_text = check_restore,
+	};
+	struct kmend_pack *pack;
+	int ret;
+
+	lockdep_assert_held(&kmend_mutex);
+
+	/* registered then, the handlers would never be called */
+	if (!READ_ONCE(*kmend_ksyms.ftrace_enabled)) {
+		kmend_abort(st, KMEND_FTRACE_UNAVAILABLE,
+			    "undo: ftrace is disabled (sysctl kernel.ftrace_enabled = 0) and the transition needs it; enable it to undo");
+		return -EBUSY;
+	}
+	kmend_for_each_pack(st->update, pack) {
+		if (!pack->patched)
+			continue;
+		ret = kmend_redirect_unsettle(st, pack);
+		if (ret)
+			return ret;
+	}
+	ret = kmend_transition_build(&t, build_jump_ranges);
+	if (ret || !t.nr_ranges)
+		goto out;
+	/* a module notifier meanwhile must not settle these functions */
+	kmend_transition_begin(st);
+	ret = kmend_switch_kernel(&t);
+	kmend_transition_end(st);
+	if (!ret) {
+		kmend_log(st, "undo: %u jump%s taken back; calls go through ftrace",
+			  t.nr_ranges, t.nr_ranges == 1 ? "" : "s");
+	}
+out:
+	kmend_free(t.ranges);
+	return ret;
+}
+
+const char *kmend_redirect_path(const struct kmend_func *func)
+{
+	const struct kmend_ops *ops = func->ops;
+
+	if (!ops || !func->patched)
+		return NULL;
+	if (stack_top((struct kmend_ops *)ops) != func)
+		return "superseded";
+	if (ops->entry)
+		return "entry_jump";
+	if (ops->jump.target == func->new_func && !ops->registered)
+		return "jump";
+	if (ops->why_ftrace)
+		return ops->why_ftrace;
+	return "ftrace";
 }

@@ -7,18 +7,38 @@
 #include <linux/list.h>
 
 #include "core.h"
+#include "jump.h"
 
 /*
  * One ftrace_ops per replaced function, shared by every update that replaces
  * it. Its stack holds the updates' kmend_funcs, newest first; calls go to the
  * first one. An empty stack (registered, not yet switched, or switched back)
  * lets calls through to the original.
+ *
+ * Once the first on the stack is switched for every task, a jump to it
+ * replaces the ftrace handler (jump.c), and the ops is unregistered; it is
+ * registered again before any transition of the function. Invariant: the
+ * ops is registered, or the jump goes to the first on the stack.
  */
 struct kmend_ops {
 	unsigned long old_addr;
 	struct list_head node;		/* in the list of all ops */
 	struct list_head stack;		/* kmend_func.stack_node, RCU */
 	unsigned int users;		/* kmend_funcs pointing here */
+	bool registered;		/* fops is registered with ftrace */
+	/*
+	 * No ftrace site: the jump covers the function's first bytes, is
+	 * written and moved in the stop of each switch, and fops is unused.
+	 */
+	bool entry;
+	/*
+	 * A leave=function update replaced it: tasks may still run its old
+	 * body, which a jump past the ftrace site would cover; no such jump
+	 * while this ops lives.
+	 */
+	bool old_body_live;
+	struct kmend_jump jump;
+	const char *why_ftrace;		/* why no jump (one word), or NULL */
 	struct ftrace_ops fops;
 };
 
@@ -37,16 +57,31 @@ void kmend_redirect_release(struct kmend_pack *pack);
 
 /*
  * Push (on) or pop (off) every function of @pack on its ops' stack, so that
- * calls go to the new code, or back.
+ * calls go to the new code, or back; an entry jump is written as @how says.
  */
-void kmend_redirect_switch_pack(struct kmend_pack *pack, bool on);
+void kmend_redirect_switch_pack(struct kmend_pack *pack, bool on,
+				enum kmend_jump_write how);
 
 /*
  * Switch on every prepared pack of @update not yet on, or off every pack
- * that is on. Called with every other CPU stopped, so that all functions
- * switch at the same instant.
+ * that is on. Called with every other CPU stopped (@how
+ * KMEND_JUMP_STOPPED), so that all functions switch at the same instant,
+ * or by a per-task model (KMEND_JUMP_GONE: its updates have no entry
+ * jumps).
  */
-void kmend_redirect_switch(struct kmend_update *update, bool on);
+void kmend_redirect_switch(struct kmend_update *update, bool on,
+			   enum kmend_jump_write how);
+
+/* Does a function of @update have an entry jump (no ftrace site)? */
+bool kmend_redirect_has_entry(struct kmend_update *update);
+
+/*
+ * With kprobe_mutex held until the switch is done: can every entry jump of
+ * @st's update (of @only, if not NULL) be written, moved or taken back?
+ * 0, or -EBUSY with the cause set (a kprobe there: code_busy).
+ */
+int kmend_redirect_check_entries(struct kmend_state *st,
+				 struct kmend_pack *only);
 
 /*
  * The code that runs for @func's target apart from @func's own: the
@@ -54,6 +89,37 @@ void kmend_redirect_switch(struct kmend_update *update, bool on);
  * the stack; NULL when that is the original.
  */
 const struct kmend_func *kmend_redirect_other(const struct kmend_func *func);
+
+/*
+ * Once @st's functions are switched for every task: jump from each function
+ * whose replacement in @st is the first on its stack, and release its ftrace
+ * handler. A function that cannot have the jump keeps the handler (its
+ * reason is in the functions file). Called with no transition running.
+ */
+void kmend_redirect_settle(struct kmend_state *st);
+
+/*
+ * Before a transition of @pack's functions: the ftrace handler back on for
+ * every function that jumps; 0, or an error with st->cause set (and every
+ * handler that was off is off again).
+ */
+int kmend_redirect_unsettle(struct kmend_state *st, struct kmend_pack *pack);
+
+/*
+ * Before undoing @st: the handler back on for each of its functions (as
+ * kmend_redirect_unsettle()), and the function's own bytes back where @st's
+ * replacement is the last on the stack, in a stop of the machine with no
+ * task in them. 0, or an error with st->cause set: then nothing changed
+ * that kmend_redirect_settle() does not set again.
+ */
+int kmend_redirect_unjump(struct kmend_state *st);
+
+/*
+ * How calls reach @func: "jump", "entry_jump", "ftrace", the reason it has
+ * no jump (shown as "ftrace:<reason>"), or "superseded" (a later update's
+ * replacement runs instead); NULL when it is not switched on.
+ */
+const char *kmend_redirect_path(const struct kmend_func *func);
 
 /*
  * Wait until no ftrace handler can still be running with what it read

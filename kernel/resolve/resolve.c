@@ -295,10 +295,19 @@ static int resolve_func(struct kmend_state *st, struct kmend_pack *pack,
 	func->old_size = size;
 
 	if (!kmend_ksyms.ftrace_location(func->old_addr)) {
-		kmend_abort(st, KMEND_NO_FTRACE_SITE,
-			    "%s: %s has no ftrace call site (notrace, or not traceable); it cannot be redirected",
-			    kmend_pack_name(pack), func->old_name);
-		return -EINVAL;
+		/* a jump at its entry, written in a stop (redirect/jump.c) */
+		if (!func->entry_jump) {
+			kmend_abort(st, KMEND_NO_FTRACE_SITE,
+				    "%s: %s has no ftrace call site (notrace, or not traceable); it cannot be redirected (kmend create marks such a function entry_jump)",
+				    kmend_pack_name(pack), func->old_name);
+			return -EINVAL;
+		}
+		if (st->update->model.sw != KMEND_SWITCH_KERNEL) {
+			kmend_abort(st, KMEND_NO_FTRACE_SITE,
+				    "%s: %s has no ftrace call site: a jump at its entry takes its calls, written while the machine is stopped, and this update's model does not stop it",
+				    kmend_pack_name(pack), func->old_name);
+			return -EINVAL;
+		}
 	}
 
 	if (!kmend_ksyms.lookup_size_offset((unsigned long)func->new_func,
@@ -313,8 +322,10 @@ static int resolve_func(struct kmend_state *st, struct kmend_pack *pack,
 	pick_cold(l, func->old_addr, func->old_size, &func->old_cold_addr,
 		  &func->old_cold_size);
 	new_cold(st->update->mod, func);
-	kmend_dbg(st, "%s: %s is %pS with an ftrace site -> %pS",
+	kmend_dbg(st, "%s: %s is %pS %s -> %pS",
 		  kmend_pack_name(pack), func->old_name, (void *)func->old_addr,
+		  kmend_ksyms.ftrace_location(func->old_addr) ?
+		  "with an ftrace site" : "without an ftrace site",
 		  func->new_func);
 	if (func->old_cold_addr || func->new_cold_addr)
 		kmend_dbg(st, "%s: cold parts %pS (%lu bytes) -> %pS (%lu bytes)",

@@ -111,18 +111,19 @@ static void unload(FILE *err, const char *module, bool engine_too)
 		module_remove("kmend");
 }
 
-static void count_function(const char *target, const char *old,
-			   const char *repl, void *arg)
+static void count_function(const struct live_function *f, void *arg)
 {
-	(void)target, (void)old, (void)repl;
+	(void)f;
 	(*(unsigned int *)arg)++;
 }
 
-static void print_function(const char *target, const char *old,
-			   const char *repl, void *arg)
+static void print_function(const struct live_function *f, void *arg)
 {
-	(void)repl;
-	fprintf(arg, "  %s %s\n", target, old);
+	if (*f->via)
+		fprintf(arg, "  %s %s (calls reach it by %s)\n", f->target,
+			f->old, f->via);
+	else
+		fprintf(arg, "  %s %s\n", f->target, f->old);
 }
 
 static void print_applied(FILE *out, const struct live_update *u, double secs)

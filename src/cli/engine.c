@@ -357,15 +357,21 @@ static bool next_line(const char **lines, char *buf, size_t size)
 }
 
 void live_functions_each(const char *functions,
-			 void (*fn)(const char *target, const char *old,
-				    const char *repl, void *arg),
+			 void (*fn)(const struct live_function *f, void *arg),
 			 void *arg)
 {
-	char line[1024], target[64], old[256], repl[256];
+	char line[1024], target[64], old[256], repl[256], via[64];
 
-	while (next_line(&functions, line, sizeof(line)))
-		if (sscanf(line, "%63s %255s -> %255s", target, old, repl) == 3)
-			fn(target, old, repl, arg);
+	while (next_line(&functions, line, sizeof(line))) {
+		const char *v = strstr(line, " via=");
+
+		if (sscanf(line, "%63s %255s -> %255s", target, old, repl) != 3)
+			continue;
+		via[0] = '\0';
+		if (v)
+			sscanf(v + 5, "%63s", via);
+		fn(&(struct live_function){ target, old, repl, via }, arg);
+	}
 }
 
 void live_conflicts_each(const char *conflicts,

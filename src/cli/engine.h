@@ -90,14 +90,23 @@ struct live_update {
 	bool klp;		/* a livepatch (kmend create --format klp) */
 };
 
+/* One line of an update's functions file. */
+struct live_function {
+	const char *target;
+	const char *old;
+	const char *repl;
+	/* "jump", "ftrace[:why]", "superseded"; "" if not switched */
+	const char *via;
+};
+
 /*
  * Call @fn for each well-formed line of a live_update's functions
- * ("<target> <old> -> <new>") or conflicts ("<comm> <pid> <function>");
- * other lines (the engine's "..." at the end of a full page) are skipped.
+ * ("<target> <old> -> <new> [<module>] [via=<path>]") or conflicts
+ * ("<comm> <pid> <function>"); other lines (the engine's "..." at the end
+ * of a full page) are skipped.
  */
 void live_functions_each(const char *functions,
-			 void (*fn)(const char *target, const char *old,
-				    const char *repl, void *arg),
+			 void (*fn)(const struct live_function *f, void *arg),
 			 void *arg);
 void live_conflicts_each(const char *conflicts,
 			 void (*fn)(const char *comm, int pid, const char *func,

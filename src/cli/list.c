@@ -33,7 +33,9 @@ static void list_usage(FILE *f)
 		"               \"updates\": [{\"id\", \"module\", \"stage\", \"abort_cause\",\n"
 		"               \"abort_detail\", \"model\", \"description\", \"applied_at\"\n"
 		"               (ISO 8601 UTC or null), \"applied_at_epoch\", \"targets\",\n"
-		"               \"functions\": [{\"target\", \"function\", \"replacement\"}],\n"
+		"               \"functions\": [{\"target\", \"function\", \"replacement\",\n"
+		"               \"via\" (\"jump\", \"ftrace\", \"ftrace:WHY\" or \"superseded\";\n"
+		"               null: not switched)}],\n"
 		"               \"stacked_on\", \"conflicts\": [{\"process\", \"pid\",\n"
 		"               \"function\"}]}]}; with --installed, \"installed\": [{\"id\",\n"
 		"               \"file\", \"release\", \"description\"}]\n"
@@ -60,14 +62,13 @@ struct join {
 	bool targets;	/* distinct targets, else function names */
 };
 
-static void join_one(const char *target, const char *old, const char *repl,
-		     void *arg)
+static void join_one(const struct live_function *f, void *arg)
 {
+	const char *target = f->target, *old = f->old;
 	struct join *j = arg;
 	size_t used = strlen(j->buf);
 	char item[330];
 
-	(void)repl;
 	if (j->targets) {
 		size_t n = strlen(target);
 
@@ -106,15 +107,15 @@ struct json_list {
 	bool first;
 };
 
-static void function_json(const char *target, const char *old,
-			  const char *repl, void *arg)
+static void function_json(const struct live_function *f, void *arg)
 {
 	struct json_list *l = arg;
 
 	fputs(l->first ? "{" : ",{", l->f);
-	json_key_string(l->f, "target", target, 1);
-	json_key_string(l->f, "function", old, 0);
-	json_key_string(l->f, "replacement", repl, 0);
+	json_key_string(l->f, "target", f->target, 1);
+	json_key_string(l->f, "function", f->old, 0);
+	json_key_string(l->f, "replacement", f->repl, 0);
+	json_key_string(l->f, "via", *f->via ? f->via : NULL, 0);
 	fputc('}', l->f);
 	l->first = false;
 }

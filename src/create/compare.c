@@ -235,6 +235,7 @@ int create_compare_unit(struct create *c, const struct unit *u, size_t index)
 	c->nr_next_boot += refusals_mark_next_boot(&a, &d, strcmp(u->target, "vmlinux"));
 	table_copy_mark(&b, &d);
 	through_callers_mark(&a, &b, &d);
+	entry_jump_mark(&a, &d);
 	report_unit(c, u, &d, &c->decls[index]);
 	if (refusals_find(&a, &b, &d, &r)) {
 		fprintf(c->err, "kmend create: out of memory\n");

@@ -44,6 +44,9 @@ int klp_check(const struct update_module *m, char *err, size_t errlen)
 			if (strchr(name, ','))
 				return set_error(err, errlen, "--format klp: %s: livepatch names a function with its position after a comma",
 						 name);
+			if (u->payload->funcs[k].entry_jump)
+				return set_error(err, errlen, "--format klp: %s has no ftrace call site, and the kernel's livepatch redirects calls only through one; build for kmend's engine, which jumps from its entry",
+						 name);
 		}
 	}
 	return 0;

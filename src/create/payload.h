@@ -29,6 +29,8 @@ struct payload_func {
 	char *old_name;
 	char *new_symbol;	/* a global of the payload */
 	struct pre_func pre;
+	/* no ftrace call site: the engine jumps from its entry (entry_jump_mark()) */
+	int entry_jump;
 };
 
 /* A kmend relocation: at @place_symbol + @offset, write @symbol's address. */

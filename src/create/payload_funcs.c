@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "payload_state.h"
+#include "refuse.h"
 #include "util.h"
 
 /*
@@ -61,6 +62,8 @@ static void add_replaced(struct payload_state *st, const struct elf_symbol *s)
 		return;
 	}
 	f->pre.unit = st->in->unit;
+	f->entry_jump = !refusals_has_ftrace_site(st->in->pre,
+						  &st->in->pre->symbols[e->pre_index]);
 	if (f->pre.cold)
 		f->pre.cold->unit = st->in->unit;
 	name = str_format("%sf%zu", st->in->prefix, st->p->nr_funcs);

@@ -16,7 +16,6 @@ struct refusal_kind {
 };
 
 #define REFUSE_CHANGED_DATA		"changed_data"
-#define REFUSE_NO_FTRACE_SITE		"notrace_function"
 #define REFUSE_EXPORT_CHANGED		"export_changed"
 #define REFUSE_LAYOUT_CHANGED		"layout_changed"
 #define REFUSE_ENUM_CHANGED		"enum_changed"

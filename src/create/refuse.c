@@ -68,29 +68,20 @@ int refusals_find(const struct elf_object *pre, const struct elf_object *post,
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < diff->nr_entries; i++) {
 		const struct objdiff_entry *e = &diff->entries[i];
-		const struct elf_symbol *old;
-		const char *kind = NULL;
-		char *why = NULL;
 
-		if (e->status != OBJDIFF_CHANGED)
+		/*
+		 * Changed functions are all replaced: through ftrace, their
+		 * callers (through_callers.c) or a jump at their entry.
+		 */
+		if (e->status != OBJDIFF_CHANGED || e->kind != OBJDIFF_DATA)
 			continue;
 		if (e->pre_index >= pre->nr_symbols)
 			continue;
-		old = &pre->symbols[e->pre_index];
-
-		if (e->kind == OBJDIFF_DATA && e->post_index < post->nr_symbols &&
+		if (e->post_index < post->nr_symbols &&
 		    payload_private_copy(post, &post->symbols[e->post_index]))
 			continue;	/* the new code's own copy */
-		if (e->kind == OBJDIFF_DATA) {
-			kind = REFUSE_CHANGED_DATA;
-			why = str_format("its value changes, but the running kernel keeps the old one; set it from a callback, or keep new state in a shadow variable");
-		} else if (!refusals_has_ftrace_site(pre, old) && !strstr(old->name, ".cold")) {
-			kind = REFUSE_NO_FTRACE_SITE;
-			why = str_format("it has no ftrace call site (notrace or not instrumented), so its callers cannot be redirected; patch its callers instead");
-		} else {
-			continue;
-		}
-		if (refusals_add(out, kind, e->name, why)) {
+		if (refusals_add(out, REFUSE_CHANGED_DATA, e->name,
+				 str_format("its value changes, but the running kernel keeps the old one; set it from a callback, or keep new state in a shadow variable"))) {
 			refusals_free(out);
 			return -1;
 		}

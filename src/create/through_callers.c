@@ -9,6 +9,11 @@
  * code and replaces each caller instead, as a user would by hand; the
  * running copy stays for nobody. A caller that has no site either is
  * reached through its own callers, a few levels up.
+ *
+ * Any other changed function without a site (a global, or one whose
+ * address is taken) is reached by a jump over its first bytes, which the
+ * engine writes while the machine is stopped, as Ksplice did
+ * (entry_jump_mark(); kernel/redirect/jump.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -128,6 +133,32 @@ size_t through_callers_mark(const struct elf_object *pre, const struct elf_objec
 			e->status = OBJDIFF_COPIED;
 			marked++;
 		}
+	}
+	return marked;
+}
+
+size_t entry_jump_mark(const struct elf_object *pre, struct objdiff *d)
+{
+	size_t marked = 0;
+
+	for (size_t i = 0; i < d->nr_entries; i++) {
+		struct objdiff_entry *e = &d->entries[i];
+		const struct elf_symbol *old;
+		char *why;
+
+		if (e->kind != OBJDIFF_FUNC || e->status != OBJDIFF_CHANGED ||
+		    e->pre_index >= pre->nr_symbols)
+			continue;
+		old = &pre->symbols[e->pre_index];
+		if (refusals_has_ftrace_site(pre, old) || strstr(old->name, ".cold"))
+			continue;
+		why = str_format("%s%sno ftrace call site: a jump at its entry takes its calls, written while the machine is stopped",
+				 e->why ? e->why : "", e->why ? "; " : "");
+		if (!why)
+			continue;
+		free(e->why);
+		e->why = why;
+		marked++;
 	}
 	return marked;
 }

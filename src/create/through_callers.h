@@ -21,4 +21,12 @@
 size_t through_callers_mark(const struct elf_object *pre, const struct elf_object *post,
 			    struct objdiff *d);
 
+/*
+ * Say for each changed function of @d still without an ftrace call site in
+ * @pre (after through_callers_mark()) that a jump at its entry takes its
+ * calls: the update carries it with entry_jump set (payload_funcs.c), for
+ * models that stop the machine. Returns how many functions.
+ */
+size_t entry_jump_mark(const struct elf_object *pre, struct objdiff *d);
+
 #endif /* KMEND_THROUGH_CALLERS_H */

@@ -189,6 +189,11 @@ int update_module_check_model(const struct update_module *m, char *err,
 	for (size_t i = 0; i < m->nr_units; i++) {
 		const struct update_unit *u = &m->units[i];
 
+		for (size_t k = 0; u->payload && k < u->payload->nr_funcs; k++)
+			if (u->payload->funcs[k].entry_jump)
+				return set_error(err, errlen, "%s has no ftrace call site: a jump at its entry takes its calls, written while the machine is stopped, and model %s does not stop it; use a switch=kernel model",
+						 u->payload->funcs[k].old_name, m->model);
+
 		for (size_t k = 0; u->decls && k < u->decls->nr; k++) {
 			const struct decl *d = &u->decls->items[k];
 
@@ -359,7 +364,9 @@ void update_put_funcs(FILE *f, const struct update_module *m, size_t first,
 		for (size_t k = 0; k < p->nr_funcs; k++) {
 			fputs("\t{ .old_name = ", f);
 			update_put_string(f, p->funcs[k].old_name);
-			fprintf(f, ", .new_func = %s },\n", p->funcs[k].new_symbol);
+			fprintf(f, ", .new_func = %s%s },\n", p->funcs[k].new_symbol,
+				p->funcs[k].entry_jump && !strcmp(type, "kmend_func") ?
+				", .entry_jump = true" : "");
 		}
 	}
 	fputs("\t{ }\n};\n", f);

@@ -99,7 +99,7 @@ echo hello >/mnt/file
 expect_eq "$(stat -c %a /mnt/file)" 755 "a file is 755 before the update"
 umount /mnt
 expect_succeeds "the header update applies" kmend apply -q /u/mode.ko
-expect_match "$(traced)" "^fat_fill_inode " "fat_fill_inode redirected"
+expect_match "$(redirected)" "^fat_fill_inode$" "fat_fill_inode redirected"
 mount -o loop,umask=022 -t vfat /tmp/fat.img /mnt
 expect_eq "$(stat -c %a /mnt/file)" 644 "read through the new fat_make_mode: 644"
 expect_eq "$(cat /mnt/file)" hello "its contents are intact"

@@ -26,7 +26,7 @@ expect_succeeds "applied while fat is not loaded" kmend apply -q /u/fat.ko
 expect_match "$(cat /sys/kernel/kmend/fat-ctime/targets)" "^fat waiting" "fat waiting"
 expect_succeeds "fat and vfat load" modprobe vfat
 expect_match "$(cat /sys/kernel/kmend/fat-ctime/targets)" "^fat patched" "fat patched as it loads"
-expect_match "$(traced)" "^fat_fill_inode " "fat_fill_inode redirected"
+expect_match "$(redirected)" "^fat_fill_inode$" "fat_fill_inode redirected"
 modprobe loop
 modprobe nls_cp437
 modprobe nls_ascii

@@ -32,7 +32,9 @@ expect_eq "$(stage sample-cmdline)" applied "stage after apply"
 at=$(cat $d/applied_at)
 expect_succeeds "applied_at is the wall clock of the apply ($at, date said $before)" test "$at" -ge "$before" -a "$at" -le "$(date +%s)"
 expect_eq "$(cat /proc/cmdline)" "this kernel'"'"'s cmdline_proc_show was live patched by kmend (sample-cmdline)" "cat /proc/cmdline after apply"
-expect_match "$(traced)" "^cmdline_proc_show .*kmend_ftrace_handler" "cmdline_proc_show redirected through ftrace"
+expect_succeeds "the jump goes in soon after the switch" settled sample-cmdline
+expect_eq "$(cat $d/functions)" "vmlinux cmdline_proc_show -> sample_cmdline_proc_show [kmend_sample_cmdline] via=jump" "functions: calls jump to the replacement"
+expect_eq "$(traced)" "" "switched: the ftrace handler is off, a jump took over"
 expect_eq "$(($(cat /proc/sys/kernel/tainted) & 32768))" 32768 "tainted K (livepatch) once applied"
 expect_fails "rmmod of an applied update" rmmod kmend_sample_cmdline
 expect_eq "$(stage sample-cmdline)" applied "still applied after the refused rmmod"
@@ -41,6 +43,7 @@ expect_fails "an unknown stage is refused" set_stage sample-cmdline frobbed
 log=$(cat /sys/kernel/debug/kmend/sample-cmdline)
 echo "$log"
 expect_match "$log" "apply attempt 1: stopped [0-9]+ CPUs, checked [0-9]+ tasks, stop window [0-9]+ us" "the log gives the stop window in us"
+expect_match "$log" "cmdline_proc_show: calls jump to sample_cmdline_proc_show .kmend_sample_cmdline. at cmdline_proc_show\+0x5/" "the log says where the jump went"
 
 expect_succeeds "undo" set_stage sample-cmdline reversed
 expect_eq "$(stage sample-cmdline)" reversed "stage after undo"

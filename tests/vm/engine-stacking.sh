@@ -17,7 +17,10 @@ expect_succeeds "apply sample-cmdline" set_stage sample-cmdline applied
 expect_succeeds "apply sample-two" set_stage sample-two applied
 expect_succeeds "apply sample-stack on top" set_stage sample-stack applied
 expect_eq "$(cat /proc/cmdline)" "$two" "the top of the stack runs"
-expect_eq "$(grep -c "^cmdline_proc_show " /sys/kernel/tracing/enabled_functions)" 1 "one ftrace ops for both updates"
+settled sample-stack
+expect_match "$(cat /sys/kernel/kmend/sample-stack/functions)" "cmdline_proc_show -> .* via=jump" "the jump goes to the top of the stack"
+expect_eq "$(grep -c "^cmdline_proc_show " /sys/kernel/tracing/enabled_functions)" 0 "no ftrace handler left once switched"
+expect_eq "$(cat /sys/kernel/kmend/sample-cmdline/functions)" "vmlinux cmdline_proc_show -> sample_cmdline_proc_show [kmend_sample_cmdline] via=superseded" "the update below says a later one runs instead"
 
 expect_fails "undo sample-cmdline below sample-stack" set_stage sample-cmdline reversed
 expect_eq "$(cause sample-cmdline)" module_busy "abort_cause of the out-of-order undo"
@@ -28,6 +31,9 @@ expect_match "$(cat /sys/kernel/debug/kmend/sample-cmdline)" "update sample-stac
 expect_succeeds "sample-two (no shared function) undoes out of order" set_stage sample-two reversed
 expect_succeeds "undo sample-stack" set_stage sample-stack reversed
 expect_eq "$(cat /proc/cmdline)" "$one" "sample-cmdline runs again"
+settled sample-cmdline
+expect_match "$(cat /sys/kernel/kmend/sample-cmdline/functions)" "via=jump" "the jump goes to it again"
+expect_eq "$(traced)" "" "and no ftrace handler"
 expect_succeeds "now undo sample-cmdline" set_stage sample-cmdline reversed
 expect_eq "$(cause sample-cmdline)" ok "abort_cause after undo"
 expect_eq "$(cat /proc/cmdline)" "$orig" "original again"

@@ -58,8 +58,20 @@ stage_during_steps() {
 	wait $steps_reader
 }
 
-# Functions ftrace has an ops on; kmend's redirections show up here.
+# Functions ftrace has an ops on: kmend's during a transition, and where
+# a function keeps the ftrace path (once switched, most jump instead).
 traced() { cat /sys/kernel/tracing/enabled_functions; }
+# settled ID: wait until the jumps of update ID are in (a work item writes
+# them soon after the switch; until then its functions say plain via=ftrace)
+settled() {
+	wait_for sh -c "! grep -q ' via=ftrace\$' /sys/kernel/kmend/$1/functions"
+}
+# Functions the loaded updates have switched on and calls reach ("via=" in
+# their functions files, not superseded), sorted, one per line.
+redirected() {
+	cat /sys/kernel/kmend/*/functions 2>/dev/null |
+		awk '/ via=/ && !/ via=superseded/ { print $2 }' | sort
+}
 engine_allocations() { cat /sys/kernel/debug/kmend/allocations; }
 
 # wait_for COMMAND...: retry for up to 10 s.
