@@ -47,6 +47,9 @@ static const struct refusal_kind kinds[] = {
 	{ REFUSE_BAD_DECLARATION,
 	  "a declaration of the patch (kmend/patch.h) names something it cannot: a callback or hook must be a function the patch adds, a TRANSFORM_ON_ACCESS flag a variable the patch adds",
 	  "declare a function (or variable) the patch itself adds (docs/writing-updates.md)" },
+	{ REFUSE_NOINSTR_CODE,
+	  "a changed function in .noinstr.text or .entry.text: entry code, and code that runs where RCU, tracing or a trustworthy stack are not available, NMI handlers among it; it has no ftrace site, and a jump over its first bytes could not be written safely while an NMI may run it, nor a task in it be seen by the stack check",
+	  "keep the change out of entry and noinstr code, or make it in a function that code calls and that has an ftrace site; else the fix needs a reboot" },
 };
 
 const struct refusal_kind *refusal_kind_find(const char *name)

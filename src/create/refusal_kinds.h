@@ -28,6 +28,7 @@ struct refusal_kind {
 #define REFUSE_UNSUPPORTED_CODE		"unsupported_code"
 #define REFUSE_UNKNOWN_TABLE		"unknown_table"
 #define REFUSE_BAD_DECLARATION		"bad_declaration"
+#define REFUSE_NOINSTR_CODE		"noinstr_code"
 
 /* The kind named @name, or NULL. */
 const struct refusal_kind *refusal_kind_find(const char *name);

@@ -62,12 +62,36 @@ int refusals_add(struct refusals *r, const char *kind, const char *name, char *r
 	return 0;
 }
 
+const char *refusals_noinstr_section(const struct elf_object *obj,
+				     const struct elf_symbol *func)
+{
+	const struct elf_section *sec = elf_symbol_section(obj, func);
+
+	if (sec && (!strcmp(sec->name, ".noinstr.text") ||
+		    !strcmp(sec->name, ".entry.text")))
+		return sec->name;
+	return NULL;
+}
+
 int refusals_find(const struct elf_object *pre, const struct elf_object *post,
 		  const struct objdiff *diff, struct refusals *out)
 {
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < diff->nr_entries; i++) {
 		const struct objdiff_entry *e = &diff->entries[i];
+		const char *noinstr;
+
+		if (e->status == OBJDIFF_CHANGED && e->kind == OBJDIFF_FUNC &&
+		    e->pre_index < pre->nr_symbols &&
+		    (noinstr = refusals_noinstr_section(pre, &pre->symbols[e->pre_index]))) {
+			if (refusals_add(out, REFUSE_NOINSTR_CODE, e->name,
+					 str_format("it is in %s (entry or noinstr code, which NMIs and the entry path run): no jump can be written over it safely",
+						    noinstr))) {
+				refusals_free(out);
+				return -1;
+			}
+			continue;
+		}
 
 		/*
 		 * Changed functions are all replaced: through ftrace, their

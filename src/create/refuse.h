@@ -57,6 +57,13 @@ int refusals_find_crc(const char *pre_crc, const char *post_crc,
 		      struct refusals *out, char *err, size_t errlen);
 
 /* Does @func of @obj have an ftrace call site (an __mcount_loc entry)? */
+/*
+ * The section of @func if it is entry or noinstr code (.entry.text,
+ * .noinstr.text), which no update may replace, else NULL.
+ */
+const char *refusals_noinstr_section(const struct elf_object *obj,
+				     const struct elf_symbol *func);
+
 bool refusals_has_ftrace_site(const struct elf_object *obj,
 			      const struct elf_symbol *func);
 

@@ -150,7 +150,8 @@ size_t entry_jump_mark(const struct elf_object *pre, struct objdiff *d)
 		    e->pre_index >= pre->nr_symbols)
 			continue;
 		old = &pre->symbols[e->pre_index];
-		if (refusals_has_ftrace_site(pre, old) || strstr(old->name, ".cold"))
+		if (refusals_has_ftrace_site(pre, old) || strstr(old->name, ".cold") ||
+		    refusals_noinstr_section(pre, old))
 			continue;
 		why = str_format("%s%sno ftrace call site: a jump at its entry takes its calls, written while the machine is stopped",
 				 e->why ? e->why : "", e->why ? "; " : "");
