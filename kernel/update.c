@@ -408,8 +408,12 @@ int kmend_revert(struct kmend_state *st)
 
 /*
  * Settling unregisters ftrace ops, which waits for an RCU-tasks grace
- * period: done by a work item, so that an apply returns once switched.
+ * period: done by a work item, so that an apply returns once switched,
+ * and with kmend_mutex released while it waits.
  */
+static void settle_all(struct work_struct *work);
+static DECLARE_WORK(settle_work, settle_all);
+
 static void settle_all(struct work_struct *work)
 {
 	struct kmend_state *st;
@@ -421,9 +425,10 @@ static void settle_all(struct work_struct *work)
 			if (st->stage == KMEND_APPLIED)
 				kmend_redirect_settle(st);
 	mutex_unlock(&kmend_mutex);
+	/* the handlers go with kmend_mutex released: stage writes go on */
+	if (kmend_redirect_handlers_off())
+		schedule_work(&settle_work);
 }
-
-static DECLARE_WORK(settle_work, settle_all);
 
 void kmend_settle_all(void)
 {
@@ -432,5 +437,7 @@ void kmend_settle_all(void)
 
 void kmend_settle_wait(void)
 {
-	flush_work(&settle_work);
+	/* it may queue itself again */
+	while (flush_work(&settle_work))
+		;
 }

@@ -21,6 +21,10 @@ MODULE_PARM_DESC(jumps,
 
 /* Every registered ops; protected by kmend_mutex. */
 static LIST_HEAD(kmend_ops_list);
+/* Whether each ops' fops is registered; taken after kmend_mutex. */
+static DEFINE_MUTEX(ops_mutex);
+/* Ops whose handler settle turns off later; protected by kmend_mutex. */
+static LIST_HEAD(off_list);
 
 static void notrace kmend_ftrace_handler(unsigned long ip,
 					 unsigned long parent_ip,
@@ -119,6 +123,7 @@ static int register_ops(struct kmend_state *st, struct kmend_func *func,
 	}
 	ops->old_addr = func->old_addr;
 	INIT_LIST_HEAD(&ops->stack);
+	INIT_LIST_HEAD(&ops->off_node);
 	if (!kmend_ksyms.ftrace_location(func->old_addr)) {
 		ret = entry_ops(st, func, ops);
 		if (!ret)
@@ -167,11 +172,8 @@ free:
 	return ret;
 }
 
-static void put_ops(struct kmend_func *func)
+static void ops_put(struct kmend_ops *ops)
 {
-	struct kmend_ops *ops = func->ops;
-
-	func->ops = NULL;
 	if (--ops->users)
 		return;
 	WARN_ON_ONCE(!list_empty(&ops->stack));
@@ -189,6 +191,14 @@ static void put_ops(struct kmend_func *func)
 	}
 	list_del(&ops->node);
 	kmend_free(ops);
+}
+
+static void put_ops(struct kmend_func *func)
+{
+	struct kmend_ops *ops = func->ops;
+
+	func->ops = NULL;
+	ops_put(ops);
 }
 
 int kmend_redirect_prepare(struct kmend_state *st, struct kmend_pack *pack)
@@ -340,11 +350,18 @@ void kmend_redirect_sync(void)
 static int handler_on(struct kmend_state *st, struct kmend_ops *ops,
 		      const char *name)
 {
-	int ret;
+	int ret = 0;
 
-	if (ops->registered || ops->entry)
+	if (ops->entry)
 		return 0;
-	ret = register_ftrace_function(&ops->fops);
+	mutex_lock(&ops_mutex);
+	/* a turn-off settle left for later is cancelled */
+	ops->off_wanted = false;
+	if (!ops->registered) {
+		ret = register_ftrace_function(&ops->fops);
+		ops->registered = !ret;
+	}
+	mutex_unlock(&ops_mutex);
 	if (ret) {
 		kmend_abort(st, ret == -ENOMEM ? KMEND_OUT_OF_MEMORY :
 					     KMEND_FTRACE_UNAVAILABLE,
@@ -354,15 +371,65 @@ static int handler_on(struct kmend_state *st, struct kmend_ops *ops,
 			    "see the kernel log");
 		return ret;
 	}
-	ops->registered = true;
 	return 0;
 }
 
-static void handler_off(struct kmend_ops *ops)
+/* Settle: turn @ops' handler off soon (kmend_redirect_handlers_off()). */
+static void handler_off_later(struct kmend_ops *ops)
 {
-	/* waits until no CPU can be in the handler any more */
-	unregister_ftrace_function(&ops->fops);
-	ops->registered = false;
+	bool registered;
+
+	mutex_lock(&ops_mutex);
+	registered = ops->registered;
+	ops->off_wanted = registered;
+	mutex_unlock(&ops_mutex);
+	if (!registered || ops->off_queued)
+		return;
+	ops->off_queued = true;
+	ops->users++;
+	list_add_tail(&ops->off_node, &off_list);
+}
+
+bool kmend_redirect_handlers_off(void)
+{
+	struct kmend_ops *ops, *next;
+	bool again = false;
+	LIST_HEAD(list);
+
+	mutex_lock(&kmend_mutex);
+	list_splice_init(&off_list, &list);
+	mutex_unlock(&kmend_mutex);
+
+	list_for_each_entry(ops, &list, off_node) {
+		mutex_lock(&ops_mutex);
+		if (ops->off_wanted && ops->registered) {
+			/* waits until no CPU can be in the handler any more */
+			unregister_ftrace_function(&ops->fops);
+			ops->registered = false;
+		}
+		ops->off_wanted = false;
+		mutex_unlock(&ops_mutex);
+	}
+
+	mutex_lock(&kmend_mutex);
+	list_for_each_entry_safe(ops, next, &list, off_node) {
+		bool requeue;
+
+		mutex_lock(&ops_mutex);
+		requeue = ops->off_wanted;
+		mutex_unlock(&ops_mutex);
+		if (requeue) {
+			/* wanted off again since its turn: stays queued, pinned */
+			list_move_tail(&ops->off_node, &off_list);
+			again = true;
+			continue;
+		}
+		list_del(&ops->off_node);
+		ops->off_queued = false;
+		ops_put(ops);
+	}
+	mutex_unlock(&kmend_mutex);
+	return again;
 }
 
 /* A reason of kmend_jump_*() or settle, in words for the log. */
@@ -407,7 +474,7 @@ void kmend_redirect_settle(struct kmend_state *st)
 			    ops->entry || stack_top(ops) != func)
 				continue;
 			if (ops->jump.target == func->new_func &&
-			    !ops->registered)
+			    (!ops->registered || ops->off_queued))
 				continue;
 			if (!READ_ONCE(jumps))
 				why = "jumps_off";
@@ -424,9 +491,8 @@ void kmend_redirect_settle(struct kmend_state *st)
 				continue;
 			}
 			ops->why_ftrace = NULL;
-			if (ops->registered)
-				handler_off(ops);
-			kmend_log(st, "%s: calls jump to %ps at %pS; ftrace handler off",
+			handler_off_later(ops);
+			kmend_log(st, "%s: calls jump to %ps at %pS; its ftrace handler goes",
 				  func->old_name, func->new_func,
 				  (void *)ops->jump.addr);
 		}
@@ -578,7 +644,7 @@ const char *kmend_redirect_path(const struct kmend_func *func)
 		return "superseded";
 	if (ops->entry)
 		return "entry_jump";
-	if (ops->jump.target == func->new_func && !ops->registered)
+	if (ops->jump.target == func->new_func && !READ_ONCE(ops->registered))
 		return "jump";
 	if (ops->why_ftrace)
 		return ops->why_ftrace;

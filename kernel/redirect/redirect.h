@@ -37,6 +37,14 @@ struct kmend_ops {
 	 * while this ops lives.
 	 */
 	bool old_body_live;
+	/*
+	 * Settle wants the handler off (cancelled by a transition that needs
+	 * it); under ops_mutex. The ops is then queued, and pinned (users),
+	 * until the work that unregisters it is done; under kmend_mutex.
+	 */
+	bool off_wanted;
+	bool off_queued;
+	struct list_head off_node;
 	struct kmend_jump jump;
 	const char *why_ftrace;		/* why no jump (one word), or NULL */
 	struct ftrace_ops fops;
@@ -97,6 +105,14 @@ const struct kmend_func *kmend_redirect_other(const struct kmend_func *func);
  * reason is in the functions file). Called with no transition running.
  */
 void kmend_redirect_settle(struct kmend_state *st);
+
+/*
+ * Unregister the ftrace ops settle left for later (unregistering waits for
+ * an RCU-tasks grace period: kmend_mutex is not held meanwhile, and
+ * readers of sysfs go on). Called by the settle work without kmend_mutex;
+ * returns true if an ops came due meanwhile: run again.
+ */
+bool kmend_redirect_handlers_off(void);
 
 /*
  * Before a transition of @pack's functions: the ftrace handler back on for
