@@ -10,6 +10,7 @@
 
 #include "alloc.h"
 #include "core.h"
+#include "jump.h"
 #include "ksyms.h"
 #include "loadtime.h"
 #include "match.h"
@@ -305,26 +306,34 @@ static int __init kmend_init(void)
 	if (ret)
 		return ret;
 
+	ret = kmend_jump_init();
+	if (ret)
+		return ret;
 	kmend_root_kobj = kobject_create_and_add("kmend", kernel_kobj);
-	if (!kmend_root_kobj)
-		return -ENOMEM;
+	if (!kmend_root_kobj) {
+		ret = -ENOMEM;
+		goto jump_exit;
+	}
 	ret = kmend_loadtime_init();
-	if (ret) {
-		kobject_put(kmend_root_kobj);
-		return ret;
-	}
+	if (ret)
+		goto put_root;
 	ret = kmend_module_targets_init();
-	if (ret) {
-		kmend_loadtime_exit();
-		kobject_put(kmend_root_kobj);
-		return ret;
-	}
+	if (ret)
+		goto loadtime_exit;
 	kmend_debugfs_init();
 	kmend_alloc_debugfs_init();
 	kmend_pre_debugfs_init();
 
 	pr_info("engine loaded\n");
 	return 0;
+
+loadtime_exit:
+	kmend_loadtime_exit();
+put_root:
+	kobject_put(kmend_root_kobj);
+jump_exit:
+	kmend_jump_exit();
+	return ret;
 }
 
 static void __exit kmend_exit(void)
@@ -336,6 +345,7 @@ static void __exit kmend_exit(void)
 	kmend_shadow_exit();
 	kmend_debugfs_exit();
 	kobject_put(kmend_root_kobj);
+	kmend_jump_exit();
 	pr_info("engine unloaded\n");
 }
 

@@ -373,6 +373,10 @@ int kmend_revert(struct kmend_state *st)
 	/* calls go through ftrace again for the transition */
 	ret = kmend_redirect_unjump(st);
 	if (ret) {
+		/* a module target that loaded meanwhile was patched: set up */
+		kmend_for_each_pack(st->update, pack)
+			if (pack->patched && !pack->pre_unpatch_due)
+				kmend_post_patch(st, pack);
 		kmend_log(st, "undo: aborted (%s); the update stays applied",
 			  kmend_cause_name(st->cause));
 		return ret;

@@ -48,7 +48,12 @@ static int switch_with_hooks(struct stop_ctx *ctx)
 			return -ECANCELED;
 		}
 	}
-	kmend_redirect_switch(update, !revert, KMEND_JUMP_STOPPED);
+	/* an entry jump's bytes while a CPU stays in an NMI: not now */
+	if (kmend_redirect_switch(update, !revert, KMEND_JUMP_STOPPED)) {
+		if (check && fail)
+			kmend_call_update_code(fail());
+		return -EAGAIN;
+	}
 	if (then)
 		kmend_call_update_code(then());
 	return 0;
@@ -165,10 +170,12 @@ int kmend_switch_kernel(struct kmend_transition *t)
 			  div_u64(ctx.window_ns, NSEC_PER_USEC),
 			  div_u64(ktime_get_ns() - start, NSEC_PER_USEC),
 			  ret == -ECANCELED ? "a check hook refused" :
-			  ret == -EBUSY ? "busy" : ret ? "failed" :
+			  ret == -EBUSY || ret == -EAGAIN ? "busy" : ret ? "failed" :
 			  t->in_stop ? "done" : "switched");
-		if (ret != -EBUSY)
+		if (ret != -EBUSY && ret != -EAGAIN)
 			break;
+		if (ret == -EAGAIN)
+			kmend_log(st, "  a CPU stayed in an NMI handler while the entry jumps were to be written");
 		log_conflicts(st);
 		if (attempt == SWITCH_ATTEMPTS)
 			break;
@@ -184,6 +191,10 @@ int kmend_switch_kernel(struct kmend_transition *t)
 			    "the update's %s hook refused (%d); nothing switched",
 			    t->revert ? "check_reverse" : "check_apply",
 			    ctx.hook_refused);
+	else if (ret == -EAGAIN)
+		kmend_abort(st, KMEND_CODE_BUSY,
+			    "a CPU stayed in an NMI handler at each of %d attempts while the entry jumps were to be written; nothing switched",
+			    SWITCH_ATTEMPTS);
 	else if (ret == -EBUSY)
 		kmend_abort(st, ctx.unexpected_running ?
 			    KMEND_UNEXPECTED_RUNNING_TASK : KMEND_CODE_BUSY,

@@ -11,13 +11,23 @@
  * function's entry or the kernel's livepatch attached later still run there,
  * ahead of the jump. The bytes the jump covers are nobody's once the update
  * is switched: no task runs the old body any more (every consistency model
- * ensures it), and each write below checks that no kprobe, jump label,
- * static call or alternative lives in them.
+ * but leave=function ensures it; redirect.c keeps those on ftrace), and
+ * each write below checks that no kprobe, jump label, static call or
+ * alternative lives in them.
+ *
+ * A function without an ftrace site gets its jump over its first bytes
+ * instead, written in the stop of a switch=kernel model, after its pre code
+ * shows that no branch lands inside them; an NMI, which the stop does not
+ * stop, is kept out of half-written bytes as text_poke_bp() keeps CPUs out
+ * (kmend_jump_set_stopped()).
  */
 #include <linux/ftrace.h>
+#include <linux/kdebug.h>
 #include <linux/kprobes.h>
 #include <linux/string.h>
+#include <linux/timekeeping.h>
 #include <asm/insn.h>
+#include <asm/preempt.h>
 
 #include "jump.h"
 #include "ksyms.h"
@@ -41,7 +51,7 @@ const char *kmend_jump_place(struct kmend_jump *jump, unsigned long old_addr,
 	return NULL;
 }
 
-/* Does other code patching own any of the bytes? Under text_mutex. */
+/* Does other code patching own any of the bytes? Both mutexes held. */
 static const char *bytes_owner(const struct kmend_jump *jump)
 {
 	void *start = (void *)jump->addr;
@@ -215,37 +225,127 @@ const char *kmend_jump_place_entry(struct kmend_jump *jump,
 	return NULL;
 }
 
-void kmend_jump_set(struct kmend_jump *jump, void *target,
-		    enum kmend_jump_write how)
+/* The entry jumps a stop is writing, for the int3s NMIs may run into. */
+static struct kmend_jump *writing[KMEND_MAX_STOP_JUMPS];
+static unsigned int nr_writing;
+
+static int int3_notify(struct notifier_block *nb, unsigned long val,
+		       void *data)
+{
+	struct die_args *args = data;
+	struct pt_regs *regs = args->regs;
+	unsigned int i, n = READ_ONCE(nr_writing);
+
+	if (val != DIE_INT3 || !n || user_mode(regs))
+		return NOTIFY_DONE;
+	/* the table was filled before nr_writing was set */
+	smp_rmb();
+	for (i = 0; i < n; i++) {
+		if (regs->ip - INT3_INSN_SIZE != writing[i]->addr)
+			continue;
+		int3_emulate_jmp(regs, (unsigned long)writing[i]->emulate);
+		return NOTIFY_STOP;
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block int3_nb = { .notifier_call = int3_notify };
+
+int kmend_jump_init(void)
+{
+	return register_die_notifier(&int3_nb);
+}
+
+void kmend_jump_exit(void)
+{
+	unregister_die_notifier(&int3_nb);
+}
+
+/* Wait until no other CPU is in an NMI, for 100 ms at most. */
+static bool nmis_left(void)
+{
+	u64 deadline = ktime_get_mono_fast_ns() + 100 * NSEC_PER_MSEC;
+	unsigned int cpu, self = smp_processor_id();
+
+	for_each_online_cpu(cpu) {
+		if (cpu == self)
+			continue;
+		while (READ_ONCE(per_cpu(__preempt_count, cpu)) & NMI_MASK) {
+			if (ktime_get_mono_fast_ns() > deadline)
+				return false;
+			cpu_relax();
+		}
+	}
+	return true;
+}
+
+/* The bytes @jump is to hold: a jump to @target, or the function's own. */
+static const u8 *jump_bytes(const struct kmend_jump *jump, void *target,
+			    u8 *insn)
+{
+	if (!target)
+		return jump->saved;
+	jump_insn(insn, jump, target);
+	return insn;
+}
+
+static void poke_stopped(unsigned long addr, const u8 *bytes, size_t len)
+{
+	kmend_ksyms.text_poke_stopped((void *)addr, bytes, len);
+}
+
+int kmend_jump_set_stopped(struct kmend_jump **jumps, unsigned int n)
+{
+	static const u8 int3 = INT3_INSN_OPCODE;
+	u8 insn[JMP32_INSN_SIZE];
+	unsigned int i;
+
+	if (WARN_ON_ONCE(n > ARRAY_SIZE(writing)))
+		return -E2BIG;
+	for (i = 0; i < n; i++) {
+		writing[i] = jumps[i];
+		/* where the code goes during the switch: either side is right */
+		jumps[i]->emulate = jumps[i]->next ? jumps[i]->next :
+						     jumps[i]->target;
+	}
+	smp_wmb();
+	WRITE_ONCE(nr_writing, n);
+
+	for (i = 0; i < n; i++)
+		poke_stopped(jumps[i]->addr, &int3, INT3_INSN_SIZE);
+	if (!nmis_left()) {
+		for (i = 0; i < n; i++)
+			poke_stopped(jumps[i]->addr,
+				     jump_bytes(jumps[i], jumps[i]->target, insn),
+				     INT3_INSN_SIZE);
+		WRITE_ONCE(nr_writing, 0);
+		return -EAGAIN;
+	}
+	for (i = 0; i < n; i++)
+		poke_stopped(jumps[i]->addr + INT3_INSN_SIZE,
+			     jump_bytes(jumps[i], jumps[i]->next, insn) +
+			     INT3_INSN_SIZE, JMP32_INSN_SIZE - INT3_INSN_SIZE);
+	for (i = 0; i < n; i++) {
+		poke_stopped(jumps[i]->addr,
+			     jump_bytes(jumps[i], jumps[i]->next, insn),
+			     INT3_INSN_SIZE);
+		jumps[i]->target = jumps[i]->next;
+	}
+	WRITE_ONCE(nr_writing, 0);
+	return 0;
+}
+
+void kmend_jump_set_unused(struct kmend_jump *jump, void *target)
 {
 	u8 insn[JMP32_INSN_SIZE];
-	const u8 *bytes = jump->saved;
 
 	if (jump->target == target)
 		return;
-	if (target) {
-		jump_insn(insn, jump, target);
-		bytes = insn;
-	}
-	switch (how) {
-	case KMEND_JUMP_STOPPED:
-		kmend_ksyms.text_poke_stopped((void *)jump->addr, bytes,
-					      JMP32_INSN_SIZE);
-		break;
-	case KMEND_JUMP_UNUSED:
-		mutex_lock(kmend_ksyms.text_mutex);
-		kmend_ksyms.text_poke((void *)jump->addr, bytes,
-				      JMP32_INSN_SIZE);
-		mutex_unlock(kmend_ksyms.text_mutex);
-		kmend_ksyms.text_poke_sync();
-		break;
-	case KMEND_JUMP_GONE:
-		break;
-	case KMEND_JUMP_NONE:
-		/* resolve.c gives entry jumps to switch=kernel updates only */
-		WARN_ON_ONCE(1);
-		return;
-	}
+	mutex_lock(kmend_ksyms.text_mutex);
+	kmend_ksyms.text_poke((void *)jump->addr,
+			      jump_bytes(jump, target, insn), JMP32_INSN_SIZE);
+	mutex_unlock(kmend_ksyms.text_mutex);
+	kmend_ksyms.text_poke_sync();
 	jump->target = target;
 }
 

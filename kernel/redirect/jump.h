@@ -15,7 +15,13 @@ struct kmend_jump {
 	unsigned long addr;		/* 0: the function has no room */
 	void *target;			/* where it jumps; NULL: not written */
 	u8 saved[JMP32_INSN_SIZE];	/* the function's own bytes there */
+	/* for kmend_jump_set_stopped(): where it is to jump (NULL: back) */
+	void *next;
+	void *emulate;			/* where an int3 there sends a CPU */
 };
+
+/* Entry jumps one stop writes at most. */
+#define KMEND_MAX_STOP_JUMPS	64
 
 /*
  * Find where the jump of the function at @old_addr (@old_size bytes) goes
@@ -42,7 +48,7 @@ const char *kmend_jump_place_entry(struct kmend_jump *jump,
  */
 const char *kmend_jump_check(const struct kmend_jump *jump);
 
-/* How kmend_jump_set() may write. */
+/* How the switch of an entry jump may write it. */
 enum kmend_jump_write {
 	KMEND_JUMP_STOPPED,	/* every other CPU is stopped */
 	KMEND_JUMP_UNUSED,	/* nothing runs the code yet (a module coming) */
@@ -51,11 +57,22 @@ enum kmend_jump_write {
 };
 
 /*
- * Make an entry jump go to @target, or put the function's own bytes back
- * (NULL), after kmend_jump_check(); text_poke_sync() after a stop.
+ * With every other CPU stopped, make each of @n @jumps go to its ->next
+ * (NULL: the function's own bytes back), as text_poke_bp() would were IPIs
+ * possible: an int3 first (a CPU that runs into it, in an NMI, is sent
+ * where the jump goes, by kmend's die notifier), then a wait until no
+ * other CPU is in an NMI (one may have been inside the bytes), then the
+ * rest of each jump and its first byte. -EAGAIN, with nothing changed, if
+ * a CPU stays in an NMI for 100 ms. text_poke_sync() after the stop.
  */
-void kmend_jump_set(struct kmend_jump *jump, void *target,
-		    enum kmend_jump_write how);
+int kmend_jump_set_stopped(struct kmend_jump **jumps, unsigned int n);
+
+/* The same for code nothing runs yet (a module coming), under text_mutex. */
+void kmend_jump_set_unused(struct kmend_jump *jump, void *target);
+
+/* kmend's die notifier for those int3s; at engine load and unload. */
+int kmend_jump_init(void);
+void kmend_jump_exit(void);
 
 /*
  * Write the jump to @target, or move it there, with text_poke_bp() (no CPU

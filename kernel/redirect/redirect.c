@@ -261,19 +261,76 @@ void kmend_redirect_switch_pack(struct kmend_pack *pack, bool on,
 		if (!func->ops->entry)
 			continue;
 		top = stack_top(func->ops);
-		kmend_jump_set(&func->ops->jump, top ? top->new_func : NULL, how);
+		switch (how) {
+		case KMEND_JUMP_STOPPED:	/* written: kmend_redirect_switch() */
+			break;
+		case KMEND_JUMP_UNUSED:
+			kmend_jump_set_unused(&func->ops->jump,
+					      top ? top->new_func : NULL);
+			break;
+		case KMEND_JUMP_GONE:
+			func->ops->jump.target = top ? top->new_func : NULL;
+			break;
+		case KMEND_JUMP_NONE:
+			/* resolve.c gives entry jumps to switch=kernel only */
+			WARN_ON_ONCE(1);
+			break;
+		}
 	}
 	pack->patched = on;
 }
 
-void kmend_redirect_switch(struct kmend_update *update, bool on,
-			   enum kmend_jump_write how)
+/* Where @func's entry jump goes once @func is switched @on. */
+static void *entry_next(struct kmend_func *func, bool on)
+{
+	struct list_head *below;
+
+	if (on)
+		return func->new_func;
+	/* undone: only the first on the stack may be (update.c) */
+	below = func->stack_node.next;
+	if (below == &func->ops->stack)
+		return NULL;
+	return list_entry(below, struct kmend_func, stack_node)->new_func;
+}
+
+/* The entry jumps of one stop; only one runs at a time (kmend_mutex). */
+static struct kmend_jump *stop_jumps[KMEND_MAX_STOP_JUMPS];
+
+static bool switched_now(const struct kmend_pack *pack, bool on)
+{
+	return on ? pack->prepared && !pack->patched : pack->patched;
+}
+
+int kmend_redirect_switch(struct kmend_update *update, bool on,
+			  enum kmend_jump_write how)
 {
 	struct kmend_pack *pack;
+	struct kmend_func *func;
+	unsigned int n = 0;
+	int ret;
 
+	if (how == KMEND_JUMP_STOPPED) {
+		kmend_for_each_pack(update, pack) {
+			if (!switched_now(pack, on))
+				continue;
+			kmend_for_each_func(pack, func) {
+				if (!func->ops->entry)
+					continue;
+				if (WARN_ON_ONCE(n == ARRAY_SIZE(stop_jumps)))
+					return -E2BIG;
+				func->ops->jump.next = entry_next(func, on);
+				stop_jumps[n++] = &func->ops->jump;
+			}
+		}
+		ret = kmend_jump_set_stopped(stop_jumps, n);
+		if (ret)
+			return ret;
+	}
 	kmend_for_each_pack(update, pack)
-		if (on ? pack->prepared && !pack->patched : pack->patched)
+		if (switched_now(pack, on))
 			kmend_redirect_switch_pack(pack, on, how);
+	return 0;
 }
 
 bool kmend_redirect_has_entry(struct kmend_update *update)
@@ -559,13 +616,18 @@ static int restore_stopped(struct kmend_transition *t, void *unused)
 {
 	struct kmend_pack *pack;
 	struct kmend_func *func;
+	unsigned int n = 0;
 
 	kmend_for_each_pack(t->st->update, pack)
-		kmend_for_each_func(pack, func)
-			if (restored_by(func))
-				kmend_jump_set(&func->ops->jump, NULL,
-					       KMEND_JUMP_STOPPED);
-	return 0;
+		kmend_for_each_func(pack, func) {
+			if (!restored_by(func))
+				continue;
+			if (WARN_ON_ONCE(n == ARRAY_SIZE(stop_jumps)))
+				return -E2BIG;
+			func->ops->jump.next = NULL;
+			stop_jumps[n++] = &func->ops->jump;
+		}
+	return kmend_jump_set_stopped(stop_jumps, n);
 }
 
 /* Under kprobe_mutex: may each jump be taken back? */

@@ -74,11 +74,12 @@ void kmend_redirect_switch_pack(struct kmend_pack *pack, bool on,
  * Switch on every prepared pack of @update not yet on, or off every pack
  * that is on. Called with every other CPU stopped (@how
  * KMEND_JUMP_STOPPED), so that all functions switch at the same instant,
- * or by a per-task model (KMEND_JUMP_GONE: its updates have no entry
- * jumps).
+ * or by a model that never stops (KMEND_JUMP_NONE: its updates have no
+ * entry jumps). In a stop, the entry jumps are written first; if a CPU
+ * stays in an NMI meanwhile, nothing switches: -EAGAIN.
  */
-void kmend_redirect_switch(struct kmend_update *update, bool on,
-			   enum kmend_jump_write how);
+int kmend_redirect_switch(struct kmend_update *update, bool on,
+			  enum kmend_jump_write how);
 
 /* Does a function of @update have an entry jump (no ftrace site)? */
 bool kmend_redirect_has_entry(struct kmend_update *update);
