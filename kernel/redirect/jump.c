@@ -308,6 +308,7 @@ int kmend_jump_set_stopped(struct kmend_jump **jumps, unsigned int n)
 		jumps[i]->emulate = jumps[i]->next ? jumps[i]->next :
 						     jumps[i]->target;
 	}
+	/* the table before its size: int3_notify() reads them the other way */
 	smp_wmb();
 	WRITE_ONCE(nr_writing, n);
 
