@@ -411,12 +411,16 @@ int kmend_revert(struct kmend_state *st)
 }
 
 /*
- * Settling unregisters ftrace ops, which waits for an RCU-tasks grace
- * period: done by a work item, so that an apply returns once switched,
- * and with kmend_mutex released while it waits.
+ * Settling writes the jumps and then unregisters the ftrace ops they make
+ * useless, which waits for an RCU-tasks grace period: both from work
+ * items, so that an apply returns once switched, the second with
+ * kmend_mutex released, and a second after the switch, so that an undo
+ * soon after (which needs the handlers) does not wait for one.
  */
 static void settle_all(struct work_struct *work);
+static void handlers_off(struct work_struct *work);
 static DECLARE_WORK(settle_work, settle_all);
+static DECLARE_DELAYED_WORK(handlers_work, handlers_off);
 
 static void settle_all(struct work_struct *work)
 {
@@ -429,9 +433,13 @@ static void settle_all(struct work_struct *work)
 			if (st->stage == KMEND_APPLIED)
 				kmend_redirect_settle(st);
 	mutex_unlock(&kmend_mutex);
-	/* the handlers go with kmend_mutex released: stage writes go on */
+	mod_delayed_work(system_wq, &handlers_work, HZ);
+}
+
+static void handlers_off(struct work_struct *work)
+{
 	if (kmend_redirect_handlers_off())
-		schedule_work(&settle_work);
+		mod_delayed_work(system_wq, &handlers_work, HZ);
 }
 
 void kmend_settle_all(void)
@@ -441,7 +449,7 @@ void kmend_settle_all(void)
 
 void kmend_settle_wait(void)
 {
-	/* it may queue itself again */
-	while (flush_work(&settle_work))
+	/* each may queue the other, or itself, again */
+	while (flush_work(&settle_work) | flush_delayed_work(&handlers_work))
 		;
 }

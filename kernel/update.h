@@ -21,9 +21,9 @@ bool kmend_stacked_on(struct kmend_state *upper, struct kmend_state *lower);
 
 /*
  * Soon, once no transition runs, let calls of every switched function jump
- * straight to its replacement (kmend_redirect_settle(), from a work item);
- * kmend_settle_wait() waits until that is done (the engine unloading;
- * not with kmend_mutex held).
+ * straight to its replacement (kmend_redirect_settle(), from a work item;
+ * the ftrace handlers go a second later); kmend_settle_wait() waits until
+ * that is done (the engine unloading; not with kmend_mutex held).
  */
 void kmend_settle_all(void);
 void kmend_settle_wait(void);

@@ -174,7 +174,13 @@ free:
 
 static void ops_put(struct kmend_ops *ops)
 {
-	if (--ops->users)
+	/* only a turn-off left for later pins it: none is needed now */
+	if (--ops->users == 1 && ops->off_queued && !ops->off_taken) {
+		list_del(&ops->off_node);
+		ops->off_queued = false;
+		ops->users--;
+	}
+	if (ops->users)
 		return;
 	WARN_ON_ONCE(!list_empty(&ops->stack));
 	/*
@@ -411,8 +417,13 @@ static int handler_on(struct kmend_state *st, struct kmend_ops *ops,
 
 	if (ops->entry)
 		return 0;
+	/* a turn-off settle left for later is cancelled, and unqueued */
+	if (ops->off_queued && !ops->off_taken) {
+		list_del(&ops->off_node);
+		ops->off_queued = false;
+		ops->users--;	/* the caller's function holds it too */
+	}
 	mutex_lock(&ops_mutex);
-	/* a turn-off settle left for later is cancelled */
 	ops->off_wanted = false;
 	if (!ops->registered) {
 		ret = register_ftrace_function(&ops->fops);
@@ -454,6 +465,8 @@ bool kmend_redirect_handlers_off(void)
 	LIST_HEAD(list);
 
 	mutex_lock(&kmend_mutex);
+	list_for_each_entry(ops, &off_list, off_node)
+		ops->off_taken = true;
 	list_splice_init(&off_list, &list);
 	mutex_unlock(&kmend_mutex);
 
@@ -475,6 +488,7 @@ bool kmend_redirect_handlers_off(void)
 		mutex_lock(&ops_mutex);
 		requeue = ops->off_wanted;
 		mutex_unlock(&ops_mutex);
+		ops->off_taken = false;
 		if (requeue) {
 			/* wanted off again since its turn: stays queued, pinned */
 			list_move_tail(&ops->off_node, &off_list);

@@ -44,6 +44,7 @@ struct kmend_ops {
 	 */
 	bool off_wanted;
 	bool off_queued;
+	bool off_taken;			/* the work has it, off off_list */
 	struct list_head off_node;
 	struct kmend_jump jump;
 	const char *why_ftrace;		/* why no jump (one word), or NULL */
