@@ -207,6 +207,19 @@ static void put_ops(struct kmend_func *func)
 	ops_put(ops);
 }
 
+/* Functions of @update with an entry jump, in its prepared packs. */
+static unsigned int entry_count(struct kmend_update *update)
+{
+	struct kmend_pack *pack;
+	struct kmend_func *func;
+	unsigned int n = 0;
+
+	kmend_for_each_pack(update, pack)
+		kmend_for_each_func(pack, func)
+			n += func->ops && func->ops->entry;
+	return n;
+}
+
 int kmend_redirect_prepare(struct kmend_state *st, struct kmend_pack *pack)
 {
 	struct kmend_func *func;
@@ -235,6 +248,13 @@ int kmend_redirect_prepare(struct kmend_state *st, struct kmend_pack *pack)
 		}
 		if (st->update->model.leave == KMEND_LEAVE_FUNCTION)
 			func->ops->old_body_live = true;
+	}
+	if (entry_count(st->update) > KMEND_MAX_STOP_JUMPS) {
+		kmend_abort(st, KMEND_NO_FTRACE_SITE,
+			    "more than %u functions without an ftrace call site in one update: make it two updates",
+			    KMEND_MAX_STOP_JUMPS);
+		kmend_redirect_release(pack);
+		return -E2BIG;
 	}
 	ret = kmend_redirect_unsettle(st, pack);
 	if (ret)
@@ -323,6 +343,7 @@ int kmend_redirect_switch(struct kmend_update *update, bool on,
 			kmend_for_each_func(pack, func) {
 				if (!func->ops->entry)
 					continue;
+				/* kmend_redirect_prepare() counted them */
 				if (WARN_ON_ONCE(n == ARRAY_SIZE(stop_jumps)))
 					return -E2BIG;
 				func->ops->jump.next = entry_next(func, on);
@@ -631,15 +652,21 @@ static int restore_stopped(struct kmend_transition *t, void *unused)
 	struct kmend_pack *pack;
 	struct kmend_func *func;
 	unsigned int n = 0;
+	int ret;
 
+	/* in batches: every handler is on, so each may go back on its own */
 	kmend_for_each_pack(t->st->update, pack)
 		kmend_for_each_func(pack, func) {
 			if (!restored_by(func))
 				continue;
-			if (WARN_ON_ONCE(n == ARRAY_SIZE(stop_jumps)))
-				return -E2BIG;
 			func->ops->jump.next = NULL;
 			stop_jumps[n++] = &func->ops->jump;
+			if (n < ARRAY_SIZE(stop_jumps))
+				continue;
+			ret = kmend_jump_set_stopped(stop_jumps, n);
+			if (ret)
+				return ret;
+			n = 0;
 		}
 	return kmend_jump_set_stopped(stop_jumps, n);
 }
