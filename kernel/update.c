@@ -91,9 +91,11 @@ static int run_model(struct kmend_state *st, bool revert)
 		st->cause = KMEND_UNEXPECTED;
 		return -EINVAL;
 	}
-	/* entry jumps are written in the stop, checked just before it */
-	if (kmend_redirect_has_entry(st->update))
-		t.check_text = check_entries;
+	/*
+	 * Entry jumps are written in the stop, checked just before it; also
+	 * those of a module target that loads while the model waits.
+	 */
+	t.check_text = check_entries;
 	kmend_transition_begin(st);
 	ret = kmend_transition_build(&t, build_patched_set);
 	if (!ret)

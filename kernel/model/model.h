@@ -112,4 +112,11 @@ extern const struct kmend_model_ops kmend_leave_kernel_thread_model;
  */
 int kmend_switch_kernel(struct kmend_transition *t);
 
+/*
+ * From the work of a kmend_switch_kernel() stop: every other CPU, waiting
+ * in kmend's own loop, serializes (sync_core()) and says so; returns once
+ * all have. What was written before is what they run after the stop.
+ */
+void kmend_stop_sync(void);
+
 #endif /* _KMEND_MODEL_H */

@@ -24,7 +24,52 @@ struct stop_ctx {
 	bool unexpected_running;
 	int hook_refused;	/* what a check hook returned */
 	u64 window_ns;
+	/*
+	 * Every CPU runs the stop's function: the first to arrive does the
+	 * work, the others wait in hold_cpu(), which calls nothing an update
+	 * could replace, and serialize when it asks (kmend_stop_sync()).
+	 */
+	atomic_t arrived;
+	atomic_t synced;
+	unsigned int generation;
+	bool done;
 };
+
+/* The stop running now, for kmend_stop_sync(); under kmend_mutex. */
+static struct stop_ctx *running_stop;
+
+static void notrace hold_cpu(struct stop_ctx *ctx)
+{
+	unsigned int seen = 0, now;
+
+	while (!READ_ONCE(ctx->done)) {
+		now = READ_ONCE(ctx->generation);
+		if (now != seen) {
+			/* the text written before the new generation */
+			sync_core();
+			seen = now;
+			atomic_inc(&ctx->synced);
+		}
+		cpu_relax();
+	}
+	sync_core();
+}
+
+void kmend_stop_sync(void)
+{
+	struct stop_ctx *ctx = running_stop;
+	int others = num_online_cpus() - 1;
+
+	if (WARN_ON_ONCE(!ctx))
+		return;
+	atomic_set(&ctx->synced, 0);
+	/* what was written, before the others are asked to look */
+	smp_wmb();
+	WRITE_ONCE(ctx->generation, ctx->generation + 1);
+	while (atomic_read(&ctx->synced) < others)
+		cpu_relax();
+	sync_core();
+}
 
 /*
  * With every task out of the patched set: the update's check hook, then the
@@ -87,9 +132,8 @@ static bool check_task(struct stop_ctx *ctx, struct task_struct *task)
 	return false;
 }
 
-static int switch_stopped(void *data)
+static int switch_checked(struct stop_ctx *ctx)
 {
-	struct stop_ctx *ctx = data;
 	struct task_struct *g, *task;
 	u64 start = ktime_get_ns();
 	bool busy = false;
@@ -110,6 +154,21 @@ static int switch_stopped(void *data)
 	else
 		ret = switch_with_hooks(ctx);
 	ctx->window_ns = ktime_get_ns() - start;
+	return ret;
+}
+
+static int switch_stopped(void *data)
+{
+	struct stop_ctx *ctx = data;
+	int ret;
+
+	if (atomic_inc_return(&ctx->arrived) > 1) {
+		hold_cpu(ctx);
+		return 0;
+	}
+	ret = switch_checked(ctx);
+	smp_wmb();
+	WRITE_ONCE(ctx->done, true);
 	return ret;
 }
 
@@ -146,6 +205,9 @@ int kmend_switch_kernel(struct kmend_transition *t)
 			return ret;
 		ctx.tasks = 0;
 		ctx.unexpected_running = false;
+		atomic_set(&ctx.arrived, 0);
+		ctx.generation = 0;
+		ctx.done = false;
 		st->nr_conflicts = 0;
 
 		if (t->check_text) {
@@ -158,7 +220,9 @@ int kmend_switch_kernel(struct kmend_transition *t)
 			}
 		}
 		start = ktime_get_ns();
-		ret = stop_machine(switch_stopped, &ctx, NULL);
+		running_stop = &ctx;
+		ret = stop_machine(switch_stopped, &ctx, cpu_online_mask);
+		running_stop = NULL;
 		if (t->check_text) {
 			mutex_unlock(kmend_ksyms.kprobe_mutex);
 			/* written in the stop: each CPU serializes before running it */

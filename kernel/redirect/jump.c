@@ -31,6 +31,7 @@
 
 #include "jump.h"
 #include "ksyms.h"
+#include "model.h"
 
 const char *kmend_jump_place(struct kmend_jump *jump, unsigned long old_addr,
 			     unsigned long old_size)
@@ -299,7 +300,10 @@ int kmend_jump_set_stopped(struct kmend_jump **jumps, unsigned int n)
 	static const u8 int3 = INT3_INSN_OPCODE;
 	u8 insn[JMP32_INSN_SIZE];
 	unsigned int i;
+	int ret = 0;
 
+	if (!n)
+		return 0;
 	if (WARN_ON_ONCE(n > ARRAY_SIZE(writing)))
 		return -E2BIG;
 	for (i = 0; i < n; i++) {
@@ -312,28 +316,42 @@ int kmend_jump_set_stopped(struct kmend_jump **jumps, unsigned int n)
 	smp_wmb();
 	WRITE_ONCE(nr_writing, n);
 
+	/*
+	 * The other CPUs of the stop wait in its loop and serialize at each
+	 * kmend_stop_sync(); an NMI is waited out where text_poke_bp() would
+	 * send an IPI.
+	 */
 	for (i = 0; i < n; i++)
 		poke_stopped(jumps[i]->addr, &int3, INT3_INSN_SIZE);
+	kmend_stop_sync();
 	if (!nmis_left()) {
 		for (i = 0; i < n; i++)
 			poke_stopped(jumps[i]->addr,
 				     jump_bytes(jumps[i], jumps[i]->target, insn),
 				     INT3_INSN_SIZE);
-		WRITE_ONCE(nr_writing, 0);
-		return -EAGAIN;
+		ret = -EAGAIN;
+		goto out;
 	}
 	for (i = 0; i < n; i++)
 		poke_stopped(jumps[i]->addr + INT3_INSN_SIZE,
 			     jump_bytes(jumps[i], jumps[i]->next, insn) +
 			     INT3_INSN_SIZE, JMP32_INSN_SIZE - INT3_INSN_SIZE);
+	kmend_stop_sync();
 	for (i = 0; i < n; i++) {
 		poke_stopped(jumps[i]->addr,
 			     jump_bytes(jumps[i], jumps[i]->next, insn),
 			     INT3_INSN_SIZE);
 		jumps[i]->target = jumps[i]->next;
 	}
+out:
+	kmend_stop_sync();
+	/*
+	 * An NMI that ran into an int3 may be on its way to int3_notify():
+	 * the table stays until no CPU is in an NMI.
+	 */
+	nmis_left();
 	WRITE_ONCE(nr_writing, 0);
-	return 0;
+	return ret;
 }
 
 void kmend_jump_set_unused(struct kmend_jump *jump, void *target)

@@ -175,10 +175,19 @@ free:
 static void ops_put(struct kmend_ops *ops)
 {
 	/* only a turn-off left for later pins it: none is needed now */
-	if (--ops->users == 1 && ops->off_queued && !ops->off_taken) {
-		list_del(&ops->off_node);
-		ops->off_queued = false;
-		ops->users--;
+	if (--ops->users == 1 && ops->off_queued) {
+		if (!ops->off_taken) {
+			list_del(&ops->off_node);
+			ops->off_queued = false;
+			ops->users--;
+		} else {
+			/*
+			 * The work frees it: no function may find it meanwhile
+			 * (its module target may load again at the same place).
+			 */
+			list_del_init(&ops->node);
+			ops->jump.target = NULL;
+		}
 	}
 	if (ops->users)
 		return;
@@ -195,7 +204,7 @@ static void ops_put(struct kmend_ops *ops)
 		ftrace_set_filter_ip(&ops->fops, ops->old_addr, 1, 0);
 		ftrace_free_filter(&ops->fops);
 	}
-	list_del(&ops->node);
+	list_del_init(&ops->node);
 	kmend_free(ops);
 }
 
