@@ -167,6 +167,7 @@ static int switch_stopped(void *data)
 		return 0;
 	}
 	ret = switch_checked(ctx);
+	/* the switch before the others leave hold_cpu() */
 	smp_wmb();
 	WRITE_ONCE(ctx->done, true);
 	return ret;
