@@ -335,6 +335,23 @@ static struct kmend_state *stacked_above(struct kmend_state *st)
 	return NULL;
 }
 
+/*
+ * An undo that stops with the update still applied: each patched pack
+ * whose post_patch has not run (or whose pre_unpatch took it down, or a
+ * module target that loaded meanwhile) gets it, and the log says why.
+ */
+static int undo_aborted(struct kmend_state *st, int ret)
+{
+	struct kmend_pack *pack;
+
+	kmend_for_each_pack(st->update, pack)
+		if (pack->patched && !pack->pre_unpatch_due)
+			kmend_post_patch(st, pack);
+	kmend_log(st, "undo: aborted (%s); the update stays applied",
+		  kmend_cause_name(st->cause));
+	return ret;
+}
+
 int kmend_revert(struct kmend_state *st)
 {
 	struct kmend_state *above;
@@ -374,15 +391,8 @@ int kmend_revert(struct kmend_state *st)
 
 	/* calls go through ftrace again for the transition */
 	ret = kmend_redirect_unjump(st);
-	if (ret) {
-		/* a module target that loaded meanwhile was patched: set up */
-		kmend_for_each_pack(st->update, pack)
-			if (pack->patched && !pack->pre_unpatch_due)
-				kmend_post_patch(st, pack);
-		kmend_log(st, "undo: aborted (%s); the update stays applied",
-			  kmend_cause_name(st->cause));
-		return ret;
-	}
+	if (ret)
+		return undo_aborted(st, ret);
 	kmend_for_each_pack(st->update, pack)
 		if (pack->patched)
 			kmend_pre_unpatch(st, pack);
@@ -390,13 +400,7 @@ int kmend_revert(struct kmend_state *st)
 	ret = run_model(st, true);
 	if (ret) {
 		set_on_access(st, true);
-		/* still applied: what pre_unpatch took down, post_patch sets up */
-		kmend_for_each_pack(st->update, pack)
-			if (pack->patched && !pack->pre_unpatch_due)
-				kmend_post_patch(st, pack);
-		kmend_log(st, "undo: aborted (%s); the update stays applied",
-			  kmend_cause_name(st->cause));
-		return ret;
+		return undo_aborted(st, ret);
 	}
 
 	kmend_for_each_pack(st->update, pack) {
