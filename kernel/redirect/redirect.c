@@ -369,18 +369,6 @@ int kmend_redirect_switch(struct kmend_update *update, bool on,
 	return 0;
 }
 
-bool kmend_redirect_has_entry(struct kmend_update *update)
-{
-	struct kmend_pack *pack;
-	struct kmend_func *func;
-
-	kmend_for_each_pack(update, pack)
-		kmend_for_each_func(pack, func)
-			if (func->ops && func->ops->entry)
-				return true;
-	return false;
-}
-
 int kmend_redirect_check_entries(struct kmend_state *st,
 				 struct kmend_pack *only)
 {

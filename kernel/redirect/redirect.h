@@ -82,9 +82,6 @@ void kmend_redirect_switch_pack(struct kmend_pack *pack, bool on,
 int kmend_redirect_switch(struct kmend_update *update, bool on,
 			  enum kmend_jump_write how);
 
-/* Does a function of @update have an entry jump (no ftrace site)? */
-bool kmend_redirect_has_entry(struct kmend_update *update);
-
 /*
  * With kprobe_mutex held until the switch is done: can every entry jump of
  * @st's update (of @only, if not NULL) be written, moved or taken back?
