@@ -30,7 +30,7 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 KMEND_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
 		-DKMEND_VERSION='"$(VERSION)"' $(addprefix -I,$(SRC_DIRS)) -Iinclude -Ikernel/match
-LDLIBS  := -lelf -ldw -lcrypto -pthread
+LDLIBS  := -lelf -ldw -lcapstone -lcrypto -pthread
 
 KMEND_SRCS := $(filter-out src/cli/main.c,$(wildcard $(addsuffix /*.c,$(SRC_DIRS))))
 # the run-pre matcher is the engine's own code, shared with the command
@@ -70,13 +70,18 @@ FIXTURE_DIR  := $(BUILD)/tests/unit/fixtures
 # literals share one section and move when others are added.
 FIXTURE_SRCS := $(wildcard tests/unit/fixtures/*.c)
 FIXTURE_OBJS := $(patsubst tests/unit/fixtures/%.c,$(FIXTURE_DIR)/%.o,$(FIXTURE_SRCS)) \
-		$(patsubst tests/unit/fixtures/%.c,$(FIXTURE_DIR)/%-shared-rodata.o,$(FIXTURE_SRCS))
+		$(patsubst tests/unit/fixtures/%.c,$(FIXTURE_DIR)/%-shared-rodata.o,$(FIXTURE_SRCS)) \
+		$(patsubst tests/unit/fixtures/%.S,$(FIXTURE_DIR)/%.o,$(wildcard tests/unit/fixtures/*.S))
 FIXTURE_CFLAGS := -c -O2 -Iinclude -ffunction-sections -fno-asynchronous-unwind-tables \
 		-fno-pic -mcmodel=kernel -fno-common -pg -mrecord-mcount -mfentry
 $(FIXTURE_DIR)/%.o: tests/unit/fixtures/%.c
 	@mkdir -p $(@D)
 	$(CC) $(FIXTURE_CFLAGS) -fdata-sections -o $@ $<
 	@cp $< $(FIXTURE_DIR)/
+# assembly, as Kbuild assembles a .S file (before objtool)
+$(FIXTURE_DIR)/%.o: tests/unit/fixtures/%.S
+	@mkdir -p $(@D)
+	$(CC) -c -o $@ $<
 # the layout fixtures carry DWARF, as the kernel's objects do
 $(FIXTURE_DIR)/layout_%.o: tests/unit/fixtures/layout_%.c
 	@mkdir -p $(@D)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 
+#include "function_sections.h"
 #include "pipeline.h"
 #include "pre_cache.h"
 #include "progress.h"
@@ -192,6 +193,30 @@ static const struct create_jobs compile_jobs = {
 	.failed_msg = compile_failed,
 };
 
+/*
+ * An assembly unit's objects, before and after, with each function in a
+ * section of its own, as the other steps expect (function_sections.c).
+ */
+static int cut_functions(struct create *c, const struct unit *u)
+{
+	struct unit_paths p;
+	char errbuf[512];
+	bool cut;
+
+	if (create_unit_paths(c, u, &p)) {
+		fprintf(c->err, "kmend create: cannot create %s\n", c->work_dir);
+		return -1;
+	}
+	if (function_sections_split(p.pre, &cut, errbuf, sizeof(errbuf)) ||
+	    function_sections_split(p.post, &cut, errbuf, sizeof(errbuf))) {
+		fprintf(c->err, "kmend create: %s: %s\n", u->path, errbuf);
+		return -1;
+	}
+	if (c->verbose && cut)
+		fprintf(c->err, "  CUT     %s (assembly: a section per function)\n", u->path);
+	return 0;
+}
+
 int create_compile_all(struct create *c, const struct unit *units, size_t n)
 {
 	struct compile_set set = { .units = units };
@@ -218,6 +243,9 @@ int create_compile_all(struct create *c, const struct unit *units, size_t n)
 		pre_cache_put(&set.cache, units[i].object, key, p.pre);
 		free(key);
 	}
+	for (size_t i = 0; !ret && i < n; i++)
+		if (units[i].assembly && cut_functions(c, &units[i]))
+			ret = -1;
 	if (!ret && from_cache)
 		fprintf(c->out, "pre objects: %zu of %zu from this tree's cache: %zu compile%s after the patch, %zu before\n",
 			from_cache, n, n, n == 1 ? "" : "s", n - from_cache);

@@ -73,9 +73,14 @@ const char *objdiff_status_name(enum objdiff_status status)
 static bool is_candidate(const struct elf_object *obj,
 			 const struct elf_symbol *sym)
 {
-	if (sym->type != STT_FUNC && sym->type != STT_OBJECT)
+	const struct elf_section *sec = elf_symbol_section(obj, sym);
+
+	/* assembly code outside SYM_FUNC (SYM_CODE) has a size, no type */
+	if (sym->type != STT_FUNC && sym->type != STT_OBJECT &&
+	    !(sym->type == STT_NOTYPE && sym->sym.st_size && sec &&
+	      (sec->shdr.sh_flags & SHF_EXECINSTR)))
 		return false;
-	return elf_symbol_section(obj, sym) != NULL && *sym->name;
+	return sec != NULL && *sym->name;
 }
 
 static bool is_pc_relative(uint32_t type)
@@ -409,7 +414,7 @@ static enum objdiff_status compare_symbol(const struct elf_object *pre,
 			line_only = true;
 			continue;
 		}
-		*why = str_format("%s at +0x%zx", a->type == STT_FUNC ? "code" : "value", i);
+		*why = str_format("%s at +0x%zx", a->type != STT_OBJECT ? "code" : "value", i);
 		return OBJDIFF_CHANGED;
 	}
 	return line_only ? OBJDIFF_LINE_ONLY : OBJDIFF_SAME;
@@ -554,7 +559,7 @@ static int add_entry(struct objdiff *d, const struct elf_symbol *sym,
 		free(why);
 		return -1;
 	}
-	e->kind = sym->type == STT_FUNC ? OBJDIFF_FUNC : OBJDIFF_DATA;
+	e->kind = sym->type != STT_OBJECT ? OBJDIFF_FUNC : OBJDIFF_DATA;
 	e->status = status;
 	e->local = sym->bind == STB_LOCAL;
 	e->why = why;

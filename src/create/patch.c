@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The patch: the files it touches (C units and headers), and the patched
- * copies of them in the work folder's view of the tree (work/src). The
+ * The patch: the files it touches (C and assembly units, headers), and the
+ * patched copies of them in the work folder's view of the tree (work/src). The
  * source tree is only read.
  */
 #include <errno.h>
@@ -52,13 +52,10 @@ int create_collect_files(struct create *c, const char *patch)
 			fprintf(c->err, "kmend create: %s %s %s: patches that add or delete files are not supported yet\n",
 				patch, kind == '+' ? "adds" : "deletes", path);
 			ret = -1;
-		} else if (len > 2 && !strcmp(path + len - 2, ".S")) {
-			fprintf(c->err, "kmend create: %s changes the assembly file %s: assembly is not supported\n",
-				patch, path);
-			ret = -1;
 		} else if (len < 3 || (strcmp(path + len - 2, ".c") &&
+					strcmp(path + len - 2, ".S") &&
 					strcmp(path + len - 2, ".h"))) {
-			fprintf(c->err, "kmend create: %s changes %s: only C files and headers can be live patched\n",
+			fprintf(c->err, "kmend create: %s changes %s: only C and assembly (.S) files and headers can be live patched\n",
 				patch, path);
 			ret = -1;
 		} else if (strstr(path, "..") || path[0] == '/') {

@@ -50,6 +50,9 @@ static const struct refusal_kind kinds[] = {
 	{ REFUSE_NOINSTR_CODE,
 	  "a changed function in .noinstr.text or .entry.text: entry code, and code that runs where RCU, tracing or a trustworthy stack are not available, NMI handlers among it; it has no ftrace site, and a jump over its first bytes could not be written safely while an NMI may run it, nor a task in it be seen by the stack check",
 	  "keep the change out of entry and noinstr code, or make it in a function that code calls and that has an ftrace site; else the fix needs a reboot" },
+	{ REFUSE_ASM_CODE,
+	  "changed assembly that cannot be carried as a function: code outside SYM_FUNC_START/SYM_FUNC_END (SYM_CODE: entry points, trampolines and other code that runs without a frame the stack check can trust), or a function that reaches another function of its file with a short (8- or 16-bit) jump, which cannot span the distance to the update",
+	  "make the change inside a SYM_FUNC function, with jumps to other functions written as calls or 32-bit jumps (or through a global symbol); else the fix needs a reboot" },
 };
 
 const struct refusal_kind *refusal_kind_find(const char *name)

@@ -29,6 +29,7 @@ struct refusal_kind {
 #define REFUSE_UNKNOWN_TABLE		"unknown_table"
 #define REFUSE_BAD_DECLARATION		"bad_declaration"
 #define REFUSE_NOINSTR_CODE		"noinstr_code"
+#define REFUSE_ASM_CODE			"asm_code"
 
 /* The kind named @name, or NULL. */
 const struct refusal_kind *refusal_kind_find(const char *name);

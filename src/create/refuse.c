@@ -67,9 +67,40 @@ const char *refusals_noinstr_section(const struct elf_object *obj,
 {
 	const struct elf_section *sec = elf_symbol_section(obj, func);
 
-	if (sec && (!strcmp(sec->name, ".noinstr.text") ||
-		    !strcmp(sec->name, ".entry.text")))
-		return sec->name;
+	static const char *const noinstr[] = { ".noinstr.text", ".entry.text" };
+
+	for (size_t i = 0; sec && i < sizeof(noinstr) / sizeof(noinstr[0]); i++) {
+		size_t len = strlen(noinstr[i]);
+
+		/* an assembly object's pieces: SECTION.FUNCTION (function_sections.c) */
+		if (!strncmp(sec->name, noinstr[i], len) &&
+		    (!sec->name[len] || sec->name[len] == '.'))
+			return noinstr[i];
+	}
+	return NULL;
+}
+
+/*
+ * Why the assembly function @f (post) cannot be carried, or NULL: code
+ * outside SYM_FUNC, or a short branch to another of its file's functions
+ * (an R_X86_64_PC8 or PC16 that function_sections.c gave it).
+ */
+static char *asm_code_reason(const struct elf_object *post, const struct elf_symbol *f)
+{
+	const struct elf_section *sec = elf_symbol_section(post, f);
+
+	if (f->type == STT_NOTYPE)
+		return str_format("it is assembly outside SYM_FUNC (SYM_CODE): entry or trampoline code whose stack the stack check cannot trust, and which may run where a jump cannot be written");
+	for (size_t k = 0; sec && k < sec->nr_relas; k++) {
+		const struct elf_rela *r = &sec->relas[k];
+
+		if ((r->type == R_X86_64_PC8 || r->type == R_X86_64_PC16) &&
+		    r->offset >= f->sym.st_value &&
+		    r->offset < f->sym.st_value + f->sym.st_size)
+			return str_format("a short jump at +%#llx reaches %s, another function of the file, and cannot reach it from the update; make it a 32-bit jump",
+					  (unsigned long long)(r->offset - f->sym.st_value),
+					  post->symbols[r->sym].name);
+	}
 	return NULL;
 }
 
@@ -80,7 +111,17 @@ int refusals_find(const struct elf_object *pre, const struct elf_object *post,
 	for (size_t i = 0; i < diff->nr_entries; i++) {
 		const struct objdiff_entry *e = &diff->entries[i];
 		const char *noinstr;
+		char *asm_why;
 
+		if ((e->status == OBJDIFF_CHANGED || e->status == OBJDIFF_NEW) &&
+		    e->kind == OBJDIFF_FUNC && e->post_index < post->nr_symbols &&
+		    (asm_why = asm_code_reason(post, &post->symbols[e->post_index]))) {
+			if (refusals_add(out, REFUSE_ASM_CODE, e->name, asm_why)) {
+				refusals_free(out);
+				return -1;
+			}
+			continue;
+		}
 		if (e->status == OBJDIFF_CHANGED && e->kind == OBJDIFF_FUNC &&
 		    e->pre_index < pre->nr_symbols &&
 		    (noinstr = refusals_noinstr_section(pre, &pre->symbols[e->pre_index]))) {

@@ -94,6 +94,10 @@ static int find_target(struct unit *u, char *err, size_t errlen)
 		u->target = strdup("vmlinux");
 		return u->target ? 0 : set_error(err, errlen, "out of memory");
 	}
+	/* Kbuild names the module in C units' commands only */
+	if (u->assembly)
+		return set_error(err, errlen, "%s: an assembly file of a module: kmend create carries assembly of the kernel image (vmlinux) only",
+				 u->path);
 	if (!name)
 		return set_error(err, errlen, "%s: module unit without KBUILD_MODNAME", u->path);
 	name += strlen("-DKBUILD_MODNAME='\"");
@@ -118,8 +122,9 @@ static int lookup(const char *source, const char *path, const char *recipe,
 	int ret = -1, status;
 
 	memset(u, 0, sizeof(*u));
-	if (len < 3 || strcmp(path + len - 2, ".c"))
-		return set_error(err, errlen, "%s: not a C file", path);
+	if (len < 3 || (strcmp(path + len - 2, ".c") && strcmp(path + len - 2, ".S")))
+		return set_error(err, errlen, "%s: not a C or assembly file", path);
+	u->assembly = path[len - 1] == 'S';
 	u->path = strdup(path);
 	u->object = strdup(path);
 	if (!u->path || !u->object) {
@@ -315,10 +320,13 @@ char *unit_compile_command(const struct unit *u, const char *src,
 	 * With CONFIG_MODVERSIONS, exports carry a CRC of their types that
 	 * genksyms computes from the preprocessed source, as Kbuild does for
 	 * a unit that exports anything; kept next to the object, in .crc.
+	 * An assembly unit's exports take their types from asm-prototypes.h,
+	 * which a change of the .S file leaves as they are.
 	 */
-	crc = str_format(" && if [ -x scripts/genksyms/genksyms ] && nm %s | grep -q __ksymtab; then %s | scripts/genksyms/genksyms -r /dev/null >%s.crc; fi",
+	crc = u->assembly ? strdup("") :
+	      str_format(" && if [ -x scripts/genksyms/genksyms ] && nm %s | grep -q __ksymtab; then %s | scripts/genksyms/genksyms -r /dev/null >%s.crc; fi",
 			 out, cmd, out);
-	if (!crc || replace(&crc, to, cpp_to) )
+	if (!crc || (!u->assembly && replace(&crc, to, cpp_to)))
 		goto nomem;
 	if (!u->objtool) {
 		result = str_format("%s%s", cmd, crc);

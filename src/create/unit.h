@@ -8,6 +8,7 @@
 #define KMEND_UNIT_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 struct unit {
@@ -19,6 +20,8 @@ struct unit {
 	char *target;	/* "vmlinux", or the module's name */
 	char *compile;	/* Kbuild's compiler command, a shell command line */
 	char *objtool;	/* Kbuild's objtool command, or NULL */
+	bool assembly;	/* a .S file: its functions share sections until cut
+			 * (function_sections.c) */
 };
 
 /*

@@ -102,7 +102,7 @@ char *tree_cache_path(const char *source, const char *kind)
 }
 
 /*
- * From make -n's output in @raw, one line per C unit into @index:
+ * From make -n's output in @raw, one line per C or assembly unit into @index:
  * "SOURCE<TAB>RECIPE", SOURCE folded, RECIPE what follows the last trap.
  */
 static int write_index(const char *raw, const char *index, size_t *units,
@@ -135,7 +135,7 @@ static int write_index(const char *raw, const char *index, size_t *units,
 			continue;
 		src++;
 		end = src + strcspn(src, " ;\n");
-		if (end - src < 3 || strncmp(end - 2, ".c", 2))
+		if (end - src < 3 || (strncmp(end - 2, ".c", 2) && strncmp(end - 2, ".S", 2)))
 			continue;
 		was = *end;
 		*end = '\0';
@@ -301,7 +301,8 @@ int units_index_recipes(const char *source, const char *scratch,
 			char *const *paths, size_t n, FILE *progress,
 			char **recipes, char *err, size_t errlen)
 {
-	char *index = tree_cache_path(source, "units"), *line = NULL;
+	/* "units-2": since assembly units are listed too */
+	char *index = tree_cache_path(source, "units-2"), *line = NULL;
 	struct wanted *want = calloc(n ? n : 1, sizeof(*want));
 	size_t cap = 0;
 	FILE *f = NULL;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The units a prepared tree's configuration builds, with Kbuild's command
- * for each (units_index.c), cached per tree under $XDG_CACHE_HOME/kmend/units
- * (or ~/.cache/kmend/units).
+ * for each (units_index.c), cached per tree under $XDG_CACHE_HOME/kmend/units-2
+ * (or ~/.cache/kmend/units-2).
  */
 #ifndef KMEND_UNITS_INDEX_H
 #define KMEND_UNITS_INDEX_H
@@ -10,7 +10,7 @@
 #include <stdio.h>
 
 /*
- * Kbuild's recipe for the C unit @path (relative to @source, without "..")
+ * Kbuild's recipe for the C or assembly unit @path (relative to @source, without "..")
  * in *@recipe (to free): what make -n prints after the last trap. The index
  * is built on first use, with a line on @progress (NULL: quiet); make's
  * temporary files go to @scratch. Returns 0, 1 if the configuration builds
@@ -29,7 +29,7 @@ int units_index_recipes(const char *source, const char *scratch,
 			char **recipes, char *err, size_t errlen);
 
 /*
- * The cache file of an index of kind @kind ("units", "includes") for
+ * The cache file of an index of kind @kind ("units-2", "includes") for
  * @source: named for its real path and its configuration's time, in
  * $XDG_CACHE_HOME/kmend/KIND/ (or ~/.cache/kmend/KIND/); NULL without
  * include/config/auto.conf or a cache folder, or out of memory.
