@@ -11,7 +11,8 @@
 #   make install  install what make built: kmend, its man page, bash
 #                 completion, systemd unit, the files kmend create needs, and
 #                 kmend.ko for the target (PREFIX=/usr/local, DESTDIR for
-#                 staging); make uninstall
+#                 staging; SIGN_KEY=KEY SIGN_CERT=CERT sign kmend.ko for a
+#                 kernel that enforces module signatures); make uninstall
 #   make clean    remove build/ (the downloaded target kernel stays cached)
 #
 # The target kernel comes from scripts/target-kernel (cached under
@@ -214,6 +215,9 @@ install:
 		{ echo "make install: $$f is missing; run make first" >&2; exit 1; }; done
 	@. $(BUILD)/target.env && \
 	install -D -m 0644 $(BUILD)/kernel/kmend.ko "$(DESTDIR)/lib/modules/$$KVER/extra/kmend.ko" && \
+	if [ -n "$(SIGN_KEY)$(SIGN_CERT)" ]; then \
+		scripts/sign-module "$$HEADERS" "$(SIGN_KEY)" "$(SIGN_CERT)" \
+			"$(DESTDIR)/lib/modules/$$KVER/extra/kmend.ko" || exit 1; fi && \
 	if [ -z "$(DESTDIR)" ] && [ "$$KVER" != "$$(uname -r)" ]; then \
 		echo "make install: note: kmend.ko is built for $$KVER, not for this machine's $$(uname -r)" >&2; fi
 	install -D -m 0755 $(BUILD)/bin/kmend "$(DESTDIR)$(BINDIR)/kmend"

@@ -50,11 +50,13 @@ _kmend()
 		case $prev in
 		--source) COMPREPLY=($(compgen -d -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
 		-o|--output) _kmend_files '*.ko'; return ;;
-		--check-kallsyms|--check-image) _kmend_files '*'; return ;;
-		--id|--description|-j|--jobs) return ;;
+		--check-kallsyms|--check-image|--sign-key|--sign-cert) _kmend_files '*'; return ;;
+		--model) COMPREPLY=($(compgen -W "leave=patched-set,switch=kernel leave=function,switch=function leave=kernel,switch=kernel leave=patched-set,switch=thread leave=kernel,switch=thread" -- "$cur")); return ;;
+		--format) COMPREPLY=($(compgen -W "kmend klp" -- "$cur")); return ;;
+		--id|--description|-j|--jobs|--max-units) return ;;
 		esac
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--source --output --id --description --dry-run --check-kallsyms --check-image --jobs --verbose --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "--source --output --id --description --model --require-targets --format --sign-key --sign-cert --dry-run --check-kallsyms --check-image --jobs --max-units --verbose --help" -- "$cur"))
 		else
 			_kmend_files '*.patch' '*.diff'
 		fi ;;

@@ -19,6 +19,7 @@
 #include "causes.h"
 #include "cli.h"
 #include "engine.h"
+#include "module_sig.h"
 #include "install.h"
 #include "klp.h"
 #include "modinfo.h"
@@ -174,6 +175,13 @@ static int check_not_loaded(FILE *err, const struct update_file *uf,
 /* Why the kernel would not load @uf; the exit status. */
 static int refused_load(FILE *err, const struct update_file *uf, int ret)
 {
+	char msg[1024];
+
+	if (module_sig_refused(ret, uf->path, "create it with 'kmend create --sign-key KEY --sign-cert CERT'",
+			       msg, sizeof(msg))) {
+		fprintf(err, "kmend apply: %s\n", msg);
+		return KMEND_EXIT_NOT_TRUSTED;
+	}
 	if (ret == -EEXIST)
 		fprintf(err, "kmend apply: a module named %s is loaded already; 'rmmod %s' first if it is an old copy\n",
 			uf->module, uf->module);
@@ -208,7 +216,7 @@ static int load_update(FILE *err, const struct update_file *uf,
 		free(path);
 		if (ret) {
 			fprintf(err, "kmend apply: %s\n", msg);
-			return KMEND_EXIT_NO_ENGINE;
+			return ret == -EKEYREJECTED ? KMEND_EXIT_NOT_TRUSTED : KMEND_EXIT_NO_ENGINE;
 		}
 		*loaded_engine = true;
 	}

@@ -23,6 +23,8 @@ enum kmend_exit {
 	KMEND_EXIT_UNKNOWN_ID = 8,
 	KMEND_EXIT_DEPENDED_ON = 9,	/* another update is stacked on it */
 	KMEND_EXIT_CAUSE_BASE = 10,
+	/* the kernel enforces module signatures and refused the module's */
+	KMEND_EXIT_NOT_TRUSTED = 30,
 };
 
 /*

@@ -23,6 +23,7 @@
 #include "pipeline.h"
 #include "run.h"
 #include "sdk.h"
+#include "sign.h"
 #include "updatemod.h"
 #include "util.h"
 
@@ -31,7 +32,7 @@ static void create_usage(FILE *f)
 	fprintf(f,
 		"Usage: kmend create [--source DIR] [-o FILE] [--id ID] [--description TEXT]\n"
 		"                    [--model MODEL] [--require-targets] [--format FORMAT]\n"
-		"                    [--dry-run] [-j N]\n"
+		"                    [--sign-key KEY --sign-cert CERT] [--dry-run] [-j N]\n"
 		"                    [-v] PATCH...\n"
 		"\n"
 		"Build an update module, kmend-ID.ko, from PATCH (unified diffs, -p1) against\n"
@@ -53,8 +54,10 @@ static void create_usage(FILE *f)
 		"and data object that changed, is new, was deleted, or differs only in\n"
 		"__LINE__ (not a change), then each change an update cannot carry, with what\n"
 		"to do instead: a changed value of existing data, changed __init or __exit\n"
-		"code, a changed function without an ftrace call site, a table the kernel\n"
-		"reads at load time referring to a symbol only the engine could resolve.\n"
+		"code, entry and noinstr code, a table the kernel reads at load time\n"
+		"referring to a symbol only the engine could resolve. A changed function\n"
+		"without an ftrace call site is reached through its callers, or by a jump\n"
+		"at its entry written while the machine is stopped.\n"
 		"\n"
 		"A patch may #include <kmend/patch.h> (kmend create puts it on the include\n"
 		"path) and declare what the update needs besides new code: callbacks for\n"
@@ -97,6 +100,16 @@ static void create_usage(FILE *f)
 		"                      matching; hooks, another --model and\n"
 		"                      --require-targets are refused. kmend apply, undo,\n"
 		"                      list and show handle it through /sys/kernel/livepatch\n"
+		"  --sign-key KEY, --sign-cert CERT\n"
+		"                      sign the module as the kernel's modules are signed\n"
+		"                      (the tree's scripts/sign-file and CONFIG_MODULE_SIG_HASH):\n"
+		"                      KEY is the private key (PEM, or a pkcs11: URI), CERT its\n"
+		"                      X.509 certificate (PEM or DER). A kernel that enforces\n"
+		"                      module signatures (Secure Boot, module.sig_enforce=1)\n"
+		"                      loads the update only if it trusts CERT: enroll it\n"
+		"                      with 'mokutil --import CERT.der' and confirm at the\n"
+		"                      next boot. kmend.ko needs the same ('make install\n"
+		"                      SIGN_KEY=KEY SIGN_CERT=CERT')\n"
 		"  --dry-run           compare and report; write nothing\n"
 		"  --check-kallsyms FILE, --check-image FILE\n"
 		"                      run-pre matching now: match each replaced function's\n"
@@ -123,8 +136,12 @@ static void create_usage(FILE *f)
 		"are indexed, about ten seconds), and only the functions whose code changed\n"
 		"are replaced. A change to the layout of a type in use is refused.\n"
 		"\n"
+		"Assembly (.S files of vmlinux) is taken too: each function of the unit is\n"
+		"cut into a section of its own and carried like a C function; code outside\n"
+		"SYM_FUNC (SYM_CODE) and short jumps between functions are refused.\n"
+		"\n"
 		"Refused, with the file named: patches that add, delete or rename files, or\n"
-		"touch anything but .c files and headers (assembly, Makefiles).\n"
+		"touch anything but .c and .S files and headers (Makefiles, Kconfig).\n"
 		"\n"
 		"Exit status: 0 done, 1 failed or refused (the message says why), 2 bad\n"
 		"usage.\n");
@@ -205,6 +222,8 @@ int create_run(int argc, char **argv, FILE *out, FILE *err)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "max-units", required_argument, NULL, 'U' },
+		{ "sign-key", required_argument, NULL, 'k' },
+		{ "sign-cert", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -246,6 +265,8 @@ int create_run(int argc, char **argv, FILE *out, FILE *err)
 		case 'i': c.id = optarg; break;
 		case 'd': c.description = optarg; break;
 		case 'K': c.check_kallsyms = optarg; break;
+		case 'k': c.sign_key = optarg; break;
+		case 'C': c.sign_cert = optarg; break;
 		case 'I': c.check_image = optarg; break;
 		case 'R': c.flags |= UPDATE_FLAG_REQUIRE_TARGETS; break;
 		case 'F':
@@ -290,6 +311,14 @@ int create_run(int argc, char **argv, FILE *out, FILE *err)
 	if (!c.check_kallsyms != !c.check_image) {
 		fprintf(err, "kmend create: --check-kallsyms and --check-image go together (on the target: /proc/kallsyms and /proc/kcore)\n");
 		return KMEND_EXIT_USAGE;
+	}
+	{
+		char errbuf[512];
+
+		if (sign_check_inputs(c.sign_key, c.sign_cert, errbuf, sizeof(errbuf))) {
+			fprintf(err, "kmend create: %s\n", errbuf);
+			return c.sign_key && c.sign_cert ? KMEND_EXIT_FAILURE : KMEND_EXIT_USAGE;
+		}
 	}
 	c.nr_patches = argc - optind;
 	/* patch(1) runs in the work folder: absolute paths */

@@ -4,6 +4,7 @@
  * delete_module(), and the update directories below /sys/kernel/kmend.
  */
 #include "engine.h"
+#include "module_sig.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -116,6 +117,9 @@ int engine_load(const char *path, char *err, size_t errlen)
 				 "%s: a module named kmend %s, but %s did not appear: it is not the kmend engine",
 				 path, ret ? "is loaded" : "loaded", KMEND_SYSFS_DIR);
 	}
+	if (module_sig_refused(ret, path, "install it with 'make install SIGN_KEY=KEY SIGN_CERT=CERT' in the kmend source",
+			       err, errlen))
+		return -EKEYREJECTED;
 	return set_error(err, errlen,
 			 "the kmend engine %s did not load: %s%s", path,
 			 strerror(-ret),

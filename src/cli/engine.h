@@ -37,7 +37,7 @@ int module_remove(const char *name);
 
 /*
  * Load the engine from @path. Returns 0, or -1 with a message in @err that
- * says what to do.
+ * says what to do (-EKEYREJECTED when the kernel refused its signature).
  */
 int engine_load(const char *path, char *err, size_t errlen);
 

@@ -5,6 +5,7 @@
  * built, so that module versions match.
  */
 #include "emit.h"
+#include "sign.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -236,6 +237,12 @@ int emit_update(const struct emit_options *o, const struct update_unit *units,
 	    klp_relocs_write(ko, &m, errbuf, sizeof(errbuf))) {
 		fprintf(o->err, "kmend create: writing livepatch relocations into %s: %s\n",
 			ko, errbuf);
+		goto out;
+	}
+	if (o->sign_key &&
+	    sign_module(o->source, o->sign_key, o->sign_cert, ko, o->log, errbuf,
+			sizeof(errbuf))) {
+		fprintf(o->err, "kmend create: %s\n", errbuf);
 		goto out;
 	}
 	if (install(ko, o->output, errbuf, sizeof(errbuf))) {

@@ -27,6 +27,8 @@ struct emit_options {
 	unsigned int flags;		/* kmend_update.flags */
 	const char *model;		/* --model, or NULL */
 	enum update_format format;
+	/* --sign-key, --sign-cert: sign the module (sign.c), or NULL */
+	const char *sign_key, *sign_cert;
 	FILE *err;
 };
 

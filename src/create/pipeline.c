@@ -235,6 +235,7 @@ int create_pipeline(struct create *c)
 			.nr_patches = c->nr_patches, .verbose = c->verbose,
 			.sdk = &c->sdk, .flags = c->flags, .model = c->model,
 			.format = c->format,
+			.sign_key = c->sign_key, .sign_cert = c->sign_cert,
 			.err = c->err,
 		};
 

@@ -25,6 +25,7 @@ struct create {
 	const char *source;
 	const char *output, *id, *description;
 	const char *check_kallsyms, *check_image;	/* run-pre matching now */
+	const char *sign_key, *sign_cert;	/* sign the module (sign.c) */
 	bool dry_run, verbose;
 	struct symvers exports;		/* of the image, and of the engine */
 	struct sdk sdk;
