@@ -227,6 +227,7 @@ install:
 	install -D -m 0644 $(BUILD)/kmend.service "$(DESTDIR)$(UNITDIR)/kmend.service"
 	install -D -m 0644 -t "$(DESTDIR)$(SDKDIR)/kmend" include/kmend/*.h
 	install -D -m 0644 $(BUILD)/kernel/Module.symvers "$(DESTDIR)$(LIBDIR)/Module.symvers"
+	install -D -m 0755 scripts/debian-kernel "$(DESTDIR)$(LIBDIR)/debian-kernel"
 
 uninstall:
 	@if [ -f $(BUILD)/target.env ]; then . $(BUILD)/target.env && \
@@ -234,7 +235,7 @@ uninstall:
 	else echo "make uninstall: no $(BUILD)/target.env: kmend.ko under /lib/modules is left" >&2; fi
 	rm -f "$(DESTDIR)$(BINDIR)/kmend" "$(DESTDIR)$(MANDIR)/man8/kmend.8" \
 		"$(DESTDIR)$(COMPLETIONDIR)/kmend" "$(DESTDIR)$(UNITDIR)/kmend.service" \
-		"$(DESTDIR)$(LIBDIR)/Module.symvers"
+		"$(DESTDIR)$(LIBDIR)/Module.symvers" "$(DESTDIR)$(LIBDIR)/debian-kernel"
 	rm -f $(patsubst include/kmend/%,"$(DESTDIR)$(SDKDIR)/kmend/%",$(wildcard include/kmend/*.h))
 	-rmdir "$(DESTDIR)$(SDKDIR)/kmend" "$(DESTDIR)$(SDKDIR)" "$(DESTDIR)$(LIBDIR)" 2>/dev/null
 

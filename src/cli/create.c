@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "create_kernels.h"
+#include "debian_kernel.h"
 #include "decls.h"
 #include "emit.h"
 #include "pipeline.h"
@@ -30,7 +32,8 @@
 static void create_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: kmend create [--source DIR] [-o FILE] [--id ID] [--description TEXT]\n"
+		"Usage: kmend create [--source DIR | --kernel KERNEL...] [-o FILE] [--id ID]\n"
+		"                    [--description TEXT]\n"
 		"                    [--model MODEL] [--require-targets] [--format FORMAT]\n"
 		"                    [--sign-key KEY --sign-cert CERT] [--dry-run] [-j N]\n"
 		"                    [-v] PATCH...\n"
@@ -71,6 +74,17 @@ static void create_usage(FILE *f)
 		"\n"
 		"Options:\n"
 		"  --source DIR        the prepared kernel source tree (default: .)\n"
+		"  --kernel KERNEL     a Debian kernel instead: running (this machine's),\n"
+		"                      a package version (6.1.192-3) or a release\n"
+		"                      (6.1.0-57-amd64); kmend fetches its source, headers\n"
+		"                      and Module.symvers with apt (checked against the\n"
+		"                      archive's signed index), prepares the tree and keeps\n"
+		"                      it in ~/.cache/kmend/VERSION for the next call. Given\n"
+		"                      more than once: one update per kernel, all at once\n"
+		"                      within -j, into the folder -o names (default: here)\n"
+		"                      as kmend-ID-RELEASE.ko, then a table of which\n"
+		"                      kernels got one and why the others did not; exit\n"
+		"                      status 0 only if all did\n"
 		"  -o, --output FILE   where to write the module (default: kmend-ID.ko here)\n"
 		"  --id ID             the update's id, [A-Za-z0-9_-], at most 49 characters\n"
 		"                      (default: the first patch's file name without .patch)\n"
@@ -222,6 +236,7 @@ int create_run(int argc, char **argv, FILE *out, FILE *err)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "max-units", required_argument, NULL, 'U' },
+		{ "kernel", required_argument, NULL, 'D' },
 		{ "sign-key", required_argument, NULL, 'k' },
 		{ "sign-cert", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
@@ -231,6 +246,10 @@ int create_run(int argc, char **argv, FILE *out, FILE *err)
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	char config[PATH_MAX], tmpl[PATH_MAX];
 	char *default_id = NULL, *default_output = NULL;
+	char **kernels = NULL;
+	size_t nr_kernels = 0;
+	bool source_given = false;
+	struct debian_kernel kernel = { 0 };
 	int opt, ret = KMEND_EXIT_FAILURE;
 	const char *tmp = getenv("TMPDIR");
 
@@ -260,7 +279,19 @@ int create_run(int argc, char **argv, FILE *out, FILE *err)
 			}
 			c.max_units = (size_t)n;
 			break;
-		case 's': c.source = optarg; break;
+		case 's': c.source = optarg; source_given = true; break;
+		case 'D': {
+			char **grown = realloc(kernels, (nr_kernels + 1) * sizeof(*grown));
+
+			if (!grown) {
+				fprintf(err, "kmend create: out of memory\n");
+				free(kernels);
+				return KMEND_EXIT_FAILURE;
+			}
+			kernels = grown;
+			kernels[nr_kernels++] = optarg;
+			break;
+		}
 		case 'o': c.output = optarg; break;
 		case 'i': c.id = optarg; break;
 		case 'd': c.description = optarg; break;
@@ -306,6 +337,17 @@ int create_run(int argc, char **argv, FILE *out, FILE *err)
 	}
 	if (optind >= argc) {
 		fprintf(err, "kmend create: no patch given; see 'kmend create --help'\n");
+		free(kernels);
+		return KMEND_EXIT_USAGE;
+	}
+	if (nr_kernels && source_given) {
+		fprintf(err, "kmend create: --kernel and --source name the tree two ways; give one\n");
+		free(kernels);
+		return KMEND_EXIT_USAGE;
+	}
+	if (nr_kernels > 1 && c.check_kallsyms) {
+		fprintf(err, "kmend create: --check-kallsyms and --check-image name one kernel's image: use them with one --kernel\n");
+		free(kernels);
 		return KMEND_EXIT_USAGE;
 	}
 	if (!c.check_kallsyms != !c.check_image) {
@@ -355,6 +397,30 @@ int create_run(int argc, char **argv, FILE *out, FILE *err)
 	if (!c.id || !c.output) {
 		fprintf(err, "kmend create: out of memory\n");
 		goto free_files;
+	}
+	if (nr_kernels > 1) {
+		struct stat st;
+
+		/* -o names the folder the updates go to */
+		if (stat(c.output == default_output ? "." : c.output, &st) || !S_ISDIR(st.st_mode)) {
+			fprintf(err, "kmend create: with several --kernel, -o names a folder for kmend-%s-RELEASE.ko; %s is not one\n",
+				c.id, c.output);
+			ret = KMEND_EXIT_USAGE;
+			goto free_files;
+		}
+		ret = create_for_kernels(&c, kernels, nr_kernels,
+					 c.output == default_output ? "." : c.output, out, err);
+		goto free_files;
+	}
+	if (nr_kernels) {
+		char errbuf[1024];
+
+		if (debian_kernel_get(kernels[0], false, c.jobs, &kernel, errbuf, sizeof(errbuf))) {
+			fprintf(err, "kmend create: %s\n", errbuf);
+			goto free_files;
+		}
+		fprintf(out, "kernel %s (%s): %s\n", kernel.version, kernel.release, kernel.source);
+		c.source = kernel.source;
 	}
 
 	if (path_printf(config, sizeof(config), "%s/.config", c.source) ||
@@ -411,6 +477,8 @@ int create_run(int argc, char **argv, FILE *out, FILE *err)
 remove:
 	remove_work();
 free_files:
+	free(kernels);
+	debian_kernel_free(&kernel);
 	sdk_free(&c.sdk);
 	strv_free(c.files, c.nr_files);
 	strv_free(c.headers, c.nr_headers);

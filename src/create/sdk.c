@@ -89,6 +89,26 @@ int sdk_find(struct sdk *sdk, char *err, size_t errlen)
 	return -1;
 }
 
+char *sdk_find_helper(const char *name)
+{
+	const char *set = getenv("KMEND_HELPERS");
+	char *inside = str_format("/%s", name), *dir, *path = NULL;
+	/* the build tree (build/bin/..), make install's layout */
+	static const char *const dirs[] = { "../../scripts", "../lib/kmend" };
+
+	if (!inside)
+		return NULL;
+	if (set && *set) {
+		path = str_format("%s%s", set, inside);
+	} else {
+		dir = find_own_file("KMEND_HELPERS", dirs, 2, inside);
+		path = dir ? str_format("%s%s", dir, inside) : NULL;
+		free(dir);
+	}
+	free(inside);
+	return path;
+}
+
 void sdk_free(struct sdk *sdk)
 {
 	free(sdk->include_dir);

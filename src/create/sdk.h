@@ -22,4 +22,11 @@ struct sdk {
 int sdk_find(struct sdk *sdk, char *err, size_t errlen);
 void sdk_free(struct sdk *sdk);
 
+/*
+ * A helper program of kmend's, @name: $KMEND_HELPERS/@name if set, else
+ * scripts/@name of the build tree, or LIBDIR/@name where make install put
+ * it. NULL if there is none (or out of memory).
+ */
+char *sdk_find_helper(const char *name);
+
 #endif /* KMEND_SDK_H */

@@ -5,6 +5,7 @@
 #include "run.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -99,7 +100,7 @@ static int read_all(int fd, char **out)
 
 /* In the child: set up its standard streams and run @argv; never returns. */
 static void exec_child(char *const argv[], const char *cwd, const int *pipefd,
-		       const char *log, const sigset_t *old_mask)
+		       const char *log, bool keep_stderr, const sigset_t *old_mask)
 {
 	int null = open("/dev/null", O_RDWR);
 	int sink = log ? open(log, O_WRONLY | O_CREAT | O_APPEND, 0644) : null;
@@ -119,7 +120,8 @@ static void exec_child(char *const argv[], const char *cwd, const int *pipefd,
 		dup2(pipefd[1], STDOUT_FILENO);
 		close(pipefd[0]);
 		close(pipefd[1]);
-		dup2(sink, STDERR_FILENO);
+		if (!keep_stderr)
+			dup2(sink, STDERR_FILENO);
 	} else {
 		dup2(sink, STDOUT_FILENO);
 		dup2(sink, STDERR_FILENO);
@@ -141,15 +143,15 @@ pid_t run_start(char *const argv[], const char *cwd, const char *log,
 	if (pid < 0)
 		snprintf(err, errlen, "fork: %s", strerror(errno));
 	else if (pid == 0)
-		exec_child(argv, cwd, NULL, log, &old);
+		exec_child(argv, cwd, NULL, log, false, &old);
 	else
 		remember(pid);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return pid;
 }
 
-int run_program(char *const argv[], const char *cwd, char **out,
-		const char *log, char *err, size_t errlen)
+static int run_wait(char *const argv[], const char *cwd, char **out,
+		    const char *log, bool keep_stderr, char *err, size_t errlen)
 {
 	int pipefd[2] = { -1, -1 }, status;
 	sigset_t old;
@@ -171,7 +173,7 @@ int run_program(char *const argv[], const char *cwd, char **out,
 		return -1;
 	}
 	if (pid == 0)
-		exec_child(argv, cwd, out ? pipefd : NULL, log, &old);
+		exec_child(argv, cwd, out ? pipefd : NULL, log, keep_stderr, &old);
 	remember(pid);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 
@@ -201,4 +203,16 @@ int run_program(char *const argv[], const char *cwd, char **out,
 	snprintf(err, errlen, "%s was killed by signal %d", argv[0],
 		 WTERMSIG(status));
 	return -1;
+}
+
+int run_program(char *const argv[], const char *cwd, char **out,
+		const char *log, char *err, size_t errlen)
+{
+	return run_wait(argv, cwd, out, log, false, err, errlen);
+}
+
+int run_program_stderr(char *const argv[], const char *cwd, char **out,
+		       char *err, size_t errlen)
+{
+	return run_wait(argv, cwd, out, NULL, true, err, errlen);
 }

@@ -18,6 +18,13 @@ int run_program(char *const argv[], const char *cwd, char **out,
 		const char *log, char *err, size_t errlen);
 
 /*
+ * The same with standard output returned in *@out and standard error left
+ * as kmend's own: the user sees the program's progress and messages.
+ */
+int run_program_stderr(char *const argv[], const char *cwd, char **out,
+		       char *err, size_t errlen);
+
+/*
  * Start @argv in @cwd with standard input from /dev/null and standard
  * output and error appended to @log (NULL: discarded), without waiting.
  * Returns its pid, or -1 with a message in @err.

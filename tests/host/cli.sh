@@ -92,7 +92,7 @@ make -C "$top" -s install DESTDIR="$tmp/root" PREFIX=/usr >"$tmp/install.out" 2>
 	{ cat "$tmp/install.out"; fail "make install"; }
 for f in usr/bin/kmend usr/share/man/man8/kmend.8 usr/share/bash-completion/completions/kmend \
 	 usr/lib/systemd/system/kmend.service usr/include/kmend-sdk/kmend/patch.h \
-	 usr/lib/kmend/Module.symvers "lib/modules/$KVER/extra/kmend.ko"; do
+	 usr/lib/kmend/Module.symvers usr/lib/kmend/debian-kernel "lib/modules/$KVER/extra/kmend.ko"; do
 	[ -f "$tmp/root/$f" ] || fail "make install did not install /$f"
 done
 systemd-analyze verify --man=no --root="$tmp/root" /usr/lib/systemd/system/kmend.service \
@@ -105,8 +105,10 @@ touch "$tmp/cond/$(uname -r)/0001-x.ko"
 systemd-analyze condition "ConditionDirectoryNotEmpty=${cond/#\/var\/lib\/kmend\/updates/$tmp/cond}" >/dev/null 2>&1 ||
 	fail "the unit's condition does not hold for an update installed for the running release"
 eval "$("$top/scripts/target-kernel" 2>/dev/null)"
-(cd "$tmp" && "$tmp/root/usr/bin/kmend" create --source "$SOURCE" -o "$tmp/u.ko" \
+(cd "$tmp" && "$tmp/root/usr/bin/kmend" create --kernel "$PKGVER" -o "$tmp/u.ko" \
 	"$top/examples/proc-version.patch") >"$tmp/create" 2>&1 || { cat "$tmp/create"; fail "the installed kmend create"; }
+grep -q "^kernel $PKGVER ($KVER): $SOURCE$" "$tmp/create" ||
+	{ cat "$tmp/create"; fail "the installed kmend create --kernel did not find its debian-kernel helper"; }
 "$kmend" show "$tmp/u.ko" | grep -qx '  vmlinux version_proc_show' || fail "the installed create's module"
 make -C "$top" -s uninstall DESTDIR="$tmp/root" PREFIX=/usr >"$tmp/uninstall.out" 2>&1 ||
 	{ cat "$tmp/uninstall.out"; fail "make uninstall"; }
