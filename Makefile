@@ -8,6 +8,8 @@
 #                 then mutated update modules against the engine in the VM
 #   make corpus   how many real stable changes become updates (scripts/corpus;
 #                 CORPUS_ARGS, e.g. "--sample 150"); docs/coverage.md
+#   make deb      kmend's own Debian packages (the command; the engine for the
+#                 target kernel) in build/deb
 #   make install  install what make built: kmend, its man page, bash
 #                 completion, systemd unit, the files kmend create needs, and
 #                 kmend.ko for the target (PREFIX=/usr/local, DESTDIR for
@@ -23,9 +25,10 @@ BUILD   := build
 TOP     := $(CURDIR)
 
 # src/cli: the commands; src/create: the steps of kmend create; src/elf:
-# relocatable objects and the kernel's tables; src/lib: helpers
+# relocatable objects and the kernel's tables; src/package: Debian packages
+# and apt repositories; src/lib: helpers
 # (docs/architecture.md)
-SRC_DIRS   := src/cli src/create src/elf src/lib
+SRC_DIRS   := src/cli src/create src/elf src/lib src/package
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -40,7 +43,7 @@ KMEND_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(KMEND_SRCS)) \
 	      $(patsubst %.c,$(BUILD)/obj/%.o,$(SHARED_SRCS))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps check demo soak fuzz corpus bench clean install uninstall modules samples test-modules FORCE
+.PHONY: all deps check demo soak fuzz corpus bench clean install uninstall install-tools deb modules samples test-modules FORCE
 all: $(BUILD)/bin/kmend modules
 
 deps:
@@ -210,9 +213,7 @@ UNITDIR ?= $(PREFIX)/lib/systemd/system
 # /lib/modules/RELEASE/extra, for the release it was built for.
 INSTALLED_FILES := $(BUILD)/bin/kmend $(BUILD)/kernel/kmend.ko \
 	$(BUILD)/kernel/Module.symvers $(BUILD)/target.env
-install:
-	@for f in $(INSTALLED_FILES); do [ -f "$$f" ] || \
-		{ echo "make install: $$f is missing; run make first" >&2; exit 1; }; done
+install: install-tools
 	@. $(BUILD)/target.env && \
 	install -D -m 0644 $(BUILD)/kernel/kmend.ko "$(DESTDIR)/lib/modules/$$KVER/extra/kmend.ko" && \
 	if [ -n "$(SIGN_KEY)$(SIGN_CERT)" ]; then \
@@ -220,6 +221,11 @@ install:
 			"$(DESTDIR)/lib/modules/$$KVER/extra/kmend.ko" || exit 1; fi && \
 	if [ -z "$(DESTDIR)" ] && [ "$$KVER" != "$$(uname -r)" ]; then \
 		echo "make install: note: kmend.ko is built for $$KVER, not for this machine's $$(uname -r)" >&2; fi
+
+# everything but kmend.ko (make deb puts that in a package of its own)
+install-tools:
+	@for f in $(INSTALLED_FILES); do [ -f "$$f" ] || \
+		{ echo "make install: $$f is missing; run make first" >&2; exit 1; }; done
 	install -D -m 0755 $(BUILD)/bin/kmend "$(DESTDIR)$(BINDIR)/kmend"
 	install -D -m 0644 docs/kmend.8 "$(DESTDIR)$(MANDIR)/man8/kmend.8"
 	install -D -m 0644 completion/kmend.bash "$(DESTDIR)$(COMPLETIONDIR)/kmend"
@@ -228,6 +234,8 @@ install:
 	install -D -m 0644 -t "$(DESTDIR)$(SDKDIR)/kmend" include/kmend/*.h
 	install -D -m 0644 $(BUILD)/kernel/Module.symvers "$(DESTDIR)$(LIBDIR)/Module.symvers"
 	install -D -m 0755 scripts/debian-kernel "$(DESTDIR)$(LIBDIR)/debian-kernel"
+	install -D -m 0755 -t "$(DESTDIR)$(LIBDIR)/package" scripts/package/postinst \
+		scripts/package/prerm scripts/package/postrm
 
 uninstall:
 	@if [ -f $(BUILD)/target.env ]; then . $(BUILD)/target.env && \
@@ -235,9 +243,18 @@ uninstall:
 	else echo "make uninstall: no $(BUILD)/target.env: kmend.ko under /lib/modules is left" >&2; fi
 	rm -f "$(DESTDIR)$(BINDIR)/kmend" "$(DESTDIR)$(MANDIR)/man8/kmend.8" \
 		"$(DESTDIR)$(COMPLETIONDIR)/kmend" "$(DESTDIR)$(UNITDIR)/kmend.service" \
-		"$(DESTDIR)$(LIBDIR)/Module.symvers" "$(DESTDIR)$(LIBDIR)/debian-kernel"
+		"$(DESTDIR)$(LIBDIR)/Module.symvers" "$(DESTDIR)$(LIBDIR)/debian-kernel" \
+		$(patsubst scripts/%,"$(DESTDIR)$(LIBDIR)/%",$(wildcard scripts/package/*))
+	-rmdir "$(DESTDIR)$(LIBDIR)/package" 2>/dev/null
 	rm -f $(patsubst include/kmend/%,"$(DESTDIR)$(SDKDIR)/kmend/%",$(wildcard include/kmend/*.h))
 	-rmdir "$(DESTDIR)$(SDKDIR)/kmend" "$(DESTDIR)$(SDKDIR)" "$(DESTDIR)$(LIBDIR)" 2>/dev/null
+
+# kmend's own Debian packages, into build/deb: kmend (the command, its
+# helpers, man page, completion and systemd units) and kmend-engine-RELEASE
+# (kmend.ko for the target kernel; KMEND_KERNEL=VERSION for another;
+# SIGN_KEY=KEY SIGN_CERT=CERT signs it). lintian checks them.
+deb: all
+	scripts/make-deb $(BUILD)/deb
 
 clean:
 	rm -rf $(BUILD)

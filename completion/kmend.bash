@@ -37,7 +37,7 @@ _kmend_files()	# _kmend_files GLOB...: files matching one, and folders
 _kmend()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
-	local commands="create apply undo list show explain install uninstall help"
+	local commands="create apply undo list show explain install uninstall package repo help"
 	local IFS=$' \t\n'
 	COMPREPLY=()
 
@@ -51,12 +51,13 @@ _kmend()
 		--source) COMPREPLY=($(compgen -d -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
 		-o|--output) _kmend_files '*.ko'; return ;;
 		--check-kallsyms|--check-image|--sign-key|--sign-cert) _kmend_files '*'; return ;;
+		--kernel) COMPREPLY=($(compgen -W "running $(ls "${KMEND_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kmend}" 2>/dev/null | grep '^[0-9]')" -- "$cur")); return ;;
 		--model) COMPREPLY=($(compgen -W "leave=patched-set,switch=kernel leave=function,switch=function leave=kernel,switch=kernel leave=patched-set,switch=thread leave=kernel,switch=thread" -- "$cur")); return ;;
 		--format) COMPREPLY=($(compgen -W "kmend klp" -- "$cur")); return ;;
 		--id|--description|-j|--jobs|--max-units) return ;;
 		esac
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--source --output --id --description --model --require-targets --format --sign-key --sign-cert --dry-run --check-kallsyms --check-image --jobs --max-units --verbose --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "--source --kernel --output --id --description --model --require-targets --format --sign-key --sign-cert --dry-run --check-kallsyms --check-image --jobs --max-units --verbose --help" -- "$cur"))
 		else
 			_kmend_files '*.patch' '*.diff'
 		fi ;;
@@ -70,7 +71,8 @@ _kmend()
 	undo)
 		COMPREPLY=($(compgen -W "--all --quiet --help $(_kmend_loaded_ids)" -- "$cur")) ;;
 	list)
-		COMPREPLY=($(compgen -W "--json --installed --help" -- "$cur")) ;;
+		[ "$prev" = --release ] && { COMPREPLY=($(compgen -W "$(ls /var/lib/kmend/updates 2>/dev/null)" -- "$cur")); return; }
+		COMPREPLY=($(compgen -W "--json --installed --release --help" -- "$cur")) ;;
 	show)
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "--json --help" -- "$cur"))
@@ -86,6 +88,28 @@ _kmend()
 	uninstall)
 		[ "$prev" = --release ] && { COMPREPLY=($(compgen -W "$(ls /var/lib/kmend/updates 2>/dev/null)" -- "$cur")); return; }
 		COMPREPLY=($(compgen -W "--release --help $(_kmend_installed_ids)" -- "$cur")) ;;
+	package)
+		case $prev in
+		-o) COMPREPLY=($(compgen -d -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+		--version|--maintainer|--kernel-version) return ;;
+		esac
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "-o --version --maintainer --kernel-version --help" -- "$cur"))
+		else
+			_kmend_files '*.ko'
+		fi ;;
+	repo)
+		case $prev in
+		--gnupg-home) COMPREPLY=($(compgen -d -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+		--sign-key|--origin) return ;;
+		esac
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--sign-key --gnupg-home --origin --help" -- "$cur"))
+		elif [ "$COMP_CWORD" -eq 2 ]; then
+			COMPREPLY=($(compgen -d -- "$cur")); compopt -o filenames 2>/dev/null
+		else
+			_kmend_files '*.deb'
+		fi ;;
 	help)
 		COMPREPLY=($(compgen -W "$commands" -- "$cur")) ;;
 	esac

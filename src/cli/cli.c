@@ -14,6 +14,7 @@
 #include "create.h"
 #include "install.h"
 #include "list.h"
+#include "package.h"
 
 #ifndef KMEND_VERSION
 #error "KMEND_VERSION must be defined by the build"
@@ -36,6 +37,8 @@ static const struct subcommand subcommands[] = {
 	{ "explain", "what an abort cause or exit status means", explain_run },
 	{ "install", "keep an update to apply at every boot", install_run },
 	{ "uninstall", "stop applying an installed update at boot", uninstall_run },
+	{ "package", "make updates Debian packages, one per kernel", package_run },
+	{ "repo", "add packages to an apt repository for a fleet", repo_run },
 	{ "help", "show this help, or a subcommand's", help_run },
 };
 

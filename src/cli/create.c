@@ -140,7 +140,8 @@ static void create_usage(FILE *f)
 		"  -h, --help          this help\n"
 		"\n"
 		"The module's modinfo holds kmend_id, kmend_release (the kernel release it is\n"
-		"built for), kmend_patch_sha256 (of the patches, concatenated in order),\n"
+		"built for; with --kernel, kmend_kernel_version, its Debian package version),\n"
+		"kmend_patch_sha256 (of the patches, concatenated in order),\n"
 		"kmend_model and a kmend_function (\"<target> <function>\") per replaced\n"
 		"function: 'kmend show FILE.ko' reads them.\n"
 		"\n"
@@ -421,6 +422,7 @@ int create_run(int argc, char **argv, FILE *out, FILE *err)
 		}
 		fprintf(out, "kernel %s (%s): %s\n", kernel.version, kernel.release, kernel.source);
 		c.source = kernel.source;
+		c.kernel_version = kernel.version;
 	}
 
 	if (path_printf(config, sizeof(config), "%s/.config", c.source) ||

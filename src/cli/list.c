@@ -20,13 +20,13 @@
 static void list_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: kmend list [--json] [--installed]\n"
+		"Usage: kmend list [--json] [--installed [--release RELEASE]]\n"
 		"\n"
 		"List the updates loaded in the running kernel: id, stage (preparing,\n"
 		"applied, reversed), consistency model, when it was applied, the target\n"
 		"objects (vmlinux or modules) and the functions it replaces. With\n"
-		"--installed, list the updates installed for this kernel release instead\n"
-		"(kmend install), in the order they are applied at boot.\n"
+		"--installed, list the updates installed for this kernel release (or\n"
+		"RELEASE) instead (kmend install), in the order they are applied at boot.\n"
 		"\n"
 		"Options:\n"
 		"  --json       one JSON object: {\"kernel_release\", \"engine_loaded\",\n"
@@ -40,6 +40,7 @@ static void list_usage(FILE *f)
 		"               \"function\"}]}]}; with --installed, \"installed\": [{\"id\",\n"
 		"               \"file\", \"release\", \"description\"}]\n"
 		"  --installed  list the installed updates\n"
+		"  --release RELEASE  with --installed: those for kernel RELEASE\n"
 		"  -h, --help   show this help\n"
 		"\n"
 		"Exit status: 0, also when nothing is loaded; 3 not root (the engine's files\n"
@@ -275,13 +276,16 @@ static int list_loaded(FILE *out, FILE *err, bool json)
 	return status;
 }
 
-static int list_installed(FILE *out, FILE *err, bool json)
+static int list_installed(FILE *out, FILE *err, bool json, const char *for_release)
 {
 	char release[128], **paths, msg[512];
 	bool first = true;
 	size_t n;
 
-	kernel_release(release, sizeof(release));
+	if (for_release)
+		snprintf(release, sizeof(release), "%s", for_release);
+	else
+		kernel_release(release, sizeof(release));
 	if (installed_updates(release, &paths, &n)) {
 		fprintf(err, "kmend list: %s/%s: %s\n", KMEND_INSTALL_DIR, release,
 			strerror(errno));
@@ -328,9 +332,11 @@ int list_run(int argc, char **argv, FILE *out, FILE *err)
 	static const struct option options[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "installed", no_argument, NULL, 'I' },
+		{ "release", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
+	const char *release = NULL;
 	bool json = false, installed = false;
 	int opt, status;
 
@@ -344,6 +350,9 @@ int list_run(int argc, char **argv, FILE *out, FILE *err)
 		case 'I':
 			installed = true;
 			break;
+		case 'r':
+			release = optarg;
+			break;
 		case 'h':
 			list_usage(out);
 			return KMEND_EXIT_OK;
@@ -356,8 +365,12 @@ int list_run(int argc, char **argv, FILE *out, FILE *err)
 			argv[optind]);
 		return KMEND_EXIT_USAGE;
 	}
+	if (release && (!installed || strchr(release, '/') || !*release)) {
+		fprintf(err, "kmend list: --release names a kernel release (6.1.0-57-amd64), with --installed\n");
+		return KMEND_EXIT_USAGE;
+	}
 	if (installed)
-		return list_installed(out, err, json);
+		return list_installed(out, err, json, release);
 	status = cli_need_root(err, "list");
 	if (status)
 		return status;

@@ -67,6 +67,7 @@ static int show_file(FILE *out, FILE *err, const char *path, bool json)
 		json_key_string(out, "module", uf.module, 0);
 		json_key_string(out, "description", uf.description, 0);
 		json_key_string(out, "release", uf.release, 0);
+		json_key_string(out, "kernel_version", uf.kernel_version, 0);
 		json_key(out, "for_running_kernel", 0);
 		fputs(strcmp(uf.release, release) ? "false" : "true", out);
 		json_key_string(out, "vermagic", uf.vermagic, 0);
@@ -99,6 +100,9 @@ static int show_file(FILE *out, FILE *err, const char *path, bool json)
 			fprintf(out, "Description:   %s\n", uf.description);
 		fprintf(out, "Built for:     %s (%s)\n", uf.release,
 			strcmp(uf.release, release) ? "not this kernel" : "this kernel");
+		if (uf.kernel_version)
+			fprintf(out, "Kernel package: %s (Debian's version of %s)\n",
+				uf.kernel_version, uf.release);
 		fprintf(out, "Vermagic:      %s\n", uf.vermagic);
 		fprintf(out, "Model:         %s\n", uf.model ? uf.model : "the update's own (hand-written)");
 		fprintf(out, "Format:        %s\n", uf.klp ?

@@ -196,6 +196,7 @@ int emit_update(const struct emit_options *o, const struct update_unit *units,
 		goto out;
 	}
 	m.release = release;
+	m.kernel_version = o->kernel_version;
 	if (settle_module(o, &m))
 		goto out;
 	m.include_dir = o->sdk->include_dir;

@@ -27,6 +27,8 @@ struct emit_options {
 	unsigned int flags;		/* kmend_update.flags */
 	const char *model;		/* --model, or NULL */
 	enum update_format format;
+	/* the kernel's Debian package version (--kernel), or NULL */
+	const char *kernel_version;
 	/* --sign-key, --sign-cert: sign the module (sign.c), or NULL */
 	const char *sign_key, *sign_cert;
 	FILE *err;

@@ -236,6 +236,7 @@ int create_pipeline(struct create *c)
 			.sdk = &c->sdk, .flags = c->flags, .model = c->model,
 			.format = c->format,
 			.sign_key = c->sign_key, .sign_cert = c->sign_cert,
+			.kernel_version = c->kernel_version,
 			.err = c->err,
 		};
 

@@ -26,6 +26,7 @@ struct create {
 	const char *output, *id, *description;
 	const char *check_kallsyms, *check_image;	/* run-pre matching now */
 	const char *sign_key, *sign_cert;	/* sign the module (sign.c) */
+	const char *kernel_version;	/* Debian's, with --kernel: in modinfo */
 	bool dry_run, verbose;
 	struct symvers exports;		/* of the image, and of the engine */
 	struct sdk sdk;

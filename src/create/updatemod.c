@@ -397,6 +397,10 @@ void update_put_modinfo(FILE *f, const struct update_module *m)
 	update_put_string(f, m->id);
 	fputs(");\nMODULE_INFO(kmend_release, ", f);
 	update_put_string(f, m->release);
+	if (m->kernel_version) {
+		fputs(");\nMODULE_INFO(kmend_kernel_version, ", f);
+		update_put_string(f, m->kernel_version);
+	}
 	fputs(");\nMODULE_INFO(kmend_patch_sha256, ", f);
 	update_put_string(f, m->patch_sha256);
 	/* read by kmend show and apply before the module is loaded */

@@ -36,6 +36,8 @@ struct update_module {
 	const char *id;
 	const char *description;	/* may be NULL */
 	const char *release;		/* the target kernel release */
+	/* its Debian package version (kmend create --kernel), or NULL */
+	const char *kernel_version;
 	const char *patch_sha256;
 	const char *include_dir;	/* holds kmend/patch.h */
 	const struct update_unit *units;

@@ -50,6 +50,8 @@ struct update_file {
 	const char *description;	/* may be NULL */
 	const char *model;	/* kmend_model; NULL for hand-written updates */
 	const char *patch_sha256;	/* NULL for hand-written updates */
+	/* kmend_kernel_version: the kernel's Debian package version, or NULL */
+	const char *kernel_version;
 	bool klp;		/* for the kernel's livepatch (--format klp) */
 	char release_buf[128];
 };
