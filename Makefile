@@ -230,7 +230,9 @@ install-tools:
 	install -D -m 0644 docs/kmend.8 "$(DESTDIR)$(MANDIR)/man8/kmend.8"
 	install -D -m 0644 completion/kmend.bash "$(DESTDIR)$(COMPLETIONDIR)/kmend"
 	sed 's#@BINDIR@#$(BINDIR)#' systemd/kmend.service.in >$(BUILD)/kmend.service
-	install -D -m 0644 $(BUILD)/kmend.service "$(DESTDIR)$(UNITDIR)/kmend.service"
+	sed 's#@BINDIR@#$(BINDIR)#' systemd/kmend-healthy.service.in >$(BUILD)/kmend-healthy.service
+	install -D -m 0644 -t "$(DESTDIR)$(UNITDIR)" $(BUILD)/kmend.service \
+		$(BUILD)/kmend-healthy.service systemd/kmend-healthy.timer
 	install -D -m 0644 -t "$(DESTDIR)$(SDKDIR)/kmend" include/kmend/*.h
 	install -D -m 0644 $(BUILD)/kernel/Module.symvers "$(DESTDIR)$(LIBDIR)/Module.symvers"
 	install -D -m 0755 scripts/debian-kernel "$(DESTDIR)$(LIBDIR)/debian-kernel"
@@ -243,6 +245,7 @@ uninstall:
 	else echo "make uninstall: no $(BUILD)/target.env: kmend.ko under /lib/modules is left" >&2; fi
 	rm -f "$(DESTDIR)$(BINDIR)/kmend" "$(DESTDIR)$(MANDIR)/man8/kmend.8" \
 		"$(DESTDIR)$(COMPLETIONDIR)/kmend" "$(DESTDIR)$(UNITDIR)/kmend.service" \
+		"$(DESTDIR)$(UNITDIR)/kmend-healthy.service" "$(DESTDIR)$(UNITDIR)/kmend-healthy.timer" \
 		"$(DESTDIR)$(LIBDIR)/Module.symvers" "$(DESTDIR)$(LIBDIR)/debian-kernel" \
 		$(patsubst scripts/%,"$(DESTDIR)$(LIBDIR)/%",$(wildcard scripts/package/*))
 	-rmdir "$(DESTDIR)$(LIBDIR)/package" 2>/dev/null

@@ -18,6 +18,7 @@
 
 #include "causes.h"
 #include "cli.h"
+#include "boot_guard.h"
 #include "engine.h"
 #include "module_sig.h"
 #include "install.h"
@@ -59,6 +60,7 @@ static void apply_usage(FILE *f)
 	fprintf(f,
 		"Usage: kmend apply [--engine FILE] [-q] FILE.ko\n"
 		"       kmend apply --installed [--engine FILE] [-q]\n"
+		"       kmend apply --boot-healthy\n"
 		"\n"
 		"Apply the update in FILE.ko (made by 'kmend create') to the running kernel.\n"
 		"\n"
@@ -83,7 +85,15 @@ static void apply_usage(FILE *f)
 		"                 $KMEND_ENGINE, else /lib/modules/RELEASE/extra/kmend.ko)\n"
 		"  --installed    apply every update installed for the running kernel\n"
 		"                 release (kmend install), oldest first; updates already\n"
-		"                 applied are skipped (run at boot by kmend.service)\n"
+		"                 applied are skipped (run at boot by kmend.service).\n"
+		"                 Each is marked pending in this boot first; one that a\n"
+		"                 previous boot applied and that boot never reached\n"
+		"                 the healthy mark is held: not applied, and said\n"
+		"                 (kmend list --installed says why) until it is\n"
+		"                 installed again\n"
+		"  --boot-healthy this boot is healthy: clear its pending marks (run by\n"
+		"                 kmend-healthy.timer some minutes after boot, and by\n"
+		"                 kmend.service at an orderly shutdown)\n"
 		"  -q, --quiet    print nothing on success\n"
 		"  -h, --help     show this help\n"
 		"\n"
@@ -411,6 +421,7 @@ static int apply_installed(FILE *out, FILE *err, const struct apply_opts *o)
 	int status = KMEND_EXIT_OK;
 
 	kernel_release(release, sizeof(release));
+	boot_guard_start(err);
 	if (installed_updates(release, &paths, &n)) {
 		fprintf(err, "kmend apply: %s/%s: %s\n", KMEND_INSTALL_DIR, release,
 			strerror(errno));
@@ -420,8 +431,23 @@ static int apply_installed(FILE *out, FILE *err, const struct apply_opts *o)
 		fprintf(out, "kmend: no updates are installed for %s\n", release);
 	/* one refusal does not keep the others out */
 	for (size_t i = 0; i < n && !interrupted; i++) {
-		int ret = apply_file(out, err, paths[i], o);
+		struct update_file uf;
+		char why[1024];
+		int ret;
 
+		if (update_file_open(&uf, paths[i], why, sizeof(why)) == 0) {
+			bool held = boot_guard_held(uf.id, why, sizeof(why));
+
+			if (held)
+				fprintf(err, "kmend: %s is held, not applied: %s\n", uf.id, why);
+			else if (boot_guard_pending(uf.id))
+				fprintf(err, "kmend: warning: cannot mark %s pending in %s: %s\n",
+					uf.id, KMEND_BOOT_DIR, strerror(errno));
+			update_file_close(&uf);
+			if (held)
+				continue;
+		}
+		ret = apply_file(out, err, paths[i], o);
 		if (ret && !status)
 			status = ret;
 	}
@@ -434,11 +460,13 @@ int apply_run(int argc, char **argv, FILE *out, FILE *err)
 	static const struct option options[] = {
 		{ "engine", required_argument, NULL, 'e' },
 		{ "installed", no_argument, NULL, 'I' },
+		{ "boot-healthy", no_argument, NULL, 'H' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
 	struct apply_opts o = { 0 };
+	bool healthy = false;
 	int opt, status;
 
 	optind = 0;
@@ -451,6 +479,9 @@ int apply_run(int argc, char **argv, FILE *out, FILE *err)
 		case 'I':
 			o.installed = true;
 			break;
+		case 'H':
+			healthy = true;
+			break;
 		case 'q':
 			o.quiet = true;
 			break;
@@ -460,6 +491,15 @@ int apply_run(int argc, char **argv, FILE *out, FILE *err)
 		default:
 			return cli_bad_option(err, "apply", opt, argv[optind - 1]);
 		}
+	}
+	if (healthy) {
+		if (optind != argc || o.installed) {
+			fprintf(err, "kmend apply: --boot-healthy stands alone; see 'kmend apply --help'\n");
+			return KMEND_EXIT_USAGE;
+		}
+		status = cli_need_root(err, "apply");
+		return status ? status :
+		       boot_guard_healthy(out, err) ? KMEND_EXIT_FAILURE : KMEND_EXIT_OK;
 	}
 	if (o.installed ? optind != argc : optind != argc - 1) {
 		fprintf(err, "kmend apply: %s; see 'kmend apply --help'\n",

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "boot_guard.h"
 #include "cli.h"
 #include "install.h"
 #include "json.h"
@@ -38,7 +39,8 @@ static void list_usage(FILE *f)
 		"               null: not switched)}],\n"
 		"               \"stacked_on\", \"conflicts\": [{\"process\", \"pid\",\n"
 		"               \"function\"}]}]}; with --installed, \"installed\": [{\"id\",\n"
-		"               \"file\", \"release\", \"description\"}]\n"
+		"               \"file\", \"release\", \"description\", \"held\" (why the\n"
+		"               crash-loop guard holds it back at boot, or null)}]\n"
 		"  --installed  list the installed updates\n"
 		"  --release RELEASE  with --installed: those for kernel RELEASE\n"
 		"  -h, --help   show this help\n"
@@ -303,20 +305,26 @@ static int list_installed(FILE *out, FILE *err, bool json, const char *for_relea
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct update_file uf;
+		char why[1024];
+		bool held;
 
 		if (update_file_open(&uf, paths[i], msg, sizeof(msg))) {
 			fprintf(err, "kmend list: warning: %s\n", msg);
 			continue;
 		}
+		held = boot_guard_held(uf.id, why, sizeof(why));
 		if (json) {
 			fputs(first ? "{" : ",{", out);
 			json_key_string(out, "id", uf.id, 1);
 			json_key_string(out, "file", paths[i], 0);
 			json_key_string(out, "release", uf.release, 0);
 			json_key_string(out, "description", uf.description, 0);
+			json_key_string(out, "held", held ? why : NULL, 0);
 			fputc('}', out);
 		} else {
 			fprintf(out, "%-24s %s\n", uf.id, paths[i]);
+			if (held)
+				fprintf(out, "%-24s held, not applied at boot: %s\n", "", why);
 		}
 		first = false;
 		update_file_close(&uf);

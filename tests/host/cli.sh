@@ -96,6 +96,7 @@ for f in usr/bin/kmend usr/share/man/man8/kmend.8 usr/share/bash-completion/comp
 	[ -f "$tmp/root/$f" ] || fail "make install did not install /$f"
 done
 systemd-analyze verify --man=no --root="$tmp/root" /usr/lib/systemd/system/kmend.service \
+	/usr/lib/systemd/system/kmend-healthy.service /usr/lib/systemd/system/kmend-healthy.timer \
 	>"$tmp/verify" 2>&1 || { cat "$tmp/verify"; fail "systemd-analyze verify kmend.service"; }
 cond=$(sed -n 's/^ConditionDirectoryNotEmpty=//p' "$tmp/root/usr/lib/systemd/system/kmend.service")
 mkdir -p "$tmp/cond/$(uname -r)"
