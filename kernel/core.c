@@ -186,7 +186,7 @@ static int check_update(struct kmend_update *update)
 		       update->id);
 		return -EINVAL;
 	}
-	if (update->flags & ~KMEND_REQUIRE_TARGETS) {
+	if (update->flags & ~(KMEND_REQUIRE_TARGETS | KMEND_REPLACE)) {
 		pr_err("update %s: unknown flags %#x\n", update->id, update->flags);
 		return -EINVAL;
 	}

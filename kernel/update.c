@@ -15,6 +15,7 @@
 #include "pack.h"
 #include "pre.h"
 #include "redirect.h"
+#include "replace.h"
 #include "resolve.h"
 #include "update.h"
 
@@ -55,6 +56,9 @@ static int build_patched_set(struct kmend_transition *t)
 	kmend_for_each_pack(update, pack)
 		kmend_for_each_func(pack, func)
 			n++;
+	/* and, for a replace, the functions of the updates it replaces */
+	if (kmend_replaces(t->st) && !t->revert)
+		n += kmend_replace_count_ranges(t->st);
 	t->ranges = kmend_alloc(KMEND_RANGES_PER_FUNC * n * sizeof(*t->ranges));
 	if (!t->ranges) {
 		t->st->cause = KMEND_OUT_OF_MEMORY;
@@ -73,6 +77,8 @@ static int build_patched_set(struct kmend_transition *t)
 			patched_set_add_new(t, func);
 		}
 	}
+	if (kmend_replaces(t->st) && !t->revert)
+		kmend_replace_add_ranges(t->st, t, patched_set_add);
 	return 0;
 }
 
@@ -257,6 +263,11 @@ int kmend_apply(struct kmend_state *st)
 	ret = get_targets(st);
 	if (ret)
 		goto put_targets;
+	if (kmend_replaces(st)) {
+		ret = kmend_replace_prepare(st);
+		if (ret)
+			goto put_targets;
+	}
 	ret = prepare_packs(st);
 	kmend_learned_free(st);
 	if (ret)
@@ -268,6 +279,8 @@ int kmend_apply(struct kmend_state *st)
 		goto release;
 
 	st->stage = KMEND_APPLIED;
+	if (kmend_replaces(st))
+		kmend_replace_finish(st);
 	set_on_access(st, true);
 	st->apply_seq = ++kmend_apply_counter;
 	st->applied_at = ktime_get_real_seconds();

@@ -214,9 +214,14 @@ struct kmend_hooks {
 /*
  * kmend_update.flags: KMEND_REQUIRE_TARGETS refuses to apply while a target
  * module is not loaded (target_not_loaded); without it, such a pack is
- * applied when its module loads.
+ * applied when its module loads. KMEND_REPLACE (kmend create --replace)
+ * makes the update cumulative: applying it switches off every update
+ * applied before it in the same stop (livepatch's atomic replace), which
+ * are then reversed, their callbacks not run; it needs a switch=kernel
+ * model.
  */
 #define KMEND_REQUIRE_TARGETS	0x1
+#define KMEND_REPLACE		0x2
 
 struct kmend_state;
 
@@ -227,7 +232,7 @@ struct kmend_update {
 	struct kmend_model model;
 	struct kmend_pack *packs;	/* ends with an entry whose funcs is NULL */
 	struct kmend_hooks hooks;
-	unsigned int flags;		/* KMEND_REQUIRE_TARGETS */
+	unsigned int flags;		/* KMEND_REQUIRE_TARGETS, KMEND_REPLACE */
 	/*
 	 * TRANSFORM_ON_ACCESS: optional; the engine sets *on_access once
 	 * every task runs the update's code (after the stop, or at the end of

@@ -13,6 +13,7 @@
 
 #include "ksyms.h"
 #include "redirect.h"
+#include "replace.h"
 #include "stackcheck.h"
 
 #define SWITCH_ATTEMPTS		5
@@ -99,6 +100,9 @@ static int switch_with_hooks(struct stop_ctx *ctx)
 			kmend_call_update_code(fail());
 		return -EAGAIN;
 	}
+	/* a cumulative update: the ones it replaces go off in this stop */
+	if (!revert && kmend_replaces(ctx->t->st))
+		kmend_replace_switch_off(ctx->t->st);
 	if (then)
 		kmend_call_update_code(then());
 	return 0;

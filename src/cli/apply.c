@@ -147,6 +147,35 @@ static void print_applied(FILE *out, const struct live_update *u, double secs)
 	live_functions_each(u->functions, print_function, out);
 }
 
+/*
+ * After a replacing update applied: each update that was applied before and
+ * is reversed now was replaced in its stop; unload its module.
+ */
+static void unload_replaced(FILE *out, FILE *err, char **before, size_t n,
+			    const char *id, bool quiet)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *stage, *module;
+		int ret;
+
+		if (!strcmp(before[i], id))
+			continue;
+		stage = update_attr(before[i], "stage");
+		module = update_attr(before[i], "module");
+		if (stage && module && *module && !strcmp(stage, "reversed")) {
+			ret = module_remove(module);
+			if (ret)
+				fprintf(err, "kmend apply: %s was replaced, but its module %s did not unload: %s; 'rmmod %s' later\n",
+					before[i], module, strerror(-ret), module);
+			else if (!quiet)
+				fprintf(out, "kmend: replaced %s (switched off in the same stop) and unloaded it\n",
+					before[i]);
+		}
+		free(stage);
+		free(module);
+	}
+}
+
 static double seconds_since(const struct timespec *t0)
 {
 	struct timespec t;
@@ -333,7 +362,8 @@ static int apply_file(FILE *out, FILE *err, const char *path,
 	struct live_update u;
 	struct progress *progress;
 	struct timespec t0;
-	char release[128], msg[512], what[160];
+	char release[128], msg[512], what[160], **before = NULL;
+	size_t nr_before = 0;
 	bool loaded_engine, skip;
 	int ret, status;
 
@@ -355,6 +385,12 @@ static int apply_file(FILE *out, FILE *err, const char *path,
 	status = check_not_loaded(err, &uf, o, &skip);
 	if (status || skip)
 		goto close;
+	/* what a replacing update replaces: the engine's updates applied now */
+	if (uf.replace && !uf.klp && engine_loaded() &&
+	    engine_update_ids(&before, &nr_before)) {
+		before = NULL;
+		nr_before = 0;
+	}
 	status = load_update(err, &uf, o, &loaded_engine);
 	if (status)
 		goto close;
@@ -389,6 +425,7 @@ static int apply_file(FILE *out, FILE *err, const char *path,
 	if (strcmp(u.stage, "applied") == 0) {
 		if (!o->quiet)
 			print_applied(out, &u, seconds_since(&t0));
+		unload_replaced(out, err, before, nr_before, uf.id, o->quiet);
 		status = KMEND_EXIT_OK;
 	} else if (interrupted) {
 		fprintf(err, "kmend apply: interrupted; %s was not applied and is unloaded again\n",
@@ -410,6 +447,7 @@ static int apply_file(FILE *out, FILE *err, const char *path,
 	}
 	live_update_free(&u);
 close:
+	update_ids_free(before, nr_before);
 	update_file_close(&uf);
 	return status;
 }

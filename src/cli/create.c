@@ -34,7 +34,8 @@ static void create_usage(FILE *f)
 	fprintf(f,
 		"Usage: kmend create [--source DIR | --kernel KERNEL...] [-o FILE] [--id ID]\n"
 		"                    [--description TEXT]\n"
-		"                    [--model MODEL] [--require-targets] [--format FORMAT]\n"
+		"                    [--model MODEL] [--replace] [--require-targets]\n"
+		"                    [--format FORMAT]\n"
 		"                    [--sign-key KEY --sign-cert CERT] [--dry-run] [-j N]\n"
 		"                    [-v] PATCH...\n"
 		"\n"
@@ -100,6 +101,14 @@ static void create_usage(FILE *f)
 		"                      its stack, leave=kernel,switch=thread each task at a\n"
 		"                      system call's entry or exit. The engine refuses one\n"
 		"                      it does not implement\n"
+		"  --replace           a cumulative update: applying it takes over every\n"
+		"                      function the updates applied before it replace and\n"
+		"                      switches the others back, all in one stop of the\n"
+		"                      machine (livepatch's atomic replace); those updates\n"
+		"                      are then reversed (their callbacks not run; shadow\n"
+		"                      variables stay for the new code) and kmend apply\n"
+		"                      unloads them. Needs a switch=kernel model (with\n"
+		"                      --format klp: livepatch's own replace)\n"
 		"  --require-targets   refuse to apply while a target module is not loaded\n"
 		"                      (target_not_loaded); by default such a module is\n"
 		"                      patched when it loads\n"
@@ -232,6 +241,7 @@ int create_run(int argc, char **argv, FILE *out, FILE *err)
 		{ "check-image", required_argument, NULL, 'I' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "require-targets", no_argument, NULL, 'R' },
+		{ "replace", no_argument, NULL, 'P' },
 		{ "model", required_argument, NULL, 'M' },
 		{ "format", required_argument, NULL, 'F' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -301,6 +311,7 @@ int create_run(int argc, char **argv, FILE *out, FILE *err)
 		case 'C': c.sign_cert = optarg; break;
 		case 'I': c.check_image = optarg; break;
 		case 'R': c.flags |= UPDATE_FLAG_REQUIRE_TARGETS; break;
+		case 'P': c.flags |= UPDATE_FLAG_REPLACE; break;
 		case 'F':
 			if (!strcmp(optarg, "kmend")) {
 				c.format = UPDATE_FORMAT_KMEND;

@@ -95,6 +95,8 @@ static char **child_argv(const struct create *c, const struct kernel_job *j,
 	}
 	if (c->flags & UPDATE_FLAG_REQUIRE_TARGETS)
 		argv[n++] = "--require-targets";
+	if (c->flags & UPDATE_FLAG_REPLACE)
+		argv[n++] = "--replace";
 	if (c->sign_key) {
 		argv[n++] = "--sign-key";
 		argv[n++] = (char *)c->sign_key;

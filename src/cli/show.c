@@ -74,6 +74,8 @@ static int show_file(FILE *out, FILE *err, const char *path, bool json)
 		json_key_string(out, "model", uf.model, 0);
 		json_key_string(out, "format", uf.klp ? "klp" : "kmend", 0);
 		json_key_string(out, "patch_sha256", uf.patch_sha256, 0);
+		json_key(out, "replace", 0);
+		fputs(uf.replace ? "true" : "false", out);
 		json_key(out, "functions", 0);
 		fputc('[', out);
 		bool first = true;
@@ -110,6 +112,8 @@ static int show_file(FILE *out, FILE *err, const char *path, bool json)
 			"kmend: for kmend's engine (kmend.ko)");
 		if (uf.patch_sha256)
 			fprintf(out, "Patch sha256:  %s\n", uf.patch_sha256);
+		if (uf.replace)
+			fprintf(out, "Replace:       yes: applying it replaces every update applied before it\n");
 		fprintf(out, "Functions:\n");
 		bool any = false;
 

@@ -177,7 +177,11 @@ int klp_tables_write(const struct update_module *m, FILE *f)
 			i, i, i, i, i);
 	}
 	fputs("\t{ }\n};\n\nstatic struct klp_patch kmend_klp_patch = {\n"
-	      "\t.mod = THIS_MODULE,\n\t.objs = kmend_klp_objs,\n};\n", f);
+	      "\t.mod = THIS_MODULE,\n\t.objs = kmend_klp_objs,\n", f);
+	/* --replace: livepatch's own atomic replace */
+	if (m->flags & UPDATE_FLAG_REPLACE)
+		fputs("\t.replace = true,\n", f);
+	fputs("};\n", f);
 	fputs("\nstatic int __init kmend_klp_init(void)\n{\n", f);
 	for (size_t i = 0; i < m->nr_units; i++)
 		if (update_first_of_target(m, i) &&

@@ -186,6 +186,9 @@ int update_module_check_model(const struct update_module *m, char *err,
 {
 	if (m->sw == 0)		/* KMEND_SWITCH_KERNEL: the machine stops */
 		return 0;
+	if ((m->flags & UPDATE_FLAG_REPLACE) && m->format != UPDATE_FORMAT_KLP)
+		return set_error(err, errlen, "--replace: the updates it replaces are switched off in the same stop of the machine as it is switched on, and model %s does not stop it; use a switch=kernel model",
+				 m->model);
 	for (size_t i = 0; i < m->nr_units; i++) {
 		const struct update_unit *u = &m->units[i];
 
@@ -401,6 +404,8 @@ void update_put_modinfo(FILE *f, const struct update_module *m)
 		fputs(");\nMODULE_INFO(kmend_kernel_version, ", f);
 		update_put_string(f, m->kernel_version);
 	}
+	if (m->flags & UPDATE_FLAG_REPLACE)
+		fputs(");\nMODULE_INFO(kmend_replace, \"1\"", f);
 	fputs(");\nMODULE_INFO(kmend_patch_sha256, ", f);
 	update_put_string(f, m->patch_sha256);
 	/* read by kmend show and apply before the module is loaded */

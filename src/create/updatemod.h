@@ -49,6 +49,7 @@ struct update_module {
 
 /* kmend_update.flags (kmend/patch.h) */
 #define UPDATE_FLAG_REQUIRE_TARGETS	0x1	/* KMEND_REQUIRE_TARGETS */
+#define UPDATE_FLAG_REPLACE		0x2	/* KMEND_REPLACE */
 
 /*
  * Check what the units declare fits one update: one of each callback per

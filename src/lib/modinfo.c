@@ -236,6 +236,7 @@ enum modinfo_error update_file_open(struct update_file *uf, const char *path,
 	uf->model = modinfo_get(&uf->mi, "kmend_model");
 	uf->patch_sha256 = modinfo_get(&uf->mi, "kmend_patch_sha256");
 	uf->kernel_version = modinfo_get(&uf->mi, "kmend_kernel_version");
+	uf->replace = modinfo_get(&uf->mi, "kmend_replace") != NULL;
 	return MODINFO_OK;
 }
 

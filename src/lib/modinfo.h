@@ -53,6 +53,7 @@ struct update_file {
 	/* kmend_kernel_version: the kernel's Debian package version, or NULL */
 	const char *kernel_version;
 	bool klp;		/* for the kernel's livepatch (--format klp) */
+	bool replace;		/* kmend_replace: a cumulative update (--replace) */
 	char release_buf[128];
 };
 

@@ -7,11 +7,11 @@
 # kernel's image as a machine running it has): apt-get install of the
 # update's package from the repository pulls kmend and the engine, installs
 # the update for kmend.service and enables the unit; a newer cumulative
-# package replaces it; removing it uninstalls it. In the VM, running that
+# package (made with --replace) replaces it; removing it uninstalls it. In the VM, running that
 # kernel: kmend apply --installed (kmend.service's command) applies at boot
 # what the package installed; the package's maintainer scripts, run as dpkg
-# runs them, apply the newer update in place of the older, and undo and
-# uninstall it on removal.
+# runs them, apply the newer update, which replaces the older in one stop,
+# and undo and uninstall it on removal.
 . "$(dirname "$0")/lib/host.bash"
 . "$(dirname "$0")/lib/fleet-root.bash"
 
@@ -107,7 +107,7 @@ expect_in "$tmp/log" "^fleet-1 +/var/lib/kmend/updates/$KVER/0001-fleet-1.ko$" "
 (cd "$root" && tar cf "$tmp/installed.tar" var/lib/kmend usr/lib/kmend/packages)
 
 echo "=== a newer cumulative package replaces it"
-"$kmend" create --id fleet-2 --kernel "$PKGVER" -o "$tmp/fleet-2.ko" "$v2_patch" >"$tmp/log" 2>&1 ||
+"$kmend" create --id fleet-2 --replace --kernel "$PKGVER" -o "$tmp/fleet-2.ko" "$v2_patch" >"$tmp/log" 2>&1 ||
 	{ cat "$tmp/log"; fail "kmend create fleet-2"; }
 "$kmend" package -o "$tmp/debs2" --version 2 "$tmp/fleet-2.ko" >"$tmp/log" 2>&1 ||
 	{ cat "$tmp/log"; fail "kmend package --version 2"; }
@@ -146,7 +146,7 @@ expect_eq "$(stage fleet-1)" applied "fleet-1, installed by the package, is appl
 expect_match "$(cat /proc/version)" "\(kmend example\)$" "its code runs"
 # version 2 of the package, configured as dpkg configures it
 expect_succeeds "postinst configure of version 2" /scripts-2/postinst configure 1
-expect_eq "$(ls $P | grep -c fleet-1)" 0 "fleet-1 undone and unloaded"
+expect_eq "$(ls $P | grep -c fleet-1)" 0 "fleet-1 replaced (fleet-2 is cumulative) and unloaded"
 expect_eq "$(stage fleet-2)" applied "fleet-2 applied now, on the kernel it is for"
 expect_match "$(cat /proc/version)" "\(kmend fleet v2\)$" "its code runs"
 expect_eq "$(ls /var/lib/kmend/updates/'"$KVER"')" "0001-fleet-2.ko" "and installed for the next boot"

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * replace.h - atomic replace: an update flagged KMEND_REPLACE takes over
+ * every function the updates applied before it replace, and switches the
+ * others back to the original, in the one stop of its switch; those
+ * updates are then reversed, for kmend apply to unload.
+ */
+#ifndef _KMEND_REPLACE_H
+#define _KMEND_REPLACE_H
+
+#include "core.h"
+#include "model.h"
+
+/* Does @st replace the updates applied before it? */
+static inline bool kmend_replaces(const struct kmend_state *st)
+{
+	return st->update->flags & KMEND_REPLACE;
+}
+
+/*
+ * Before @st's packs are prepared: refuse what a replace cannot switch in
+ * its stop (an update with entry jumps), and take back the jumps of every
+ * update it replaces, so that their functions go through ftrace for the
+ * switch. 0, or an error with st->cause set; the updates it replaces stay
+ * applied either way.
+ */
+int kmend_replace_prepare(struct kmend_state *st);
+
+/* Code ranges of the replaced updates, for the patched set: how many, or add them. */
+unsigned int kmend_replace_count_ranges(const struct kmend_state *st);
+void kmend_replace_add_ranges(const struct kmend_state *st, struct kmend_transition *t,
+			      void (*add)(struct kmend_transition *t,
+					  unsigned long start, unsigned long size));
+
+/*
+ * In @st's stop, right after its own functions switched on: every pack of
+ * the replaced updates off.
+ */
+void kmend_replace_switch_off(struct kmend_state *st);
+
+/*
+ * Once @st is applied: each replaced update reversed (its callbacks are not
+ * run, as with livepatch's atomic replace; its shadow variables stay for
+ * @st's code), its packs and its module reference released.
+ */
+void kmend_replace_finish(struct kmend_state *st);
+
+#endif /* _KMEND_REPLACE_H */
