@@ -28,6 +28,7 @@
 #include "module_targets.h"
 #include "pack.h"
 #include "redirect.h"
+#include "replace.h"
 #include "update.h"
 
 /*
@@ -174,6 +175,7 @@ static int patch_coming(struct kmend_state *st, struct kmend_pack *pack,
 	}
 	kmend_redirect_switch_pack(pack, true, KMEND_JUMP_UNUSED);
 	mutex_unlock(kmend_ksyms.kprobe_mutex);
+	kmend_replace_packs_changed(st);
 	kmend_post_patch(st, pack);
 	kmend_log(st, "module %s: patched before its init", mod->name);
 	return 0;
@@ -196,6 +198,7 @@ static void unpatch_going_one(struct kmend_state *st, struct module *mod)
 	unpatch(st, pack);
 	if (st->in_transition)
 		st->packs_changed++;
+	kmend_replace_packs_changed(st);
 	kmend_log(st, "module %s is unloading: unpatched it", mod->name);
 }
 

@@ -11,6 +11,7 @@
  * replaced updates are the ones applied when the replace starts; no other
  * transition runs until it ends, so they stay the same.
  */
+#include "alloc.h"
 #include "pack.h"
 #include "redirect.h"
 #include "replace.h"
@@ -20,20 +21,13 @@ static bool replaced(const struct kmend_state *st, const struct kmend_state *oth
 	return other != st && other->stage == KMEND_APPLIED;
 }
 
-int kmend_replace_prepare(struct kmend_state *st)
+/* An update of those @st replaces reaches a function by an entry jump? */
+static int refuse_entry_jumps(struct kmend_state *st)
 {
 	struct kmend_state *other;
 	struct kmend_pack *pack;
 	struct kmend_func *func;
-	int ret;
 
-	lockdep_assert_held(&kmend_mutex);
-
-	if (!kmend_model_ops(&st->update->model)->runs_hooks) {
-		kmend_abort(st, KMEND_UNEXPECTED,
-			    "apply: a replacing update needs a model that switches in a stop (switch=kernel)");
-		return -EINVAL;
-	}
 	list_for_each_entry(other, &kmend_updates, node) {
 		if (!replaced(st, other))
 			continue;
@@ -47,22 +41,86 @@ int kmend_replace_prepare(struct kmend_state *st)
 					return -EINVAL;
 				}
 	}
-	/* newest first: each takes back the jumps of the functions it is last on */
-	list_for_each_entry_reverse(other, &kmend_updates, node) {
+	return 0;
+}
+
+int kmend_replace_check_entries(struct kmend_state *st)
+{
+	/* a module target of one of them may have loaded meanwhile */
+	return refuse_entry_jumps(st);
+}
+
+/*
+ * Take back @other's jumps. A module target of @other that loaded during
+ * that transition got its pack switched on and its post_patch left for the
+ * transition's end: run it now, as an undo that stops does. A failure is
+ * @st's: its cause, detail and the tasks in the way go to @st, and @other
+ * keeps what its own last transition said.
+ */
+static int unjump(struct kmend_state *st, struct kmend_state *other)
+{
+	enum kmend_cause cause = other->cause;
+	char *detail = kmend_alloc(sizeof(other->abort_detail));
+	struct kmend_pack *pack;
+	int ret;
+
+	if (!detail) {
+		st->cause = KMEND_OUT_OF_MEMORY;
+		return -ENOMEM;
+	}
+	memcpy(detail, other->abort_detail, sizeof(other->abort_detail));
+	ret = kmend_redirect_unjump(other);
+	kmend_for_each_pack(other->update, pack)
+		if (pack->patched && !pack->pre_unpatch_due)
+			kmend_post_patch(other, pack);
+	if (ret) {
+		kmend_abort(st, other->cause,
+			    "apply: the jumps of update %s could not be taken back: %s",
+			    other->update->id, other->abort_detail);
+		st->nr_conflicts = other->nr_conflicts;
+		memcpy(st->conflicts, other->conflicts, sizeof(st->conflicts));
+		other->nr_conflicts = 0;
+	}
+	other->cause = cause;
+	memcpy(other->abort_detail, detail, sizeof(other->abort_detail));
+	kmend_free(detail);
+	return ret;
+}
+
+int kmend_replace_prepare(struct kmend_state *st)
+{
+	struct kmend_state *other;
+	int ret;
+
+	lockdep_assert_held(&kmend_mutex);
+
+	if (!kmend_model_ops(&st->update->model)->runs_hooks) {
+		kmend_abort(st, KMEND_UNEXPECTED,
+			    "apply: a replacing update needs a model that switches in a stop (switch=kernel)");
+		return -EINVAL;
+	}
+	ret = refuse_entry_jumps(st);
+	if (ret)
+		return ret;
+	/* in any order: each takes back the jumps of the functions it is last on */
+	list_for_each_entry(other, &kmend_updates, node) {
 		if (!replaced(st, other))
 			continue;
-		ret = kmend_redirect_unjump(other);
-		if (ret) {
-			st->cause = other->cause;
-			kmend_abort(st, other->cause,
-				    "apply: the jumps of update %s could not be taken back: %s",
-				    other->update->id, other->abort_detail);
+		ret = unjump(st, other);
+		if (ret)
 			return ret;
-		}
 		kmend_log(st, "replace: update %s goes through ftrace for the switch",
 			  other->update->id);
 	}
 	return 0;
+}
+
+void kmend_replace_packs_changed(struct kmend_state *changed)
+{
+	struct kmend_state *t = kmend_transition_state();
+
+	if (t && t != changed && kmend_replaces(t) && t->stage != KMEND_APPLIED)
+		t->packs_changed++;
 }
 
 unsigned int kmend_replace_count_ranges(const struct kmend_state *st)
@@ -75,6 +133,7 @@ unsigned int kmend_replace_count_ranges(const struct kmend_state *st)
 	list_for_each_entry(other, &kmend_updates, node) {
 		if (!replaced(st, other))
 			continue;
+		n++;		/* its module's text */
 		kmend_for_each_pack(other->update, pack)
 			kmend_for_each_func(pack, func)
 				n++;
@@ -90,10 +149,16 @@ void kmend_replace_add_ranges(const struct kmend_state *st, struct kmend_transit
 	struct kmend_pack *pack;
 	struct kmend_func *func;
 
-	/* the original, where calls go back to, and the code that goes away */
+	/*
+	 * The original, where calls go back to, and the code that goes away:
+	 * all of the replaced update's module text, which is unloaded next
+	 * (helpers its functions call, whatever else it runs).
+	 */
 	list_for_each_entry(other, &kmend_updates, node) {
 		if (!replaced(st, other))
 			continue;
+		add(t, (unsigned long)other->update->mod->core_layout.base,
+		    other->update->mod->core_layout.text_size);
 		kmend_for_each_pack(other->update, pack)
 			kmend_for_each_func(pack, func) {
 				if (!func->patched)
@@ -110,10 +175,11 @@ void kmend_replace_switch_off(struct kmend_state *st)
 {
 	struct kmend_state *other;
 
-	/* no entry jumps among them (kmend_replace_prepare()): nothing to write */
+	/* no entry jumps among them (checked before this stop): nothing to write */
 	list_for_each_entry(other, &kmend_updates, node)
 		if (replaced(st, other))
-			kmend_redirect_switch(other->update, false, KMEND_JUMP_STOPPED);
+			WARN_ON_ONCE(kmend_redirect_switch(other->update, false,
+							   KMEND_JUMP_STOPPED));
 }
 
 void kmend_replace_finish(struct kmend_state *st)

@@ -26,6 +26,20 @@ static inline bool kmend_replaces(const struct kmend_state *st)
  */
 int kmend_replace_prepare(struct kmend_state *st);
 
+/*
+ * Just before each stop, with kprobe_mutex held: still no entry jump among
+ * the replaced updates (a module target of theirs may have loaded since
+ * kmend_replace_prepare())? 0, or an error with st->cause set.
+ */
+int kmend_replace_check_entries(struct kmend_state *st);
+
+/*
+ * A pack of @changed was switched on or off by a module target coming or
+ * going: the replacing update in transition, if any, builds its patched
+ * set again, which holds the replaced updates' code.
+ */
+void kmend_replace_packs_changed(struct kmend_state *changed);
+
 /* Code ranges of the replaced updates, for the patched set: how many, or add them. */
 unsigned int kmend_replace_count_ranges(const struct kmend_state *st);
 void kmend_replace_add_ranges(const struct kmend_state *st, struct kmend_transition *t,

@@ -84,7 +84,11 @@ static int build_patched_set(struct kmend_transition *t)
 
 static int check_entries(struct kmend_transition *t)
 {
-	return kmend_redirect_check_entries(t->st, NULL);
+	int ret = kmend_redirect_check_entries(t->st, NULL);
+
+	if (!ret && kmend_replaces(t->st) && !t->revert)
+		ret = kmend_replace_check_entries(t->st);
+	return ret;
 }
 
 static int run_model(struct kmend_state *st, bool revert)
@@ -260,14 +264,15 @@ int kmend_apply(struct kmend_state *st)
 			    "apply: the update module is being unloaded");
 		return -EBUSY;
 	}
-	ret = get_targets(st);
-	if (ret)
-		goto put_targets;
+	/* first: a module target loading meanwhile comes to our notifier */
 	if (kmend_replaces(st)) {
 		ret = kmend_replace_prepare(st);
 		if (ret)
 			goto put_targets;
 	}
+	ret = get_targets(st);
+	if (ret)
+		goto put_targets;
 	ret = prepare_packs(st);
 	kmend_learned_free(st);
 	if (ret)

@@ -148,8 +148,8 @@ static void print_applied(FILE *out, const struct live_update *u, double secs)
 }
 
 /*
- * After a replacing update applied: each update that was applied before and
- * is reversed now was replaced in its stop; unload its module.
+ * After a replacing update applied: each update @before lists (applied
+ * then) that is reversed now was replaced in its stop; unload its module.
  */
 static void unload_replaced(FILE *out, FILE *err, char **before, size_t n,
 			    const char *id, bool quiet)
@@ -390,6 +390,16 @@ static int apply_file(FILE *out, FILE *err, const char *path,
 	    engine_update_ids(&before, &nr_before)) {
 		before = NULL;
 		nr_before = 0;
+	}
+	for (size_t i = 0; i < nr_before; i++) {
+		char *stage = update_attr(before[i], "stage");
+
+		if (!stage || strcmp(stage, "applied")) {
+			free(before[i]);
+			before[i] = before[--nr_before];
+			i--;
+		}
+		free(stage);
 	}
 	status = load_update(err, &uf, o, &loaded_engine);
 	if (status)
