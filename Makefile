@@ -231,8 +231,10 @@ install-tools:
 	install -D -m 0644 completion/kmend.bash "$(DESTDIR)$(COMPLETIONDIR)/kmend"
 	sed 's#@BINDIR@#$(BINDIR)#' systemd/kmend.service.in >$(BUILD)/kmend.service
 	sed 's#@BINDIR@#$(BINDIR)#' systemd/kmend-healthy.service.in >$(BUILD)/kmend-healthy.service
+	sed 's#@BINDIR@#$(BINDIR)#' systemd/kmend-shutdown.service.in >$(BUILD)/kmend-shutdown.service
 	install -D -m 0644 -t "$(DESTDIR)$(UNITDIR)" $(BUILD)/kmend.service \
-		$(BUILD)/kmend-healthy.service systemd/kmend-healthy.timer
+		$(BUILD)/kmend-healthy.service systemd/kmend-healthy.timer \
+		$(BUILD)/kmend-shutdown.service
 	install -D -m 0644 -t "$(DESTDIR)$(SDKDIR)/kmend" include/kmend/*.h
 	install -D -m 0644 $(BUILD)/kernel/Module.symvers "$(DESTDIR)$(LIBDIR)/Module.symvers"
 	install -D -m 0755 scripts/debian-kernel "$(DESTDIR)$(LIBDIR)/debian-kernel"
@@ -246,6 +248,7 @@ uninstall:
 	rm -f "$(DESTDIR)$(BINDIR)/kmend" "$(DESTDIR)$(MANDIR)/man8/kmend.8" \
 		"$(DESTDIR)$(COMPLETIONDIR)/kmend" "$(DESTDIR)$(UNITDIR)/kmend.service" \
 		"$(DESTDIR)$(UNITDIR)/kmend-healthy.service" "$(DESTDIR)$(UNITDIR)/kmend-healthy.timer" \
+		"$(DESTDIR)$(UNITDIR)/kmend-shutdown.service" \
 		"$(DESTDIR)$(LIBDIR)/Module.symvers" "$(DESTDIR)$(LIBDIR)/debian-kernel" \
 		$(patsubst scripts/%,"$(DESTDIR)$(LIBDIR)/%",$(wildcard scripts/package/*))
 	-rmdir "$(DESTDIR)$(LIBDIR)/package" 2>/dev/null

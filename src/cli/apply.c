@@ -61,6 +61,7 @@ static void apply_usage(FILE *f)
 		"Usage: kmend apply [--engine FILE] [-q] FILE.ko\n"
 		"       kmend apply --installed [--engine FILE] [-q]\n"
 		"       kmend apply --boot-healthy\n"
+		"       kmend apply --release-hold ID\n"
 		"\n"
 		"Apply the update in FILE.ko (made by 'kmend create') to the running kernel.\n"
 		"\n"
@@ -89,8 +90,8 @@ static void apply_usage(FILE *f)
 		"                 Each is marked pending in this boot first; one that a\n"
 		"                 previous boot applied and that boot never reached\n"
 		"                 the healthy mark is held: not applied, and said\n"
-		"                 (kmend list --installed says why) until it is\n"
-		"                 installed again\n"
+		"                 (kmend list --installed says why) until released\n"
+		"  --release-hold ID  apply the held update ID at boot again\n"
 		"  --boot-healthy this boot is healthy: clear its pending marks (run by\n"
 		"                 kmend-healthy.timer some minutes after boot, and by\n"
 		"                 kmend.service at an orderly shutdown)\n"
@@ -469,7 +470,7 @@ static int apply_installed(FILE *out, FILE *err, const struct apply_opts *o)
 	int status = KMEND_EXIT_OK;
 
 	kernel_release(release, sizeof(release));
-	boot_guard_start(err);
+	boot_guard_start(release, err);
 	if (installed_updates(release, &paths, &n)) {
 		fprintf(err, "kmend apply: %s/%s: %s\n", KMEND_INSTALL_DIR, release,
 			strerror(errno));
@@ -484,11 +485,11 @@ static int apply_installed(FILE *out, FILE *err, const struct apply_opts *o)
 		int ret;
 
 		if (update_file_open(&uf, paths[i], why, sizeof(why)) == 0) {
-			bool held = boot_guard_held(uf.id, why, sizeof(why));
+			bool held = boot_guard_held(release, uf.id, why, sizeof(why));
 
 			if (held)
 				fprintf(err, "kmend: %s is held, not applied: %s\n", uf.id, why);
-			else if (boot_guard_pending(uf.id))
+			else if (boot_guard_pending(release, uf.id))
 				fprintf(err, "kmend: warning: cannot mark %s pending in %s: %s\n",
 					uf.id, KMEND_BOOT_DIR, strerror(errno));
 			update_file_close(&uf);
@@ -509,11 +510,13 @@ int apply_run(int argc, char **argv, FILE *out, FILE *err)
 		{ "engine", required_argument, NULL, 'e' },
 		{ "installed", no_argument, NULL, 'I' },
 		{ "boot-healthy", no_argument, NULL, 'H' },
+		{ "release-hold", required_argument, NULL, 'L' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
 	struct apply_opts o = { 0 };
+	const char *release_hold = NULL;
 	bool healthy = false;
 	int opt, status;
 
@@ -530,6 +533,9 @@ int apply_run(int argc, char **argv, FILE *out, FILE *err)
 		case 'H':
 			healthy = true;
 			break;
+		case 'L':
+			release_hold = optarg;
+			break;
 		case 'q':
 			o.quiet = true;
 			break;
@@ -539,6 +545,25 @@ int apply_run(int argc, char **argv, FILE *out, FILE *err)
 		default:
 			return cli_bad_option(err, "apply", opt, argv[optind - 1]);
 		}
+	}
+	if (release_hold) {
+		char release[128];
+
+		if (optind != argc || o.installed || healthy || strchr(release_hold, '/')) {
+			fprintf(err, "kmend apply: --release-hold takes an update id, alone; see 'kmend apply --help'\n");
+			return KMEND_EXIT_USAGE;
+		}
+		status = cli_need_root(err, "apply");
+		if (status)
+			return status;
+		kernel_release(release, sizeof(release));
+		if (!boot_guard_forget(release, release_hold)) {
+			fprintf(err, "kmend apply: no update %s is held for %s\n", release_hold, release);
+			return KMEND_EXIT_UNKNOWN_ID;
+		}
+		fprintf(out, "kmend: %s is no longer held: kmend.service applies it at the next boot (or 'kmend apply --installed' now)\n",
+			release_hold);
+		return KMEND_EXIT_OK;
 	}
 	if (healthy) {
 		if (optind != argc || o.installed) {

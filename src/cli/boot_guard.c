@@ -3,13 +3,16 @@
  * The crash-loop guard. kmend.service applies the installed updates at
  * boot; an update that makes the machine crash or hang then would be applied
  * again at every boot. So, before applying one at boot, kmend writes
- * KMEND_BOOT_DIR/pending/ID holding this boot's id
+ * KMEND_BOOT_DIR/pending/RELEASE/ID holding this boot's id
  * (/proc/sys/kernel/random/boot_id) and flushes it to disk;
  * kmend-healthy.timer (some minutes after boot), and an orderly shutdown,
  * run kmend apply --boot-healthy, which removes the pending marks of this
  * boot. A pending mark of another boot found at the next boot means that
- * boot ended without reaching the mark: the update is held (held/ID, with
- * why), and kmend apply --installed skips it until it is installed again.
+ * boot ended without reaching the mark: the update is held
+ * (held/RELEASE/ID, with why), and kmend apply --installed skips it until
+ * it is released (kmend apply --release-hold) or installed again. Marks are
+ * kept per kernel release: the same update id built for two kernels is two
+ * builds.
  */
 #include "boot_guard.h"
 
@@ -88,13 +91,13 @@ static char *read_mark(const char *sub, const char *id)
 	return text;
 }
 
-static void remove_mark(const char *sub, const char *id)
+static int remove_mark(const char *sub, const char *id)
 {
 	char *path = str_format("%s/%s/%s", KMEND_BOOT_DIR, sub, id);
+	int ret = path ? unlink(path) : -1;
 
-	if (path)
-		unlink(path);
 	free(path);
+	return ret;
 }
 
 static bool is_mark(const char *name)
@@ -102,19 +105,24 @@ static bool is_mark(const char *name)
 	return name[0] != '.';
 }
 
-void boot_guard_start(FILE *err)
+/* "pending/RELEASE" or "held/RELEASE", to free */
+static char *sub_of(const char *kind, const char *release)
 {
-	char *dir = str_format("%s/pending", KMEND_BOOT_DIR), **ids = NULL, now[64];
+	return str_format("%s/%s", kind, release);
+}
+
+void boot_guard_start(const char *release, FILE *err)
+{
+	char *pending = sub_of("pending", release), *held = sub_of("held", release);
+	char *dir = pending ? str_format("%s/%s", KMEND_BOOT_DIR, pending) : NULL;
+	char **ids = NULL, now[64], id_now[64];
 	size_t n = 0;
-	char id_now[64];
 
 	boot_id(id_now, sizeof(id_now));
-	if (!dir || dir_names(dir, is_mark, &ids, &n)) {
-		free(dir);
-		return;		/* none pending */
-	}
+	if (!dir || !held || dir_names(dir, is_mark, &ids, &n))
+		goto out;	/* none pending */
 	for (size_t i = 0; i < n; i++) {
-		char *mark = read_mark("pending", ids[i]), *why;
+		char *mark = read_mark(pending, ids[i]), *why;
 		time_t t = time(NULL);
 
 		if (!mark || !strcmp(mark, id_now)) {
@@ -122,23 +130,28 @@ void boot_guard_start(FILE *err)
 			continue;
 		}
 		strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
-		why = str_format("the boot that applied it (boot id %s) ended before it was marked healthy (kmend-healthy.timer, or an orderly shutdown); held since %s; 'kmend install' it again to apply it at boot",
-				 mark, now);
-		if (why && !write_mark("held", ids[i], why)) {
-			remove_mark("pending", ids[i]);
+		why = str_format("the boot that applied it (boot id %s) ended before it was marked healthy (kmend-healthy.timer, or an orderly shutdown); held since %s; 'kmend apply --release-hold %s' lets the next boot apply it again",
+				 mark, now, ids[i]);
+		if (why && !write_mark(held, ids[i], why)) {
+			remove_mark(pending, ids[i]);
 			fprintf(err, "kmend: not applying %s at boot: %s\n", ids[i], why);
 		}
 		free(why);
 		free(mark);
 	}
 	strv_free(ids, n);
+out:
 	free(dir);
+	free(pending);
+	free(held);
 }
 
-bool boot_guard_held(const char *id, char *why, size_t len)
+bool boot_guard_held(const char *release, const char *id, char *why, size_t len)
 {
-	char *mark = read_mark("held", id);
+	char *held = sub_of("held", release);
+	char *mark = held ? read_mark(held, id) : NULL;
 
+	free(held);
 	if (!mark)
 		return false;
 	snprintf(why, len, "%s", mark);
@@ -146,47 +159,68 @@ bool boot_guard_held(const char *id, char *why, size_t len)
 	return true;
 }
 
-int boot_guard_pending(const char *id)
+int boot_guard_pending(const char *release, const char *id)
 {
-	char id_now[64];
+	char *pending = sub_of("pending", release), id_now[64];
+	int ret;
 
+	if (!pending)
+		return -1;
 	boot_id(id_now, sizeof(id_now));
-	return write_mark("pending", id, id_now);
+	ret = write_mark(pending, id, id_now);
+	free(pending);
+	return ret;
 }
 
 int boot_guard_healthy(FILE *out, FILE *err)
 {
-	char *dir = str_format("%s/pending", KMEND_BOOT_DIR), **ids = NULL, id_now[64];
-	size_t n = 0, cleared = 0;
+	char *dir = str_format("%s/pending", KMEND_BOOT_DIR), **releases = NULL, id_now[64];
+	size_t nr = 0, cleared = 0;
 
 	boot_id(id_now, sizeof(id_now));
 	if (!dir) {
 		fprintf(err, "kmend apply: out of memory\n");
 		return -1;
 	}
-	if (dir_names(dir, is_mark, &ids, &n)) {
+	if (dir_names(dir, is_mark, &releases, &nr)) {
 		free(dir);
 		return errno == ENOENT ? 0 : -1;
 	}
-	for (size_t i = 0; i < n; i++) {
-		char *mark = read_mark("pending", ids[i]);
+	for (size_t r = 0; r < nr; r++) {
+		char *sub = sub_of("pending", releases[r]);
+		char *path = sub ? str_format("%s/%s", KMEND_BOOT_DIR, sub) : NULL, **ids = NULL;
+		size_t n = 0;
 
-		if (mark && !strcmp(mark, id_now)) {
-			remove_mark("pending", ids[i]);
-			cleared++;
-		}
-		free(mark);
+		if (path && !dir_names(path, is_mark, &ids, &n))
+			for (size_t i = 0; i < n; i++) {
+				char *mark = read_mark(sub, ids[i]);
+
+				if (mark && !strcmp(mark, id_now) && !remove_mark(sub, ids[i]))
+					cleared++;
+				free(mark);
+			}
+		strv_free(ids, n);
+		free(path);
+		free(sub);
 	}
 	if (cleared)
 		fprintf(out, "kmend: this boot is healthy: %zu update%s applied at boot no longer pending\n",
 			cleared, cleared == 1 ? "" : "s");
-	strv_free(ids, n);
+	strv_free(releases, nr);
 	free(dir);
 	return 0;
 }
 
-void boot_guard_forget(const char *id)
+bool boot_guard_forget(const char *release, const char *id)
 {
-	remove_mark("pending", id);
-	remove_mark("held", id);
+	char *pending = sub_of("pending", release), *held = sub_of("held", release);
+	bool was_held = false;
+
+	if (pending)
+		remove_mark(pending, id);
+	if (held)
+		was_held = !remove_mark(held, id);
+	free(pending);
+	free(held);
+	return was_held;
 }

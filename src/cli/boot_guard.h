@@ -14,22 +14,25 @@
 #define KMEND_BOOT_DIR "/var/lib/kmend/boot"
 
 /*
- * At the start of kmend apply --installed: each update a previous boot
- * applied (pending/ID) without reaching the healthy mark becomes held
- * (held/ID, with why), said on @err (the journal).
+ * At the start of kmend apply --installed for kernel @release: each update
+ * a previous boot applied (pending/RELEASE/ID) without reaching the healthy
+ * mark becomes held (held/RELEASE/ID, with why), said on @err (the journal).
  */
-void boot_guard_start(FILE *err);
+void boot_guard_start(const char *release, FILE *err);
 
-/* Is update @id held? Its reason into @why. */
-bool boot_guard_held(const char *id, char *why, size_t len);
+/* Is update @id of @release held? Its reason into @why. */
+bool boot_guard_held(const char *release, const char *id, char *why, size_t len);
 
 /* Before applying @id at boot: pending in this boot (written to disk). */
-int boot_guard_pending(const char *id);
+int boot_guard_pending(const char *release, const char *id);
 
 /* The boot reached the healthy mark: nothing of it pending any more. */
 int boot_guard_healthy(FILE *out, FILE *err);
 
-/* Forget @id's marks (kmend install and uninstall). */
-void boot_guard_forget(const char *id);
+/*
+ * Forget @id's marks for @release (kmend install, uninstall, apply
+ * --release-hold); true if it was held.
+ */
+bool boot_guard_forget(const char *release, const char *id);
 
 #endif /* KMEND_BOOT_GUARD_H */

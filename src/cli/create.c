@@ -424,6 +424,12 @@ int create_run(int argc, char **argv, FILE *out, FILE *err)
 					 c.output == default_output ? "." : c.output, out, err);
 		goto free_files;
 	}
+	/* from here on a stop ends what kmend started: the helper, compiles */
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
+	signal(SIGQUIT, on_signal);
+	signal(SIGPIPE, on_signal);
 	if (nr_kernels) {
 		char errbuf[1024];
 
@@ -471,11 +477,6 @@ int create_run(int argc, char **argv, FILE *out, FILE *err)
 		goto free_files;
 	}
 	atexit(remove_work);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGHUP, on_signal);
-	signal(SIGQUIT, on_signal);
-	signal(SIGPIPE, on_signal);
 	/* Its path goes into shell commands: keep it to plain characters. */
 	if (work_dir[strspn(work_dir, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-")]) {
 		fprintf(err, "kmend create: the work folder %s has characters a shell would read; set TMPDIR to a plain path\n",

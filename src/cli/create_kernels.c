@@ -9,6 +9,7 @@
 #include "create_kernels.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -71,8 +72,9 @@ static char **child_argv(const struct create *c, const struct kernel_job *j,
 	}
 	argv[n++] = (char *)self_path();
 	argv[n++] = "create";
+	/* as the user named it: a version alone would lose a flavour (cloud-amd64) */
 	argv[n++] = "--kernel";
-	argv[n++] = j->k.version;
+	argv[n++] = (char *)j->name;
 	argv[n++] = "-o";
 	argv[n++] = j->output;
 	argv[n++] = "--id";
@@ -127,7 +129,8 @@ static int start(const struct create *c, struct kernel_job *j, size_t jobs, FILE
 	char **argv = child_argv(c, j, jobs);
 	int fds[2];
 
-	if (!argv || pipe(fds)) {
+	/* not inherited by the other kernels' children */
+	if (!argv || pipe2(fds, O_CLOEXEC)) {
 		fprintf(err, "kmend create: %s\n", argv ? strerror(errno) : "out of memory");
 		free_child_argv(argv);
 		return -1;
@@ -137,8 +140,6 @@ static int start(const struct create *c, struct kernel_job *j, size_t jobs, FILE
 	if (j->pid == 0) {
 		dup2(fds[1], STDOUT_FILENO);
 		dup2(fds[1], STDERR_FILENO);
-		close(fds[0]);
-		close(fds[1]);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		execv(argv[0], argv);
@@ -224,7 +225,8 @@ static void follow(struct kernel_job *jobs, size_t n, FILE *out)
 				}
 			break;
 		}
-		if (poll(p, n, -1) < 0)
+		/* a second at most: a stop that comes just before is passed on */
+		if (poll(p, n, 1000) < 0)
 			continue;	/* EINTR: a stop to pass on */
 		for (size_t i = 0; i < n; i++)
 			if (jobs[i].fd >= 0 && p[i].revents && !read_output(&jobs[i], out)) {
@@ -286,8 +288,11 @@ int create_for_kernels(const struct create *c, char *const *names, size_t n,
 			snprintf(j->why, sizeof(j->why), "%s", msg);
 			continue;
 		}
+		/* not started yet: not done either */
+		j->status = -1;
 		for (size_t k = 0; k < i; k++)
-			if (jobs[k].k.version && !strcmp(jobs[k].k.version, j->k.version)) {
+			if (jobs[k].k.version && !strcmp(jobs[k].k.version, j->k.version) &&
+			    !strcmp(jobs[k].k.release, j->k.release)) {
 				fprintf(err, "kmend create: --kernel %s is %s again: one update for it\n",
 					names[i], j->k.version);
 				debian_kernel_free(&j->k);

@@ -217,7 +217,7 @@ static int install_file(FILE *out, FILE *err, const char *path)
 	if (status)
 		fprintf(err, "kmend install: %s\n", msg);
 	else
-		boot_guard_forget(uf.id);
+		boot_guard_forget(uf.release, uf.id);
 	if (!status)
 		fprintf(out, "kmend: installed %s as %s; it is applied at boot of %s by kmend.service\n",
 			uf.id, dest, uf.release);
@@ -292,7 +292,7 @@ int uninstall_run(int argc, char **argv, FILE *out, FILE *err)
 		free(path);
 		return KMEND_EXIT_FAILURE;
 	}
-	boot_guard_forget(argv[optind]);
+	boot_guard_forget(release, argv[optind]);
 	fprintf(out, "kmend: uninstalled %s (%s)\n", argv[optind], path);
 	free(path);
 	return KMEND_EXIT_OK;

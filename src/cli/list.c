@@ -312,7 +312,7 @@ static int list_installed(FILE *out, FILE *err, bool json, const char *for_relea
 			fprintf(err, "kmend list: warning: %s\n", msg);
 			continue;
 		}
-		held = boot_guard_held(uf.id, why, sizeof(why));
+		held = boot_guard_held(release, uf.id, why, sizeof(why));
 		if (json) {
 			fputs(first ? "{" : ",{", out);
 			json_key_string(out, "id", uf.id, 1);

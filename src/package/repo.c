@@ -168,6 +168,18 @@ int repo_update(const struct repo_opts *o, char *const *debs, size_t n, FILE *ou
 	}
 	if (check_debs(debs, n, err, errlen))
 		goto out;
+	/* unsigned indexes beside an old InRelease: apt would trust the old one */
+	if (!o->key) {
+		char *signed_index = str_format("%s/InRelease", o->dir);
+
+		if (signed_index && !access(signed_index, F_OK)) {
+			set_error(err, errlen, "%s is a signed repository (InRelease): give --sign-key to keep it signed",
+				  o->dir);
+			free(signed_index);
+			goto out;
+		}
+		free(signed_index);
+	}
 	if (make_parent_dirs(packages) || (mkdir(pool, 0755) && errno != EEXIST)) {
 		set_error(err, errlen, "cannot create %s: %s", pool, strerror(errno));
 		goto out;

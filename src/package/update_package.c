@@ -51,6 +51,11 @@ int update_package_build(const char *ko, const struct update_package_opts *o,
 		free(script_dir);
 		return set_error(err, errlen, "%s", msg);
 	}
+	if (uf.klp) {
+		set_error(err, errlen, "%s: an update for the kernel's livepatch (--format klp): its package's scripts drive kmend's engine; package an update made for kmend's engine",
+			  ko);
+		goto out;
+	}
 	kversion = o->kernel_version ? o->kernel_version : uf.kernel_version;
 	if (!kversion) {
 		set_error(err, errlen, "%s: the update does not say which Debian build of %s it is for (kmend create --kernel records it); give it with --kernel-version VERSION",

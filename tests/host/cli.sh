@@ -97,6 +97,7 @@ for f in usr/bin/kmend usr/share/man/man8/kmend.8 usr/share/bash-completion/comp
 done
 systemd-analyze verify --man=no --root="$tmp/root" /usr/lib/systemd/system/kmend.service \
 	/usr/lib/systemd/system/kmend-healthy.service /usr/lib/systemd/system/kmend-healthy.timer \
+	/usr/lib/systemd/system/kmend-shutdown.service \
 	>"$tmp/verify" 2>&1 || { cat "$tmp/verify"; fail "systemd-analyze verify kmend.service"; }
 cond=$(sed -n 's/^ConditionDirectoryNotEmpty=//p' "$tmp/root/usr/lib/systemd/system/kmend.service")
 mkdir -p "$tmp/cond/$(uname -r)"

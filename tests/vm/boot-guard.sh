@@ -6,7 +6,7 @@
 #   without the healthy mark (a simulated crash);
 # - boot 2: kmend apply --installed holds it back, says why on standard
 #   error (the journal), and kmend list --installed (text and JSON) says so;
-#   installing it again releases it; applied, then marked healthy
+#   kmend apply --release-hold releases it; applied, then marked healthy
 #   (kmend apply --boot-healthy), nothing is pending any more;
 # - a boot that reaches the healthy mark leaves nothing pending, and the
 #   next applies the update again.
@@ -37,9 +37,9 @@ echo STATE-END"
 boot first '
 expect_succeeds "kmend apply --installed" kmend apply --installed
 expect_eq "$(stage guarded)" applied "the installed update is applied at boot"
-expect_eq "$(cat /var/lib/kmend/boot/pending/guarded)" "$(cat /tmp/boot_id)" "pending in this boot"
+expect_eq "$(cat /var/lib/kmend/boot/pending/'"$KVER"'/guarded)" "$(cat /tmp/boot_id)" "pending in this boot, for its kernel"
 # no healthy mark: the boot ends here, as a crash would end it'
-first_boot=$(cat "$tmp/state/boot/pending/guarded")
+first_boot=$(cat "$tmp/state/boot/pending/$KVER/guarded")
 
 boot second '
 kmend apply --installed >/tmp/out 2>/tmp/err
@@ -49,15 +49,15 @@ expect_match "$(cat /tmp/err)" "^kmend: guarded is held, not applied:" "once for
 expect_eq "$(ls /sys/kernel/kmend 2>/dev/null | grep -c guarded)" 0 "not applied"
 expect_match "$(kmend list --installed)" "held, not applied at boot: the boot that applied it \(boot id '"$first_boot"'\)" "kmend list --installed says so"
 expect_match "$(kmend list --installed --json)" "\"held\":\"the boot that applied it" "and its JSON"
-expect_eq "$(ls /var/lib/kmend/boot/pending | wc -l)" 0 "nothing pending"
-# released by installing it again
-expect_succeeds "kmend uninstall" kmend uninstall guarded
-expect_succeeds "kmend install" kmend install /guarded.ko
+expect_eq "$(ls /var/lib/kmend/boot/pending/'"$KVER"' | wc -l)" 0 "nothing pending"
+# released
+expect_fails "kmend apply --release-hold of an update that is not held" kmend apply --release-hold nosuch
+expect_succeeds "kmend apply --release-hold" kmend apply --release-hold guarded
 expect_match "$(kmend list --installed --json)" "\"held\":null" "no longer held"
 expect_succeeds "kmend apply --installed" kmend apply --installed
 expect_eq "$(stage guarded)" applied "applied again"
 expect_succeeds "kmend apply --boot-healthy" kmend apply --boot-healthy
-expect_eq "$(ls /var/lib/kmend/boot/pending | wc -l)" 0 "the healthy mark clears what this boot applied"'
+expect_eq "$(ls /var/lib/kmend/boot/pending/'"$KVER"' | wc -l)" 0 "the healthy mark clears what this boot applied"'
 
 boot third '
 expect_succeeds "kmend apply --installed" kmend apply --installed

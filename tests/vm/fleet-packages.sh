@@ -72,11 +72,14 @@ gpgv --keyring "$tmp/repo/archive-key.gpg" "$tmp/repo/InRelease" >/dev/null 2>&1
 expect_status 0 $? "InRelease verifies with the repository's key"
 expect_eq "$(grep -c '^Package: ' "$tmp/repo/Packages")" 4 "Packages lists the four packages"
 "$kmend" repo "$tmp/repo" "$tmp/debs/${pkg}_1_amd64.deb" >"$tmp/log" 2>&1
+expect_status 1 $? "an unsigned run over a signed repository"
+expect_in "$tmp/log" "is a signed repository \(InRelease\): give --sign-key to keep it signed" "is refused"
+"$kmend" repo "$tmp/repo" --sign-key fleet@example.org "$tmp/debs/${pkg}_1_amd64.deb" >"$tmp/log" 2>&1
 expect_status 0 $? "adding a package it has again"
 mkdir -p "$tmp/x"
 sleep 1	# another second in the changelog: another file
 "$kmend" package -o "$tmp/x" "$tmp/updates/kmend-fleet-1-$KVER.ko" >/dev/null 2>&1 || fail "package again"
-"$kmend" repo "$tmp/repo" "$tmp/x/${pkg}_1_amd64.deb" >"$tmp/log" 2>&1
+"$kmend" repo "$tmp/repo" --sign-key fleet@example.org "$tmp/x/${pkg}_1_amd64.deb" >"$tmp/log" 2>&1
 expect_status 1 $? "another build under a version the repository has"
 expect_in "$tmp/log" "is in the repository already with other contents" "is refused"
 
