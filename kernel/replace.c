@@ -11,7 +11,6 @@
  * replaced updates are the ones applied when the replace starts; no other
  * transition runs until it ends, so they stay the same.
  */
-#include "alloc.h"
 #include "pack.h"
 #include "redirect.h"
 #include "replace.h"
@@ -21,8 +20,7 @@ static bool replaced(const struct kmend_state *st, const struct kmend_state *oth
 	return other != st && other->stage == KMEND_APPLIED;
 }
 
-/* An update of those @st replaces reaches a function by an entry jump? */
-static int refuse_entry_jumps(struct kmend_state *st)
+int kmend_replace_check_entries(struct kmend_state *st)
 {
 	struct kmend_state *other;
 	struct kmend_pack *pack;
@@ -44,12 +42,6 @@ static int refuse_entry_jumps(struct kmend_state *st)
 	return 0;
 }
 
-int kmend_replace_check_entries(struct kmend_state *st)
-{
-	/* a module target of one of them may have loaded meanwhile */
-	return refuse_entry_jumps(st);
-}
-
 /*
  * Take back @other's jumps. A module target of @other that loaded during
  * that transition got its pack switched on and its post_patch left for the
@@ -60,15 +52,11 @@ int kmend_replace_check_entries(struct kmend_state *st)
 static int unjump(struct kmend_state *st, struct kmend_state *other)
 {
 	enum kmend_cause cause = other->cause;
-	char *detail = kmend_alloc(sizeof(other->abort_detail));
+	char detail[KMEND_DETAIL_LEN];
 	struct kmend_pack *pack;
 	int ret;
 
-	if (!detail) {
-		st->cause = KMEND_OUT_OF_MEMORY;
-		return -ENOMEM;
-	}
-	memcpy(detail, other->abort_detail, sizeof(other->abort_detail));
+	memcpy(detail, other->abort_detail, sizeof(detail));
 	ret = kmend_redirect_unjump(other);
 	kmend_for_each_pack(other->update, pack)
 		if (pack->patched && !pack->pre_unpatch_due)
@@ -82,8 +70,7 @@ static int unjump(struct kmend_state *st, struct kmend_state *other)
 		other->nr_conflicts = 0;
 	}
 	other->cause = cause;
-	memcpy(other->abort_detail, detail, sizeof(other->abort_detail));
-	kmend_free(detail);
+	memcpy(other->abort_detail, detail, sizeof(detail));
 	return ret;
 }
 
@@ -99,7 +86,7 @@ int kmend_replace_prepare(struct kmend_state *st)
 			    "apply: a replacing update needs a model that switches in a stop (switch=kernel)");
 		return -EINVAL;
 	}
-	ret = refuse_entry_jumps(st);
+	ret = kmend_replace_check_entries(st);
 	if (ret)
 		return ret;
 	/* in any order: each takes back the jumps of the functions it is last on */

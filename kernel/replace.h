@@ -27,9 +27,10 @@ static inline bool kmend_replaces(const struct kmend_state *st)
 int kmend_replace_prepare(struct kmend_state *st);
 
 /*
- * Just before each stop, with kprobe_mutex held: still no entry jump among
- * the replaced updates (a module target of theirs may have loaded since
- * kmend_replace_prepare())? 0, or an error with st->cause set.
+ * No entry jump among the updates @st replaces? Checked when the replace
+ * starts, and again just before each stop, with kprobe_mutex held (a module
+ * target of theirs may have loaded meanwhile). 0, or an error with
+ * st->cause set.
  */
 int kmend_replace_check_entries(struct kmend_state *st);
 
