@@ -59,6 +59,7 @@ static const char *const cause_names[] = {
 	[KMEND_FTRACE_UNAVAILABLE] = "ftrace_unavailable",
 	[KMEND_UNEXPECTED] = "unexpected",
 	[KMEND_INTERRUPTED] = "interrupted",
+	[KMEND_INCOMPATIBLE_STATE] = "incompatible_state",
 };
 
 const char *kmend_stage_name(enum kmend_stage stage)

@@ -35,6 +35,7 @@ enum kmend_cause {
 	KMEND_FTRACE_UNAVAILABLE,
 	KMEND_UNEXPECTED,
 	KMEND_INTERRUPTED,
+	KMEND_INCOMPATIBLE_STATE,
 };
 
 /* A task in the way of a switch; addr 0 means its stack was unreliable. */
@@ -64,6 +65,8 @@ struct kmend_state {
 	bool in_transition;
 	unsigned int packs_changed;
 	u64 apply_seq;			/* order of application, for undo */
+	/* the update that replaced it, until that one's post_patch has run */
+	struct kmend_state *replaced_by;
 	time64_t applied_at;		/* wall clock, seconds; 0: not applied */
 	/* what stopped the last transition and where (kmend_abort()) */
 	char abort_detail[KMEND_DETAIL_LEN];

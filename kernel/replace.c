@@ -185,10 +185,20 @@ void kmend_replace_finish(struct kmend_state *st)
 			pack->mod = NULL;
 		}
 		module_put(other->update->mod);
+		other->replaced_by = st;
 		other->stage = KMEND_REVERSED;
 		other->applied_at = 0;
 		kmend_log(other, "replaced by update %s, in one stop: reversed without its callbacks, as livepatch's atomic replace does",
 			  st->update->id);
 		kmend_log(st, "replace: update %s replaced", other->update->id);
 	}
+}
+
+void kmend_replace_forget(struct kmend_state *st)
+{
+	struct kmend_state *other;
+
+	list_for_each_entry(other, &kmend_updates, node)
+		if (other->replaced_by == st)
+			other->replaced_by = NULL;
 }

@@ -60,4 +60,10 @@ void kmend_replace_switch_off(struct kmend_state *st);
  */
 void kmend_replace_finish(struct kmend_state *st);
 
+/*
+ * Once @st's post_patch callbacks have run: the updates it replaced are no
+ * longer its previous ones (kmend_get_prev_state()).
+ */
+void kmend_replace_forget(struct kmend_state *st);
+
 #endif /* _KMEND_REPLACE_H */

@@ -16,6 +16,7 @@
 #include "pre.h"
 #include "redirect.h"
 #include "replace.h"
+#include "state.h"
 #include "resolve.h"
 #include "update.h"
 
@@ -264,6 +265,9 @@ int kmend_apply(struct kmend_state *st)
 			    "apply: the update module is being unloaded");
 		return -EBUSY;
 	}
+	ret = kmend_states_check(st);
+	if (ret)
+		goto put_targets;
 	/* first: a module target loading meanwhile comes to our notifier */
 	if (kmend_replaces(st)) {
 		ret = kmend_replace_prepare(st);
@@ -293,6 +297,7 @@ int kmend_apply(struct kmend_state *st)
 	kmend_for_each_pack(st->update, pack)
 		if (pack->patched)
 			kmend_post_patch(st, pack);
+	kmend_replace_forget(st);
 	put_targets(st, false);
 	/* a module's pack keeps its pre code: the module may load again */
 	kmend_for_each_pack(st->update, pack)

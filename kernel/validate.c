@@ -83,12 +83,19 @@ bool kmend_function_in_module(const struct module *mod, const void *fn)
 }
 
 /* In the data the module may still write after its init. */
-static bool in_writable_data(const struct module *mod, const void *p)
+static bool in_writable_data_len(const struct module *mod, const void *p,
+				 size_t len)
 {
 	const struct module_layout *l = &mod->core_layout;
 	unsigned long addr = (unsigned long)p, base = (unsigned long)l->base;
 
-	return addr >= base + l->ro_after_init_size && addr < base + l->size;
+	return addr >= base + l->ro_after_init_size && addr < base + l->size &&
+	       len <= base + l->size - addr;
+}
+
+static bool in_writable_data(const struct module *mod, const void *p)
+{
+	return in_writable_data_len(mod, p, 1);
 }
 
 struct check {
@@ -183,6 +190,26 @@ static int check_pack(const struct check *c, struct kmend_pack *pack)
 	return ret;
 }
 
+/* Writable (callbacks set data), ids unique: kmend_get_state() finds one. */
+static int check_states(const struct check *c, struct kmend_system_state *states)
+{
+	unsigned int n, k;
+
+	for (n = 0; ; n++) {
+		if (n >= MAX_ITEMS ||
+		    !in_writable_data_len(c->mod, &states[n], sizeof(states[n])))
+			return bad(c, "the state table");
+		if (!states[n].id)
+			return 0;
+		for (k = 0; k < n; k++)
+			if (states[k].id == states[n].id) {
+				pr_err("update %s declares state %lu twice; refusing it\n",
+				       c->id, states[n].id);
+				return -EINVAL;
+			}
+	}
+}
+
 int kmend_validate_update(struct kmend_update *update)
 {
 	struct check c = { };
@@ -210,6 +237,11 @@ int kmend_validate_update(struct kmend_update *update)
 	ret = check_hooks(&c, &update->hooks);
 	if (ret)
 		return ret;
+	if (update->states) {
+		ret = check_states(&c, update->states);
+		if (ret)
+			return ret;
+	}
 	for (pack = update->packs, n = 0; ; pack++, n++) {
 		if (n >= MAX_PACKS || !kmend_in_module(c.mod, pack, sizeof(*pack)))
 			return bad(&c, "the pack table");

@@ -7,7 +7,8 @@
  * Each is a 24-byte record in section .discard.kmend_decl: the kind (8
  * bytes), a pointer to the function it names (callbacks, hooks,
  * KMEND_NO_REPLACE), and a pointer to a string (a section or symbol name,
- * or the model). A kernel build discards .discard.* sections.
+ * or the model); a state (KMEND_STATE) has its id and version there
+ * instead, as plain integers. A kernel build discards .discard.* sections.
  */
 #ifndef _KMEND_DECL_H
 #define _KMEND_DECL_H
@@ -31,6 +32,7 @@ enum kmend_decl_kind {
 	KMEND_DECL_IGNORE_SYMBOL,
 	KMEND_DECL_MODEL,
 	KMEND_DECL_ON_ACCESS,
+	KMEND_DECL_STATE,
 	KMEND_DECL_MAX
 };
 

@@ -223,6 +223,22 @@ struct kmend_hooks {
 #define KMEND_REQUIRE_TARGETS	0x1
 #define KMEND_REPLACE		0x2
 
+/*
+ * A change an update makes to the system beyond its code (data it converts,
+ * a setting it changes, shadow variables it keeps), as the kernel's
+ * livepatch has it (Documentation/livepatch/system-state.rst): @id names
+ * the change, @version how the update leaves it. Applying an update is
+ * refused (incompatible_state) when an applied update has a state of the
+ * same id at a higher version, and, for a replacing update, when an applied
+ * update has a state it does not declare: only an update that knows a
+ * change may take it over. @data is the update's own (its callbacks set it).
+ */
+struct kmend_system_state {
+	unsigned long id;
+	unsigned int version;
+	void *data;
+};
+
 struct kmend_state;
 
 struct kmend_update {
@@ -233,6 +249,8 @@ struct kmend_update {
 	struct kmend_pack *packs;	/* ends with an entry whose funcs is NULL */
 	struct kmend_hooks hooks;
 	unsigned int flags;		/* KMEND_REQUIRE_TARGETS, KMEND_REPLACE */
+	/* optional; ends with an entry whose id is 0 */
+	struct kmend_system_state *states;
 	/*
 	 * TRANSFORM_ON_ACCESS: optional; the engine sets *on_access once
 	 * every task runs the update's code (after the stop, or at the end of
@@ -263,6 +281,20 @@ int kmend_register(struct kmend_update *update);
 void kmend_unregister(struct kmend_update *update);
 
 /*
+ * From a callback of @pack's update: that update's state @id, or NULL when
+ * it declares none. kmend_get_prev_state() is the same state of the update
+ * applied before it (the newest one that declares it, including one this
+ * update replaces, until its post_patch callbacks have run), or NULL: a
+ * cumulative update's post_patch takes over what the replaced one left,
+ * since the replaced update's own callbacks do not run. Both must be called
+ * from callbacks (the engine's mutex held).
+ */
+struct kmend_system_state *kmend_get_state(struct kmend_pack *pack,
+					   unsigned long id);
+struct kmend_system_state *kmend_get_prev_state(struct kmend_pack *pack,
+						unsigned long id);
+
+/*
  * In a source patch (kmend create puts kmend/ on the include path): what
  * the update needs besides new code. kmend create reads these from the
  * compiled unit; they are not part of the update's code.
@@ -281,6 +313,9 @@ void kmend_unregister(struct kmend_update *update);
  *   KMEND_IGNORE_SECTION("name")   changes in that section do not count
  *   KMEND_IGNORE_SYMBOL("name")    changes to that symbol do not count
  *   KMEND_MODEL("leave=...,switch=...")  the update's consistency model
+ *   KMEND_STATE(id, version)       a system state the update declares
+ *                                  (struct kmend_system_state); integer
+ *                                  constants, id nonzero
  *
  * One of each callback per target object and of each hook per update.
  * Callbacks and hooks are functions the patch adds.
@@ -293,8 +328,12 @@ struct kmend_decl {
 		void (*pack_callback)(struct kmend_pack *pack);
 		int (*check)(void);
 		void (*hook)(void);
+		unsigned long state_id;
 	};
-	const char *name;
+	union {
+		const char *name;
+		unsigned long state_version;
+	};
 };
 
 #define __KMEND_DECL(_kind, _init, _name)				\
@@ -331,6 +370,12 @@ struct kmend_decl {
 	__KMEND_DECL(KMEND_DECL_IGNORE_SYMBOL, .ptr = NULL, (symbol))
 #define KMEND_MODEL(model)						\
 	__KMEND_DECL(KMEND_DECL_MODEL, .ptr = NULL, (model))
+#define KMEND_STATE(id, version)					\
+	static const struct kmend_decl __UNIQUE_ID(kmend_decl) __used	\
+	__section(KMEND_DECL_SECTION) __aligned(8) = {			\
+		.kind = KMEND_DECL_STATE, .state_id = (id),		\
+		.state_version = (version),				\
+	}
 /*
  * KMEND_TRANSFORM_ON_ACCESS(flag): @flag, a bool the patch adds (static is
  * fine) and its new code reads, becomes the update's on_access: it turns

@@ -101,7 +101,7 @@ static void apply_usage(FILE *f)
 		"Exit status: 0 applied (or already applied, with --installed); 3 not root;\n"
 		"4 not an update, unreadable or corrupt; 5 built for another kernel release;\n"
 		"6 the engine is missing or did not load; 7 the update (or a module of its\n"
-		"name) is loaded already; 10-23 the engine refused, one status per\n"
+		"name) is loaded already; 10-24 the engine refused, one status per\n"
 		"abort_cause (see 'kmend explain' and kmend(8)); 128+N interrupted by\n"
 		"signal N (130 Ctrl-C, 143 SIGTERM), the update unloaded again.\n");
 }

@@ -55,6 +55,9 @@ static const struct abort_cause causes[] = {
 	CAUSE(13, "interrupted",
 	      "a per-task transition was reversed before it ended: its stage was written back, or the command running it got a signal",
 	      "apply (or undo) again when wanted; nothing stayed changed"),
+	CAUSE(14, "incompatible_state",
+	      "an applied update changed a system state (KMEND_STATE) that this update does not know, or knows only at an older version",
+	      "build the update from a patch that declares that state at the applied version or newer and takes it over in its callbacks, or undo the update that changed it first"),
 };
 
 #define NR_CAUSES (sizeof(causes) / sizeof(causes[0]))

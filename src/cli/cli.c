@@ -117,7 +117,7 @@ static void print_usage(FILE *f)
 		"  7      the update (or a module of its name) is loaded or installed already\n"
 		"  8      no update of that id\n"
 		"  9      another update is stacked on it: undo that one first\n"
-		"  10-23  the engine refused: one status per abort cause ('kmend explain')\n"
+		"  10-24  the engine refused: one status per abort cause ('kmend explain')\n"
 		"\n"
 		"Run 'kmend COMMAND --help' for a command's options, and see kmend(8).\n"
 		"\n"		"The engine's interface is /sys/kernel/kmend/<id>/; see docs/ in the\n"

@@ -92,6 +92,21 @@ static int show_file(FILE *out, FILE *err, const char *path, bool json)
 			first = false;
 		}
 		fputc(']', out);
+		json_key(out, "states", 0);
+		fputc('[', out);
+		first = true;
+		pos = 0;
+		while ((fn = modinfo_next(&uf.mi, "kmend_state", &pos))) {
+			unsigned long id;
+			unsigned int version;
+
+			if (sscanf(fn, "%lu:%u", &id, &version) != 2)
+				continue;
+			fprintf(out, "%s{\"id\":%lu,\"version\":%u}", first ? "" : ",",
+				id, version);
+			first = false;
+		}
+		fputc(']', out);
 		json_key_string(out, "loaded_stage", stage, 0);
 		fputs("}\n", out);
 	} else {
@@ -123,6 +138,15 @@ static int show_file(FILE *out, FILE *err, const char *path, bool json)
 		}
 		if (!any)
 			fprintf(out, "  (not listed: a hand-written update)\n");
+		pos = 0;
+		for (any = false; (fn = modinfo_next(&uf.mi, "kmend_state", &pos)); any = true) {
+			unsigned long id;
+			unsigned int version;
+
+			if (sscanf(fn, "%lu:%u", &id, &version) == 2)
+				fprintf(out, "%sid %lu, version %u\n",
+					any ? "               " : "System states: ", id, version);
+		}
 		fprintf(out, "Loaded now:    %s%s\n", stage ? "yes, stage " : "no",
 			stage ? stage : "");
 	}
@@ -243,7 +267,7 @@ static void explain_usage(FILE *f)
 		"Usage: kmend explain [CAUSE|STATUS|KIND|ID]\n"
 		"\n"
 		"Explain an abort cause of the engine (as abort_cause names it, e.g.\n"
-		"code_busy), the exit status kmend gave for it (10-23), a kind of change\n"
+		"code_busy), the exit status kmend gave for it (10-24), a kind of change\n"
 		"kmend create refuses (as its refusals name it, e.g. layout_changed), or\n"
 		"the last abort of the loaded update ID. Without an argument, list every\n"
 		"cause with its exit status, then every kind of refusal.\n"

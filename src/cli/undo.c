@@ -43,7 +43,7 @@ static void undo_usage(FILE *f)
 		"  -h, --help   show this help\n"
 		"\n"
 		"Exit status: 0 undone; 3 not root; 8 no update of that id is loaded; 9\n"
-		"another update is stacked on it; 10-23 the engine refused (one status per\n"
+		"another update is stacked on it; 10-24 the engine refused (one status per\n"
 		"abort_cause, see kmend(8)); 1 the module could not be unloaded.\n");
 }
 

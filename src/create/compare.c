@@ -37,10 +37,16 @@ static void report_unit(struct create *c, const struct unit *u,
 	size_t same_funcs = 0, same_data = 0;
 
 	fprintf(c->out, "%s -> %s\n", u->path, u->target);
-	for (size_t i = 0; i < decls->nr; i++)
-		fprintf(c->out, "  declares  %s %s\n", decl_kind_name(decls->items[i].kind),
-			decls->items[i].function ? decls->items[i].function :
-			decls->items[i].name);
+	for (size_t i = 0; i < decls->nr; i++) {
+		const struct decl *dl = &decls->items[i];
+
+		if (dl->kind == KMEND_DECL_STATE)
+			fprintf(c->out, "  declares  system state %lu, version %u\n",
+				dl->state_id, dl->state_version);
+		else
+			fprintf(c->out, "  declares  %s %s\n", decl_kind_name(dl->kind),
+				dl->function ? dl->function : dl->name);
+	}
 	for (size_t i = 0; i < d->nr_entries; i++) {
 		const struct objdiff_entry *e = &d->entries[i];
 

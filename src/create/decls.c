@@ -27,6 +27,7 @@ static const char *const kind_names[KMEND_DECL_MAX] = {
 	[KMEND_DECL_IGNORE_SYMBOL] = "KMEND_IGNORE_SYMBOL",
 	[KMEND_DECL_MODEL] = "KMEND_MODEL",
 	[KMEND_DECL_ON_ACCESS] = "KMEND_TRANSFORM_ON_ACCESS",
+	[KMEND_DECL_STATE] = "KMEND_STATE",
 };
 
 const char *decl_kind_name(enum kmend_decl_kind kind)
@@ -58,6 +59,26 @@ static char *string_at(const struct elf_object *obj, const struct elf_rela *r)
 	    !memchr(sec->data + off, '\0', sec->size - (uint64_t)off))
 		return NULL;
 	return strdup((const char *)sec->data + off);
+}
+
+/* KMEND_STATE's id and version: integer constants, not references. */
+static int read_state(const struct elf_object *post, const struct elf_section *sec,
+		      uint64_t off, struct decl *d, char *err, size_t errlen)
+{
+	uint64_t id, version;
+
+	if (elf_rela_at(sec, off + 8) || elf_rela_at(sec, off + 16))
+		return set_error(err, errlen, "%s: KMEND_STATE takes integer constants, not addresses",
+				 post->path);
+	memcpy(&id, sec->data + off + 8, sizeof(id));
+	memcpy(&version, sec->data + off + 16, sizeof(version));
+	if (!id || version > UINT32_MAX)
+		return set_error(err, errlen, "%s: KMEND_STATE(%llu, %llu): the id must be nonzero and the version fit an unsigned int",
+				 post->path, (unsigned long long)id,
+				 (unsigned long long)version);
+	d->state_id = id;
+	d->state_version = (unsigned int)version;
+	return 0;
 }
 
 /*
@@ -109,6 +130,13 @@ int decls_read(const struct elf_object *post, struct decls *out, char *err,
 		}
 		d->kind = (enum kmend_decl_kind)kind;
 		out->nr++;
+		if (d->kind == KMEND_DECL_STATE) {
+			if (read_state(post, sec, off, d, err, errlen)) {
+				decls_free(out);
+				return -1;
+			}
+			continue;
+		}
 		if (fn && !(d->function = symbol_at(post, fn, kind == KMEND_DECL_ON_ACCESS ?
 						   STT_OBJECT : STT_FUNC))) {
 			decls_free(out);

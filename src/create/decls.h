@@ -2,7 +2,7 @@
 /*
  * The declarations a source patch makes through kmend/patch.h (callbacks,
  * hooks, functions not to replace, ignored sections and symbols, the
- * model), read from the post object's .discard.kmend_decl section.
+ * model, system states), read from the post object's .discard.kmend_decl section.
  */
 #ifndef KMEND_DECLS_H
 #define KMEND_DECLS_H
@@ -19,6 +19,8 @@ struct decl {
 	enum kmend_decl_kind kind;
 	char *function;		/* the function (ON_ACCESS: variable) it names */
 	char *name;		/* its string (section, symbol, model), or NULL */
+	unsigned long state_id;	/* KMEND_STATE: nonzero */
+	unsigned int state_version;
 };
 
 struct decls {

@@ -135,6 +135,21 @@ static void put_shadow(FILE *f)
 	      "{\n\tklp_shadow_free_all(id, dtor);\n}\n", f);
 }
 
+/*
+ * kmend_get_state() and kmend_get_prev_state() as livepatch's own: a
+ * kmend_system_state is laid out as a klp_state.
+ */
+static void put_states_api(FILE *f)
+{
+	fputs("\nstatic_assert(sizeof(struct kmend_system_state) == sizeof(struct klp_state) &&\n"
+	      "\t      offsetof(struct kmend_system_state, version) == offsetof(struct klp_state, version) &&\n"
+	      "\t      offsetof(struct kmend_system_state, data) == offsetof(struct klp_state, data));\n"
+	      "\nstruct kmend_system_state *kmend_get_state(struct kmend_pack *pack, unsigned long id)\n"
+	      "{\n\treturn (struct kmend_system_state *)klp_get_state(&kmend_klp_patch, id);\n}\n"
+	      "\nstruct kmend_system_state *kmend_get_prev_state(struct kmend_pack *pack, unsigned long id)\n"
+	      "{\n\treturn (struct kmend_system_state *)klp_get_prev_state(id);\n}\n", f);
+}
+
 int klp_tables_write(const struct update_module *m, FILE *f)
 {
 	struct object_callbacks cb;
@@ -176,12 +191,16 @@ int klp_tables_write(const struct update_module *m, FILE *f)
 			"\t\t\t .post_unpatch = kmend_klp_post_unpatch_%zu } },\n",
 			i, i, i, i, i);
 	}
-	fputs("\t{ }\n};\n\nstatic struct klp_patch kmend_klp_patch = {\n"
-	      "\t.mod = THIS_MODULE,\n\t.objs = kmend_klp_objs,\n", f);
+	fputs("\t{ }\n};\n", f);
+	update_put_states(f, m, "klp_state", "kmend_klp_states");
+	fputs("\nstatic struct klp_patch kmend_klp_patch = {\n"
+	      "\t.mod = THIS_MODULE,\n\t.objs = kmend_klp_objs,\n"
+	      "\t.states = kmend_klp_states,\n", f);
 	/* --replace: livepatch's own atomic replace */
 	if (m->flags & UPDATE_FLAG_REPLACE)
 		fputs("\t.replace = true,\n", f);
 	fputs("};\n", f);
+	put_states_api(f);
 	fputs("\nstatic int __init kmend_klp_init(void)\n{\n", f);
 	for (size_t i = 0; i < m->nr_units; i++)
 		if (update_first_of_target(m, i) &&

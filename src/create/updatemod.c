@@ -129,11 +129,62 @@ static void put_hook(void *arg, enum kmend_decl_kind kind, const char *global)
 		fprintf(f, "\t\t.%s = %s,\n", decl_member(kind), global);
 }
 
+/* The first declaration of state @id among the units, up to unit @i item @k. */
+static const struct decl *first_state(const struct update_module *m,
+				      unsigned long id, size_t i, size_t k)
+{
+	for (size_t a = 0; a <= i; a++) {
+		const struct decls *ds = m->units[a].decls;
+
+		for (size_t b = 0; ds && b < ds->nr && (a < i || b <= k); b++)
+			if (ds->items[b].kind == KMEND_DECL_STATE &&
+			    ds->items[b].state_id == id)
+				return &ds->items[b];
+	}
+	return NULL;
+}
+
+void update_each_state(const struct update_module *m,
+		       void (*fn)(void *arg, const struct decl *state), void *arg)
+{
+	for (size_t i = 0; i < m->nr_units; i++) {
+		const struct decls *ds = m->units[i].decls;
+
+		for (size_t k = 0; ds && k < ds->nr; k++)
+			if (ds->items[k].kind == KMEND_DECL_STATE &&
+			    first_state(m, ds->items[k].state_id, i, k) == &ds->items[k])
+				fn(arg, &ds->items[k]);
+	}
+}
+
+/* A state declared in several units (a shared header): one version. */
+static int check_states(const struct update_module *m, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < m->nr_units; i++) {
+		const struct decls *ds = m->units[i].decls;
+
+		for (size_t k = 0; ds && k < ds->nr; k++) {
+			const struct decl *d = &ds->items[k], *first;
+
+			if (d->kind != KMEND_DECL_STATE)
+				continue;
+			first = first_state(m, d->state_id, i, k);
+			if (first->state_version != d->state_version)
+				return set_error(err, errlen, "KMEND_STATE(%lu, ...) is declared with two versions, %u and %u",
+						 d->state_id, first->state_version,
+						 d->state_version);
+		}
+	}
+	return 0;
+}
+
 int update_module_check_decls(struct update_module *m, char *err, size_t errlen)
 {
 	const char *seen[KMEND_DECL_MAX];
 
 	m->model = NULL;
+	if (check_states(m, err, errlen))
+		return -1;
 	for (size_t i = 0; i < m->nr_units; i++) {
 		const struct update_unit *u = &m->units[i];
 
@@ -392,6 +443,26 @@ static void put_pack_tables(FILE *f, const struct update_module *m, size_t first
 	fputs("\t{ }\n};\n", f);
 }
 
+static void put_state_modinfo(void *arg, const struct decl *state)
+{
+	fprintf(arg, "MODULE_INFO(kmend_state, \"%lu:%u\");\n", state->state_id,
+		state->state_version);
+}
+
+static void put_state(void *arg, const struct decl *state)
+{
+	fprintf(arg, "\t{ .id = %luUL, .version = %u },\n", state->state_id,
+		state->state_version);
+}
+
+void update_put_states(FILE *f, const struct update_module *m,
+		       const char *type, const char *name)
+{
+	fprintf(f, "\nstatic struct %s %s[] = {\n", type, name);
+	update_each_state(m, put_state, f);
+	fputs("\t{ }\n};\n", f);
+}
+
 void update_put_modinfo(FILE *f, const struct update_module *m)
 {
 	fputs("MODULE_LICENSE(\"GPL\");\nMODULE_DESCRIPTION(", f);
@@ -414,6 +485,7 @@ void update_put_modinfo(FILE *f, const struct update_module *m)
 	fputs(");\nMODULE_INFO(kmend_model, ", f);
 	update_put_string(f, m->model ? m->model : "leave=patched-set,switch=kernel");
 	fputs(");\n", f);
+	update_each_state(m, put_state_modinfo, f);
 	for (size_t i = 0; i < m->nr_units; i++) {
 		const struct payload *p = m->units[i].payload;
 
@@ -468,8 +540,10 @@ static int write_c(const struct update_module *m, FILE *f)
 				update_each_code_decl(&m->units[j], put_callback, f);
 		fputs(" } },\n", f);
 	}
-	fputs("\t{ }\n};\n\nstatic struct kmend_update kmend_update = {\n"
-	      "\t.mod = THIS_MODULE,\n\t.id = ", f);
+	fputs("\t{ }\n};\n", f);
+	update_put_states(f, m, "kmend_system_state", "kmend_states");
+	fputs("\nstatic struct kmend_update kmend_update = {\n"
+	      "\t.mod = THIS_MODULE,\n\t.states = kmend_states,\n\t.id = ", f);
 	update_put_string(f, m->id);
 	fputs(",\n\t.description = ", f);
 	update_put_string(f, m->description ? m->description : "");

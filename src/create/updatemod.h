@@ -83,6 +83,17 @@ int update_first_of_target(const struct update_module *m, size_t i);
  * Calls @fn for each declaration of unit @u the update's tables name
  * (callbacks, hooks, the on_access flag) with its global name.
  */
+/*
+ * Call @fn for each system state the units declare (KMEND_STATE), once per
+ * id (update_module_check_decls() checked each id has one version).
+ */
+void update_each_state(const struct update_module *m,
+		       void (*fn)(void *arg, const struct decl *state), void *arg);
+
+/* The states table: "static struct @type @name[] = { ..., { } };" */
+void update_put_states(FILE *f, const struct update_module *m,
+		       const char *type, const char *name);
+
 void update_each_code_decl(const struct update_unit *u,
 			   void (*fn)(void *arg, enum kmend_decl_kind kind,
 				      const char *global),

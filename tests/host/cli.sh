@@ -61,7 +61,7 @@ for c in $commands; do
 	grep -q "^\.B $c\$" "$top/docs/kmend.8" || fail "kmend.8: no section for $c"
 done
 "$kmend" explain | sed -n 's/^\([a-z_]*\) (exit status \([0-9]*\)).*/\2\t\1/p' >"$tmp/causes"
-[ "$(wc -l <"$tmp/causes")" -eq 14 ] || fail "kmend explain lists $(wc -l <"$tmp/causes") causes"
+[ "$(wc -l <"$tmp/causes")" -eq 15 ] || fail "kmend explain lists $(wc -l <"$tmp/causes") causes"
 while IFS=$'\t' read -r st name; do
 	grep -q "^$st	$name	" "$top/docs/kmend.8" || fail "kmend.8: no row '$st $name' in ABORT CAUSES"
 done <"$tmp/causes"
@@ -76,7 +76,7 @@ done <"$tmp/kinds"
 vg explain-kind 0 explain layout_changed
 expect_in "$tmp/explain-kind" "^  What to do: keep the type as it is and carry a new field in a shadow variable" \
 	"explain of a kind of refusal"
-echo "kmend.8: $(echo $commands | wc -w) commands, 14 causes and $(wc -l <"$tmp/kinds") kinds of refusal, as the command says"
+echo "kmend.8: $(echo $commands | wc -w) commands, 15 causes and $(wc -l <"$tmp/kinds") kinds of refusal, as the command says"
 
 # The completion: every command, and the causes for explain.
 got=$(bash -c '. "$1"; COMP_WORDS=(kmend ""); COMP_CWORD=1; _kmend; printf "%s\n" "${COMPREPLY[@]}"' _ \

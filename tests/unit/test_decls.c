@@ -86,7 +86,11 @@ static void test_read(void **state)
 {
 	struct objs *o = *state;
 
-	assert_int_equal(o->decls.nr, 7);
+	assert_int_equal(o->decls.nr, 8);
+	assert_int_equal(of_kind(&o->decls, KMEND_DECL_STATE)->state_id, 7);
+	assert_int_equal(of_kind(&o->decls, KMEND_DECL_STATE)->state_version, 3);
+	assert_null(of_kind(&o->decls, KMEND_DECL_STATE)->function);
+	assert_null(of_kind(&o->decls, KMEND_DECL_STATE)->name);
 	assert_string_equal(of_kind(&o->decls, KMEND_DECL_PRE_PATCH)->function, "fixture_pre_patch");
 	assert_null(of_kind(&o->decls, KMEND_DECL_PRE_PATCH)->name);
 	assert_string_equal(of_kind(&o->decls, KMEND_DECL_APPLY)->function, "fixture_apply");
