@@ -7,11 +7,14 @@
 # kernel's image as a machine running it has): apt-get install of the
 # update's package from the repository pulls kmend and the engine, installs
 # the update for kmend.service and enables the unit; a newer cumulative
-# package (made with --replace) replaces it; removing it uninstalls it. In the VM, running that
-# kernel: kmend apply --installed (kmend.service's command) applies at boot
-# what the package installed; the package's maintainer scripts, run as dpkg
-# runs them, apply the newer update, which replaces the older in one stop,
-# and undo and uninstall it on removal.
+# package (made with --replace) replaces it; removing it uninstalls it. In the
+# VM, running that kernel, an image of that root boots with systemd as init
+# (vm-run --root-image), three times: kmend.service applies at boot what the
+# package installed, and the boot crashes before it is marked healthy; the
+# next boot's kmend.service holds the update (the journal says why), it is
+# released and the machine shuts down in order; the third applies it again,
+# kmend-healthy.service marks the boot healthy, dpkg -i of the newer package
+# replaces the update live in one stop, dpkg --remove undoes and uninstalls it.
 . "$(dirname "$0")/lib/host.bash"
 . "$(dirname "$0")/lib/fleet-root.bash"
 
@@ -106,8 +109,9 @@ expect_status 0 $? "the installed update is the one made"
 chroot_in "$root" kmend list --installed --release "$KVER" >"$tmp/log" 2>&1
 cat "$tmp/log"
 expect_in "$tmp/log" "^fleet-1 +/var/lib/kmend/updates/$KVER/0001-fleet-1.ko$" "kmend list --installed lists it"
-# what the VM gets: the machine's files once the package is installed
-(cd "$root" && tar cf "$tmp/installed.tar" var/lib/kmend usr/lib/kmend/packages)
+# what the VM boots: an image of the machine once the package is installed
+mkfs.ext4 -q -F -L kmend-fleet -d "$root" "$tmp/fleet.img" 2G >"$tmp/log" 2>&1 ||
+	{ cat "$tmp/log"; fail "mkfs.ext4 -d of the Debian root"; }
 
 echo "=== a newer cumulative package replaces it"
 "$kmend" create --id fleet-2 --replace --kernel "$PKGVER" -o "$tmp/fleet-2.ko" "$v2_patch" >"$tmp/log" 2>&1 ||
@@ -126,7 +130,6 @@ expect_status 0 "$status" "apt-get upgrade to version 2"
 expect_in "$tmp/log" "Unpacking $pkg \(2\) over \(1\)" "version 2 over 1"
 expect_eq "$(ls "$root/var/lib/kmend/updates/$KVER")" "0001-fleet-2.ko" "fleet-2 in place of fleet-1"
 expect_eq "$(cat "$root/var/lib/kmend/packages/$pkg")" fleet-2 "the package knows what it installed"
-(cd "$root" && tar cf "$tmp/package-2.tar" usr/lib/kmend/packages)
 
 echo "=== removed"
 chroot_in "$root" sh -c "DEBIAN_FRONTEND=noninteractive apt-get remove -y -q $pkg" >"$tmp/log" 2>&1
@@ -134,30 +137,47 @@ expect_status 0 $? "apt-get remove $pkg"
 expect_eq "$(ls "$root/var/lib/kmend/updates/$KVER" | wc -l)" 0 "no update installed"
 [ ! -e "$root/var/lib/kmend/packages/$pkg" ] || fail "the package's state is left"
 
-echo "=== in the VM, running $KVER"
-mkdir -p "$tmp/guest" "$tmp/scripts-2"
-tar xf "$tmp/installed.tar" -C "$tmp/guest"
-tar xf "$tmp/package-2.tar" -C "$tmp/guest"
-dpkg-deb -e "$tmp/debs2/${pkg}_2_amd64.deb" "$tmp/scripts-2"
-run_guest "$tmp/out" --file "$tmp/guest/var/lib/kmend:/var/lib/kmend" \
-	--file "$tmp/guest/usr/lib/kmend/packages:/usr/lib/kmend/packages" \
-	--file "$tmp/scripts-2:/scripts-2" -- '
+echo "=== in the VM, running $KVER: the image of the root, booted with systemd"
+# boot NAME COMMANDS: boot the image (its own systemd, kmend and engine);
+# COMMANDS run once the boot is done
+boot() {
+	echo "--- boot: $1"
+	run_guest "$tmp/$1.out" --root-image "$tmp/fleet.img" --timeout 600 \
+		--file "$tmp/debs2/${pkg}_2_amd64.deb:/srv/${pkg}_2.deb" -- "$2"
+}
+boot "kmend.service applies what the package installed; then a crash" '
 P=/sys/kernel/kmend
-# at boot, what kmend.service runs (ExecStart)
-expect_succeeds "kmend apply --installed" kmend apply --installed
-expect_eq "$(stage fleet-1)" applied "fleet-1, installed by the package, is applied at boot"
+expect_eq "$(readlink /proc/1/exe)" /usr/lib/systemd/systemd "systemd is init"
+expect_eq "$(systemctl is-active kmend.service)" active "kmend.service ran at boot"
+expect_match "$(journalctl -b -u kmend.service -o cat)" "fleet-1" "the journal has its apply"
+expect_eq "$(stage fleet-1)" applied "fleet-1, installed by the package, applied by the service"
 expect_match "$(cat /proc/version)" "\(kmend example\)$" "its code runs"
-# version 2 of the package, configured as dpkg configures it
-expect_succeeds "postinst configure of version 2" /scripts-2/postinst configure 1
-expect_eq "$(ls $P | grep -c fleet-1)" 0 "fleet-1 replaced (fleet-2 is cumulative) and unloaded"
-expect_eq "$(stage fleet-2)" applied "fleet-2 applied now, on the kernel it is for"
+expect_eq "$(cat /var/lib/kmend/boot/pending/'"$KVER"'/fleet-1)" "$(cat /proc/sys/kernel/random/boot_id)" "pending in this boot"
+expect_eq "$(systemctl is-active kmend-shutdown.service) $(systemctl is-active kmend-healthy.timer)" "active active" "the guard'"'"'s units run"
+# the boot ends before the healthy timer, without an orderly shutdown
+touch /run/kmend-vm-crash'
+boot "the guard holds the update; released" '
+expect_eq "$(systemctl is-active kmend.service)" active "kmend.service ran (and did not fail the boot)"
+expect_match "$(journalctl -b -u kmend.service -o cat)" "not applying fleet-1 at boot: the boot that applied it \(boot id [0-9a-f-]+\) ended before it was marked healthy" "the journal says why it held fleet-1"
+expect_eq "$(ls /sys/kernel/kmend 2>/dev/null | grep -c fleet-1)" 0 "not applied"
+expect_no_match "$(cat /proc/version)" "kmend" "the original code runs"
+expect_match "$(kmend list --installed)" "held, not applied at boot" "kmend list --installed says so"
+expect_succeeds "kmend apply --release-hold fleet-1" kmend apply --release-hold fleet-1
+# an orderly shutdown: systemctl poweroff'
+boot "applied again; the newer cumulative package replaces it live; removed" '
+P=/sys/kernel/kmend
+expect_eq "$(stage fleet-1)" applied "released: the service applies it again"
+expect_succeeds "kmend-healthy.service (what the timer starts)" systemctl start kmend-healthy.service
+expect_eq "$(ls /var/lib/kmend/boot/pending/'"$KVER"' | wc -l)" 0 "the boot is marked healthy"
+dpkg -i /srv/'"$pkg"'_2.deb >/tmp/dpkg.out 2>&1
+expect_eq "$?" 0 "dpkg -i version 2 of the package"
+cat /tmp/dpkg.out
+expect_match "$(cat /sys/kernel/debug/kmend/fleet-2)" "replace: update fleet-1 replaced" "its postinst applied fleet-2, which replaced fleet-1"
+expect_eq "$(ls $P)" "fleet-2" "fleet-2 alone applied (cumulative), fleet-1 unloaded"
 expect_match "$(cat /proc/version)" "\(kmend fleet v2\)$" "its code runs"
 expect_eq "$(ls /var/lib/kmend/updates/'"$KVER"')" "0001-fleet-2.ko" "and installed for the next boot"
-# removed: prerm undoes it, postrm uninstalls it
-expect_succeeds "prerm remove" /scripts-2/prerm remove
-expect_eq "$(ls $P | grep -c fleet-2)" 0 "fleet-2 undone"
+expect_succeeds "dpkg --remove" dpkg --remove '"$pkg"'
+expect_eq "$(ls $P | wc -l)" 0 "fleet-2 undone and unloaded"
 expect_no_match "$(cat /proc/version)" "kmend" "the original code runs"
-expect_succeeds "postrm remove" /scripts-2/postrm remove
 expect_eq "$(ls /var/lib/kmend/updates/'"$KVER"' | wc -l)" 0 "nothing installed"
-expect_eq "$(engine_allocations)" 0 "every engine allocation freed"
-'
+expect_eq "$(engine_allocations)" 0 "every engine allocation freed"'
