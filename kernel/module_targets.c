@@ -146,7 +146,7 @@ static int patch_coming(struct kmend_state *st, struct kmend_pack *pack,
 	/* kprobe_mutex until its entry jumps are written (jump.c) */
 	mutex_lock(kmend_ksyms.kprobe_mutex);
 	if (!ret)
-		ret = kmend_redirect_check_entries(st, pack);
+		ret = kmend_redirect_check_entries(st, st->update, pack);
 	if (ret) {
 		mutex_unlock(kmend_ksyms.kprobe_mutex);
 		unpatch(st, pack);

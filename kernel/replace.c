@@ -11,6 +11,7 @@
  * replaced updates are the ones applied when the replace starts; no other
  * transition runs until it ends, so they stay the same.
  */
+#include "log.h"
 #include "pack.h"
 #include "redirect.h"
 #include "replace.h"
@@ -22,22 +23,23 @@ static bool replaced(const struct kmend_state *st, const struct kmend_state *oth
 
 int kmend_replace_check_entries(struct kmend_state *st)
 {
+	unsigned int n = kmend_redirect_entry_count(st->update);
 	struct kmend_state *other;
-	struct kmend_pack *pack;
-	struct kmend_func *func;
+	int ret;
 
 	list_for_each_entry(other, &kmend_updates, node) {
 		if (!replaced(st, other))
 			continue;
-		kmend_for_each_pack(other->update, pack)
-			kmend_for_each_func(pack, func)
-				if (func->patched && func->ops->entry) {
-					kmend_abort(st, KMEND_NO_FTRACE_SITE,
-						    "apply: update %s reaches %s by a jump at its entry, which a replace cannot take over yet; undo %s first",
-						    other->update->id, func->old_name,
-						    other->update->id);
-					return -EINVAL;
-				}
+		n += kmend_redirect_entry_count(other->update);
+		ret = kmend_redirect_check_entries(st, other->update, NULL);
+		if (ret)
+			return ret;
+	}
+	if (n > KMEND_MAX_STOP_JUMPS) {
+		kmend_abort(st, KMEND_NO_FTRACE_SITE,
+			    "apply: the replace would write %u entry jumps in its stop, more than %u; undo some of the updates it replaces first",
+			    n, KMEND_MAX_STOP_JUMPS);
+		return -E2BIG;
 	}
 	return 0;
 }
@@ -86,9 +88,6 @@ int kmend_replace_prepare(struct kmend_state *st)
 			    "apply: a replacing update needs a model that switches in a stop (switch=kernel)");
 		return -EINVAL;
 	}
-	ret = kmend_replace_check_entries(st);
-	if (ret)
-		return ret;
 	/* in any order: each takes back the jumps of the functions it is last on */
 	list_for_each_entry(other, &kmend_updates, node) {
 		if (!replaced(st, other))
@@ -158,15 +157,31 @@ void kmend_replace_add_ranges(const struct kmend_state *st, struct kmend_transit
 	}
 }
 
-void kmend_replace_switch_off(struct kmend_state *st)
+int kmend_replace_switch(struct kmend_state *st)
 {
 	struct kmend_state *other;
+	int ret;
 
-	/* no entry jumps among them (checked before this stop): nothing to write */
+	/*
+	 * One write of every entry jump: @st's first (its functions go on top
+	 * of every stack), then the replaced updates' back to the functions'
+	 * own bytes, where @st does not carry the function. Nothing switches
+	 * unless all are written.
+	 */
+	ret = kmend_redirect_queue(st->update, true, false);
+	list_for_each_entry(other, &kmend_updates, node)
+		if (!ret && replaced(st, other))
+			ret = kmend_redirect_queue(other->update, false, true);
+	if (!ret)
+		ret = kmend_redirect_write_queued();
+	if (ret)
+		return ret;
+	kmend_redirect_switch_packs(st->update, true, KMEND_JUMP_STOPPED);
 	list_for_each_entry(other, &kmend_updates, node)
 		if (replaced(st, other))
-			WARN_ON_ONCE(kmend_redirect_switch(other->update, false,
-							   KMEND_JUMP_STOPPED));
+			kmend_redirect_switch_packs(other->update, false,
+						    KMEND_JUMP_STOPPED);
+	return 0;
 }
 
 void kmend_replace_finish(struct kmend_state *st)

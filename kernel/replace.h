@@ -18,19 +18,20 @@ static inline bool kmend_replaces(const struct kmend_state *st)
 }
 
 /*
- * Before @st's packs are prepared: refuse what a replace cannot switch in
- * its stop (an update with entry jumps), and take back the jumps of every
- * update it replaces, so that their functions go through ftrace for the
- * switch. 0, or an error with st->cause set; the updates it replaces stay
- * applied either way.
+ * Before @st's packs are prepared: refuse a model that does not stop the
+ * machine, and take back the jumps past the ftrace sites of every update it
+ * replaces, so that their functions go through ftrace for the switch (entry
+ * jumps stay: the stop rewrites them). 0, or an error with st->cause set;
+ * the updates it replaces stay applied either way.
  */
 int kmend_replace_prepare(struct kmend_state *st);
 
 /*
- * No entry jump among the updates @st replaces? Checked when the replace
- * starts, and again just before each stop, with kprobe_mutex held (a module
- * target of theirs may have loaded meanwhile). 0, or an error with
- * st->cause set.
+ * Can the stop write every entry jump of @st and of the updates it
+ * replaces (no kprobe or other code patcher in their bytes, at most
+ * KMEND_MAX_STOP_JUMPS)? Checked just before each stop, with kprobe_mutex
+ * held (a module target of theirs may have loaded meanwhile). 0, or an
+ * error with st->cause set.
  */
 int kmend_replace_check_entries(struct kmend_state *st);
 
@@ -48,10 +49,12 @@ void kmend_replace_add_ranges(const struct kmend_state *st, struct kmend_transit
 					  unsigned long start, unsigned long size));
 
 /*
- * In @st's stop, right after its own functions switched on: every pack of
- * the replaced updates off.
+ * In @st's stop: its functions on and every pack of the replaced updates
+ * off, their entry jumps written at once (a function @st carries jumps to
+ * @st's code, one it does not gets its own bytes back). 0, or -EAGAIN with
+ * nothing switched (a CPU stayed in an NMI).
  */
-void kmend_replace_switch_off(struct kmend_state *st);
+int kmend_replace_switch(struct kmend_state *st);
 
 /*
  * Once @st is applied: each replaced update reversed (its callbacks are not

@@ -85,7 +85,7 @@ static int build_patched_set(struct kmend_transition *t)
 
 static int check_entries(struct kmend_transition *t)
 {
-	int ret = kmend_redirect_check_entries(t->st, NULL);
+	int ret = kmend_redirect_check_entries(t->st, t->st->update, NULL);
 
 	if (!ret && kmend_replaces(t->st) && !t->revert)
 		ret = kmend_replace_check_entries(t->st);

@@ -9,6 +9,7 @@
 #include "alloc.h"
 #include "ksyms.h"
 #include "jump.h"
+#include "redirect.h"
 #include "match.h"
 #include "match_core.h"
 #include "resolve.h"
@@ -97,6 +98,8 @@ static int match_at(struct kmend_state *st, struct kmend_pack *pack,
 		return -EFAULT;
 	}
 	mutex_unlock(kmend_ksyms.text_mutex);
+	/* an update applied earlier may jump from these bytes: see past it */
+	kmend_redirect_own_bytes(addr, running, size);
 	ok = kmend_match(pre, running, size, addr, learning ? learn : NULL, &c, &mm);
 	if (!ok && !quiet && !c.conflict_logged && !c.nomem) {
 		unsigned int at = min(mm.offset, pre->size);

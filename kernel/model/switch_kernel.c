@@ -85,6 +85,7 @@ static int switch_with_hooks(struct stop_ctx *ctx)
 	int (*check)(void) = revert ? h->check_reverse : h->check_apply;
 	void (*fail)(void) = revert ? h->fail_reverse : h->fail_apply;
 	void (*then)(void) = revert ? h->reverse : h->apply;
+	int ret;
 
 	if (check) {
 		kmend_call_update_code(ctx->hook_refused = check());
@@ -94,15 +95,17 @@ static int switch_with_hooks(struct stop_ctx *ctx)
 			return -ECANCELED;
 		}
 	}
+	/* a cumulative update: the ones it replaces go off in this stop */
+	if (!revert && kmend_replaces(ctx->t->st))
+		ret = kmend_replace_switch(ctx->t->st);
+	else
+		ret = kmend_redirect_switch(update, !revert, KMEND_JUMP_STOPPED);
 	/* an entry jump's bytes while a CPU stays in an NMI: not now */
-	if (kmend_redirect_switch(update, !revert, KMEND_JUMP_STOPPED)) {
+	if (ret) {
 		if (check && fail)
 			kmend_call_update_code(fail());
 		return -EAGAIN;
 	}
-	/* a cumulative update: the ones it replaces go off in this stop */
-	if (!revert && kmend_replaces(ctx->t->st))
-		kmend_replace_switch_off(ctx->t->st);
 	if (then)
 		kmend_call_update_code(then());
 	return 0;

@@ -216,8 +216,7 @@ static void put_ops(struct kmend_func *func)
 	ops_put(ops);
 }
 
-/* Functions of @update with an entry jump, in its prepared packs. */
-static unsigned int entry_count(struct kmend_update *update)
+unsigned int kmend_redirect_entry_count(struct kmend_update *update)
 {
 	struct kmend_pack *pack;
 	struct kmend_func *func;
@@ -258,7 +257,7 @@ int kmend_redirect_prepare(struct kmend_state *st, struct kmend_pack *pack)
 		if (st->update->model.leave == KMEND_LEAVE_FUNCTION)
 			func->ops->old_body_live = true;
 	}
-	if (entry_count(st->update) > KMEND_MAX_STOP_JUMPS) {
+	if (kmend_redirect_entry_count(st->update) > KMEND_MAX_STOP_JUMPS) {
 		kmend_abort(st, KMEND_NO_FTRACE_SITE,
 			    "more than %u functions without an ftrace call site in one update: make it two updates",
 			    KMEND_MAX_STOP_JUMPS);
@@ -331,45 +330,88 @@ static void *entry_next(struct kmend_func *func, bool on)
 
 /* The entry jumps of one stop; only one runs at a time (kmend_mutex). */
 static struct kmend_jump *stop_jumps[KMEND_MAX_STOP_JUMPS];
+static unsigned int nr_stop_jumps;
 
 static bool switched_now(const struct kmend_pack *pack, bool on)
 {
 	return on ? pack->prepared && !pack->patched : pack->patched;
 }
 
-int kmend_redirect_switch(struct kmend_update *update, bool on,
-			  enum kmend_jump_write how)
+/* The first queued for a jump wins: a replacing update's, above all others. */
+static int queue_jump(struct kmend_jump *jump, void *next)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_stop_jumps; i++)
+		if (stop_jumps[i] == jump)
+			return 0;
+	/* kmend_redirect_prepare() and replace.c counted them */
+	if (WARN_ON_ONCE(nr_stop_jumps == ARRAY_SIZE(stop_jumps)))
+		return -E2BIG;
+	jump->next = next;
+	stop_jumps[nr_stop_jumps++] = jump;
+	return 0;
+}
+
+int kmend_redirect_queue(struct kmend_update *update, bool on, bool original)
 {
 	struct kmend_pack *pack;
 	struct kmend_func *func;
-	unsigned int n = 0;
 	int ret;
 
-	if (how == KMEND_JUMP_STOPPED) {
-		kmend_for_each_pack(update, pack) {
-			if (!switched_now(pack, on))
+	kmend_for_each_pack(update, pack) {
+		if (!switched_now(pack, on))
+			continue;
+		kmend_for_each_func(pack, func) {
+			if (!func->ops->entry)
 				continue;
-			kmend_for_each_func(pack, func) {
-				if (!func->ops->entry)
-					continue;
-				/* kmend_redirect_prepare() counted them */
-				if (WARN_ON_ONCE(n == ARRAY_SIZE(stop_jumps)))
-					return -E2BIG;
-				func->ops->jump.next = entry_next(func, on);
-				stop_jumps[n++] = &func->ops->jump;
+			ret = queue_jump(&func->ops->jump,
+					 original ? NULL : entry_next(func, on));
+			if (ret) {
+				nr_stop_jumps = 0;
+				return ret;
 			}
 		}
-		ret = kmend_jump_set_stopped(stop_jumps, n);
-		if (ret)
-			return ret;
 	}
+	return 0;
+}
+
+int kmend_redirect_write_queued(void)
+{
+	int ret = kmend_jump_set_stopped(stop_jumps, nr_stop_jumps);
+
+	nr_stop_jumps = 0;
+	return ret;
+}
+
+void kmend_redirect_switch_packs(struct kmend_update *update, bool on,
+				 enum kmend_jump_write how)
+{
+	struct kmend_pack *pack;
+
 	kmend_for_each_pack(update, pack)
 		if (switched_now(pack, on))
 			kmend_redirect_switch_pack(pack, on, how);
+}
+
+int kmend_redirect_switch(struct kmend_update *update, bool on,
+			  enum kmend_jump_write how)
+{
+	int ret;
+
+	if (how == KMEND_JUMP_STOPPED) {
+		ret = kmend_redirect_queue(update, on, false);
+		if (!ret)
+			ret = kmend_redirect_write_queued();
+		if (ret)
+			return ret;
+	}
+	kmend_redirect_switch_packs(update, on, how);
 	return 0;
 }
 
 int kmend_redirect_check_entries(struct kmend_state *st,
+				 struct kmend_update *update,
 				 struct kmend_pack *only)
 {
 	struct kmend_pack *pack;
@@ -378,11 +420,12 @@ int kmend_redirect_check_entries(struct kmend_state *st,
 
 	lockdep_assert_held(kmend_ksyms.kprobe_mutex);
 
-	kmend_for_each_pack(st->update, pack) {
+	kmend_for_each_pack(update, pack) {
 		if (only && pack != only)
 			continue;
 		kmend_for_each_func(pack, func) {
-			if (!func->ops || !func->ops->entry)
+			if (!func->ops || !func->ops->entry ||
+			    (update != st->update && !func->patched))
 				continue;
 			why = kmend_jump_check(&func->ops->jump);
 			if (!why)
@@ -397,6 +440,22 @@ int kmend_redirect_check_entries(struct kmend_state *st,
 		}
 	}
 	return 0;
+}
+
+void kmend_redirect_own_bytes(unsigned long addr, u8 *buf, size_t size)
+{
+	struct kmend_ops *ops;
+
+	lockdep_assert_held(&kmend_mutex);
+
+	list_for_each_entry(ops, &kmend_ops_list, node) {
+		unsigned long at = ops->jump.addr;
+
+		if (ops->jump.target && at >= addr &&
+		    at + JMP32_INSN_SIZE <= addr + size)
+			memcpy(buf + (at - addr), ops->jump.saved,
+			       JMP32_INSN_SIZE);
+	}
 }
 
 const struct kmend_func *kmend_redirect_other(const struct kmend_func *func)

@@ -83,12 +83,39 @@ int kmend_redirect_switch(struct kmend_update *update, bool on,
 			  enum kmend_jump_write how);
 
 /*
+ * The same in steps, for a stop that switches several updates at once (an
+ * atomic replace): queue the entry jumps of @update switching @on (to
+ * where its functions' stacks then lead, or, @original, back to the
+ * functions' own bytes); the first queued for a function wins, so the
+ * update switching on is queued first. Then write every queued jump at
+ * once (-EAGAIN: nothing written, as kmend_redirect_switch()), and only
+ * then switch each update's packs, @how KMEND_JUMP_STOPPED. A failure
+ * empties the queue.
+ */
+int kmend_redirect_queue(struct kmend_update *update, bool on, bool original);
+int kmend_redirect_write_queued(void);
+void kmend_redirect_switch_packs(struct kmend_update *update, bool on,
+				 enum kmend_jump_write how);
+
+/* Functions of @update with an entry jump, in its prepared packs. */
+unsigned int kmend_redirect_entry_count(struct kmend_update *update);
+
+/*
  * With kprobe_mutex held until the switch is done: can every entry jump of
- * @st's update (of @only, if not NULL) be written, moved or taken back?
- * 0, or -EBUSY with the cause set (a kprobe there: code_busy).
+ * @update (of @only, if not NULL) be written, moved or taken back? @update
+ * is @st's, or one @st replaces (its functions switched on). 0, or -EBUSY
+ * with @st's cause set (a kprobe there: code_busy).
  */
 int kmend_redirect_check_entries(struct kmend_state *st,
+				 struct kmend_update *update,
 				 struct kmend_pack *only);
+
+/*
+ * In @buf, a copy of the running code at [@addr, +@size): put the
+ * function's own bytes back where a jump of kmend's stands (past an ftrace
+ * site, or at an entry), so that what is compared is the kernel's code.
+ */
+void kmend_redirect_own_bytes(unsigned long addr, u8 *buf, size_t size);
 
 /*
  * The code that runs for @func's target apart from @func's own: the

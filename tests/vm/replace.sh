@@ -5,8 +5,11 @@
 # it over, puts /proc/loadavg back to the original, and leaves one update
 # loaded: the other two reversed in its stop and unloaded by kmend apply.
 # A task asleep in a replaced update's code makes the replace code_busy and
-# changes nothing; an update reached by an entry jump is refused
-# (no_ftrace_site), nothing changed. A per-task model is refused by create.
+# changes nothing. Over an update reached by an entry jump (no ftrace site):
+# a replace that does not carry its function gives the function its own
+# bytes back, one that carries it moves the jump to its own code, in the
+# stop; a kprobe in the jump's bytes makes the replace code_busy. A
+# per-task model is refused by create.
 # With --format klp, livepatch's own atomic replace does it.
 . "$(dirname "$0")/lib/host.bash"
 
@@ -22,6 +25,9 @@ create --id fleet-1 -o "$tmp/u/fleet-1.ko" "$top/examples/proc-version.patch"
 create -o "$tmp/u/new-function.ko" "$top/examples/new-function.patch"
 create --id entry -o "$tmp/u/entry.ko" "$top/examples/notrace-entry-jump.patch"
 create --id fleet-3 --replace -o "$tmp/u/fleet-3.ko" "$v2"
+sed 's/read through a jump at the entry of tracing_readme_read/version 2, through the same jump/' \
+	"$top/examples/notrace-entry-jump.patch" >"$tmp/entry-v2.patch"
+create --id entry-2 --replace -o "$tmp/u/entry-2.ko" "$tmp/entry-v2.patch"
 # for the kernel's livepatch: its own atomic replace (klp_patch.replace)
 create --format klp --id klp-1 -o "$tmp/u/klp-1.ko" "$top/examples/proc-version.patch"
 create --format klp --id klp-2 --replace -o "$tmp/u/klp-2.ko" "$v2"
@@ -84,17 +90,41 @@ expect_match "$(cat /sys/kernel/debug/kmend/fleet-3)" "replace: update fleet-1 r
 settled fleet-3
 expect_match "$(cat $P/fleet-3/functions)" "version_proc_show .* via=jump$" "and it settles to a jump"
 
-# an update reached by an entry jump cannot be replaced yet
-expect_succeeds "apply an entry-jump update" kmend apply -q /u/entry.ko
+# over an update reached by an entry jump
+R=/sys/kernel/tracing/README
+orig_readme=$(head -n 1 $R)
 expect_succeeds "undo fleet-3" kmend undo -q fleet-3
 expect_eq "$(cat /proc/version)" "$orig_version" "undone: the original /proc/version"
-insmod /u/fleet-3.ko
-expect_fails "replace over an entry-jump update" set_stage fleet-3 applied
-expect_eq "$(cause fleet-3)" no_ftrace_site "abort_cause"
-expect_match "$(cat $P/fleet-3/abort_detail)" "update entry reaches tracing_readme_read by a jump at its entry, which a replace cannot take over yet; undo entry first" "abort_detail says what to do"
-expect_eq "$(stage entry)" applied "the entry-jump update stays applied"
-rmmod kmend_fleet_3
-expect_succeeds "undo entry" kmend undo -q entry
+expect_succeeds "apply an entry-jump update" kmend apply -q /u/entry.ko
+expect_eq "$(head -n 1 $R)" "kmend example: read through a jump at the entry of tracing_readme_read" "entry runs, through its entry jump"
+# a kprobe in the jump'"'"'s bytes: the stop cannot rewrite them
+addr=0x$(awk '"'"'$3 == "tracing_readme_read" && NF == 3 { print $1 }'"'"' /proc/kallsyms)
+insmod $M/target/kmend_test_kprobe.ko addr=$addr
+kmend apply /u/fleet-3.ko >/tmp/apply.out 2>&1
+expect_eq "$?" 16 "a replace with a kprobe on the entry jump it takes back: code_busy (16)"
+expect_match "$(cat /tmp/apply.out)" "the entry jump of tracing_readme_read .* cannot be written: kprobe there; remove that kprobe first" "named, with what to do"
+expect_eq "$(stage entry)" applied "entry still applied"
+expect_eq "$(ls $P | grep -c fleet-3)" 0 "the replacing update unloaded again"
+rmmod kmend_test_kprobe
+# a replace that does not carry the function: its own bytes back
+kmend apply /u/fleet-3.ko >/tmp/apply.out 2>&1
+expect_eq "$?" 0 "replace over the entry-jump update"
+expect_match "$(cat /tmp/apply.out)" "replaced entry" "entry replaced and unloaded"
+expect_eq "$(ls $P)" "fleet-3" "one update loaded"
+expect_eq "$(head -n 1 $R)" "$orig_readme" "tracing_readme_read: the original again"
+expect_match "$(cat /proc/version)" "\(kmend fleet v2\)$" "fleet-3 runs"
+expect_succeeds "undo fleet-3" kmend undo -q fleet-3
+# a replace that carries it: the jump goes to the new code, in the stop
+expect_succeeds "apply entry again" kmend apply -q /u/entry.ko
+expect_succeeds "apply fleet-1 beside it" kmend apply -q /u/fleet-1.ko
+kmend apply /u/entry-2.ko >/tmp/apply.out 2>&1
+expect_eq "$?" 0 "replace that carries the entry-jump function"
+expect_eq "$(ls $P)" "entry-2" "entry-2 alone (entry and fleet-1 replaced)"
+expect_eq "$(head -n 1 $R)" "kmend example: version 2, through the same jump" "tracing_readme_read: entry-2'"'"'s code"
+expect_match "$(cat $P/entry-2/functions)" "tracing_readme_read .* via=entry_jump$" "reached by the entry jump"
+expect_eq "$(cat /proc/version)" "$orig_version" "/proc/version: the original again"
+expect_succeeds "undo entry-2" kmend undo -q entry-2
+expect_eq "$(head -n 1 $R)" "$orig_readme" "undone: the original README"
 expect_eq "$(ls $P | wc -l)" 0 "nothing loaded"
 
 # --format klp --replace: livepatch replaces the earlier livepatch itself
