@@ -251,6 +251,15 @@ static int module_coming(struct module *mod)
 	return 0;
 }
 
+/* The notifier is running callbacks of a module coming or going. */
+static bool module_event;
+
+bool kmend_module_event(void)
+{
+	lockdep_assert_held(&kmend_mutex);
+	return module_event;
+}
+
 static int kmend_module_targets_notify(struct notifier_block *nb,
 				       unsigned long action, void *data)
 {
@@ -258,6 +267,7 @@ static int kmend_module_targets_notify(struct notifier_block *nb,
 	int ret = 0;
 
 	mutex_lock(&kmend_mutex);
+	module_event = true;
 	switch (action) {
 	case MODULE_STATE_COMING:
 		ret = module_coming(mod);
@@ -270,6 +280,7 @@ static int kmend_module_targets_notify(struct notifier_block *nb,
 		unpatch_going(mod);
 		break;
 	}
+	module_event = false;
 	kmend_settle_all();
 	mutex_unlock(&kmend_mutex);
 	return ret ? notifier_from_errno(ret) : NOTIFY_OK;

@@ -19,4 +19,10 @@ struct module;
  */
 bool kmend_module_ready(struct module *mod);
 
+/*
+ * Are the callbacks running now those of a module coming or going (not of
+ * an update's own apply or undo)? kmend_mutex held.
+ */
+bool kmend_module_event(void);
+
 #endif /* _KMEND_MODULE_TARGETS_H */

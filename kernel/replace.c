@@ -11,6 +11,7 @@
  * replaced updates are the ones applied when the replace starts; no other
  * transition runs until it ends, so they stay the same.
  */
+#include "ksyms.h"
 #include "log.h"
 #include "pack.h"
 #include "redirect.h"
@@ -21,25 +22,40 @@ static bool replaced(const struct kmend_state *st, const struct kmend_state *oth
 	return other != st && other->stage == KMEND_APPLIED;
 }
 
+/* Queue the stop's entry jumps, as kmend_replace_switch() will. */
+static int queue_jumps(struct kmend_state *st)
+{
+	struct kmend_state *other;
+	int ret;
+
+	/* @st's first: its functions go on top of every stack */
+	ret = kmend_redirect_queue(st->update, true, false);
+	list_for_each_entry(other, &kmend_updates, node)
+		if (!ret && replaced(st, other))
+			ret = kmend_redirect_queue(other->update, false, true);
+	return ret;
+}
+
 int kmend_replace_check_entries(struct kmend_state *st)
 {
-	unsigned int n = kmend_redirect_entry_count(st->update);
 	struct kmend_state *other;
 	int ret;
 
 	list_for_each_entry(other, &kmend_updates, node) {
 		if (!replaced(st, other))
 			continue;
-		n += kmend_redirect_entry_count(other->update);
 		ret = kmend_redirect_check_entries(st, other->update, NULL);
 		if (ret)
 			return ret;
 	}
-	if (n > KMEND_MAX_STOP_JUMPS) {
+	/* a dry run: a function several of them carry is one jump */
+	ret = queue_jumps(st);
+	kmend_redirect_queue_drop();
+	if (ret) {
 		kmend_abort(st, KMEND_NO_FTRACE_SITE,
-			    "apply: the replace would write %u entry jumps in its stop, more than %u; undo some of the updates it replaces first",
-			    n, KMEND_MAX_STOP_JUMPS);
-		return -E2BIG;
+			    "apply: the replace would write more than %u entry jumps in its stop; undo some of the updates it replaces first",
+			    KMEND_MAX_STOP_JUMPS);
+		return ret;
 	}
 	return 0;
 }
@@ -88,6 +104,12 @@ int kmend_replace_prepare(struct kmend_state *st)
 			    "apply: a replacing update needs a model that switches in a stop (switch=kernel)");
 		return -EINVAL;
 	}
+	/* what is refused before anything else changes (checked again later) */
+	mutex_lock(kmend_ksyms.kprobe_mutex);
+	ret = kmend_replace_check_entries(st);
+	mutex_unlock(kmend_ksyms.kprobe_mutex);
+	if (ret)
+		return ret;
 	/* in any order: each takes back the jumps of the functions it is last on */
 	list_for_each_entry(other, &kmend_updates, node) {
 		if (!replaced(st, other))
@@ -163,17 +185,15 @@ int kmend_replace_switch(struct kmend_state *st)
 	int ret;
 
 	/*
-	 * One write of every entry jump: @st's first (its functions go on top
-	 * of every stack), then the replaced updates' back to the functions'
-	 * own bytes, where @st does not carry the function. Nothing switches
+	 * One write of every entry jump: a function @st carries jumps to its
+	 * code, one it does not gets its own bytes back. Nothing switches
 	 * unless all are written.
 	 */
-	ret = kmend_redirect_queue(st->update, true, false);
-	list_for_each_entry(other, &kmend_updates, node)
-		if (!ret && replaced(st, other))
-			ret = kmend_redirect_queue(other->update, false, true);
+	ret = queue_jumps(st);
 	if (!ret)
 		ret = kmend_redirect_write_queued();
+	else
+		kmend_redirect_queue_drop();
 	if (ret)
 		return ret;
 	kmend_redirect_switch_packs(st->update, true, KMEND_JUMP_STOPPED);

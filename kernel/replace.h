@@ -29,9 +29,9 @@ int kmend_replace_prepare(struct kmend_state *st);
 /*
  * Can the stop write every entry jump of @st and of the updates it
  * replaces (no kprobe or other code patcher in their bytes, at most
- * KMEND_MAX_STOP_JUMPS)? Checked just before each stop, with kprobe_mutex
- * held (a module target of theirs may have loaded meanwhile). 0, or an
- * error with st->cause set.
+ * KMEND_MAX_STOP_JUMPS distinct ones)? Checked when the replace starts and
+ * again just before each stop, with kprobe_mutex held (a module target of
+ * theirs may have loaded meanwhile). 0, or an error with st->cause set.
  */
 int kmend_replace_check_entries(struct kmend_state *st);
 
@@ -52,7 +52,8 @@ void kmend_replace_add_ranges(const struct kmend_state *st, struct kmend_transit
  * In @st's stop: its functions on and every pack of the replaced updates
  * off, their entry jumps written at once (a function @st carries jumps to
  * @st's code, one it does not gets its own bytes back). 0, or -EAGAIN with
- * nothing switched (a CPU stayed in an NMI).
+ * nothing switched (a CPU stayed in an NMI; -E2BIG: more jumps than
+ * kmend_replace_check_entries() counted, which cannot happen).
  */
 int kmend_replace_switch(struct kmend_state *st);
 

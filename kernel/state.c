@@ -11,6 +11,7 @@
 #include <linux/module.h>
 
 #include "log.h"
+#include "module_targets.h"
 #include "replace.h"
 #include "state.h"
 
@@ -60,6 +61,24 @@ int kmend_states_check(struct kmend_state *st)
 	return 0;
 }
 
+struct kmend_state *kmend_states_above(struct kmend_state *st)
+{
+	struct kmend_system_state *s;
+	struct kmend_state *other;
+
+	lockdep_assert_held(&kmend_mutex);
+
+	list_for_each_entry(other, &kmend_updates, node) {
+		if (other == st || other->stage != KMEND_APPLIED ||
+		    other->apply_seq < st->apply_seq)
+			continue;
+		kmend_for_each_state(st->update, s)
+			if (find_state(other->update, s->id))
+				return other;
+	}
+	return NULL;
+}
+
 /* The registered update @pack belongs to. */
 static struct kmend_state *pack_owner(const struct kmend_pack *pack)
 {
@@ -105,8 +124,9 @@ struct kmend_system_state *kmend_get_prev_state(struct kmend_pack *pack,
 
 	lockdep_assert_held(&kmend_mutex);
 
+	/* as livepatch's: for the update's own apply and undo only */
 	st = pack_owner(pack);
-	if (!st)
+	if (!st || kmend_module_event())
 		return NULL;
 	list_for_each_entry(other, &kmend_updates, node) {
 		if (!applied_before(other, st) || other->apply_seq < newest)

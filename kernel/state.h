@@ -16,4 +16,11 @@
  */
 int kmend_states_check(struct kmend_state *st);
 
+/*
+ * An update applied after @st that declares one of @st's states, or NULL:
+ * it may have taken the state's data over, so @st may not be undone before
+ * it (its post_unpatch would free what the other still uses).
+ */
+struct kmend_state *kmend_states_above(struct kmend_state *st);
+
 #endif /* _KMEND_STATE_H */

@@ -411,6 +411,13 @@ int kmend_revert(struct kmend_state *st)
 			    above->update->id);
 		return -EBUSY;
 	}
+	above = kmend_states_above(st);
+	if (above) {
+		kmend_abort(st, KMEND_MODULE_BUSY,
+			    "undo: refused, update %s was applied later and declares a system state of this one, whose data it may use; undo it first",
+			    above->update->id);
+		return -EBUSY;
+	}
 
 	/* calls go through ftrace again for the transition */
 	ret = kmend_redirect_unjump(st);

@@ -100,11 +100,11 @@ static int switch_with_hooks(struct stop_ctx *ctx)
 		ret = kmend_replace_switch(ctx->t->st);
 	else
 		ret = kmend_redirect_switch(update, !revert, KMEND_JUMP_STOPPED);
-	/* an entry jump's bytes while a CPU stays in an NMI: not now */
+	/* -EAGAIN: an entry jump's bytes while a CPU stays in an NMI: not now */
 	if (ret) {
 		if (check && fail)
 			kmend_call_update_code(fail());
-		return -EAGAIN;
+		return ret;
 	}
 	if (then)
 		kmend_call_update_code(then());

@@ -345,8 +345,8 @@ static int queue_jump(struct kmend_jump *jump, void *next)
 	for (i = 0; i < nr_stop_jumps; i++)
 		if (stop_jumps[i] == jump)
 			return 0;
-	/* kmend_redirect_prepare() and replace.c counted them */
-	if (WARN_ON_ONCE(nr_stop_jumps == ARRAY_SIZE(stop_jumps)))
+	/* kmend_redirect_prepare() and replace.c counted them (a dry run) */
+	if (nr_stop_jumps == ARRAY_SIZE(stop_jumps))
 		return -E2BIG;
 	jump->next = next;
 	stop_jumps[nr_stop_jumps++] = jump;
@@ -374,6 +374,11 @@ int kmend_redirect_queue(struct kmend_update *update, bool on, bool original)
 		}
 	}
 	return 0;
+}
+
+void kmend_redirect_queue_drop(void)
+{
+	nr_stop_jumps = 0;
 }
 
 int kmend_redirect_write_queued(void)

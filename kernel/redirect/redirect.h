@@ -90,10 +90,12 @@ int kmend_redirect_switch(struct kmend_update *update, bool on,
  * update switching on is queued first. Then write every queued jump at
  * once (-EAGAIN: nothing written, as kmend_redirect_switch()), and only
  * then switch each update's packs, @how KMEND_JUMP_STOPPED. A failure
- * empties the queue.
+ * empties the queue; more than KMEND_MAX_STOP_JUMPS jumps is -E2BIG.
  */
 int kmend_redirect_queue(struct kmend_update *update, bool on, bool original);
 int kmend_redirect_write_queued(void);
+/* Empty the queue without writing (after a dry run that counted them). */
+void kmend_redirect_queue_drop(void);
 void kmend_redirect_switch_packs(struct kmend_update *update, bool on,
 				 enum kmend_jump_write how);
 

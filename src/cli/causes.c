@@ -26,7 +26,7 @@ static const struct abort_cause causes[] = {
 	      "the update was undone, and an undone update cannot be applied again as it is",
 	      "run 'kmend undo ID' to unload it, then apply the file again"),
 	CAUSE(4, "module_busy",
-	      "another update applied later replaces some of the same functions, or the update module is being unloaded",
+	      "another update applied later replaces some of the same functions or declares one of its system states, or the update module is being unloaded",
 	      "undo the later update first (see 'kmend list'), or use 'kmend undo --all'"),
 	CAUSE(5, "out_of_memory",
 	      "the kernel could not allocate memory for the transition",

@@ -6,7 +6,8 @@
 # changed; one that declares it at version 2 replaces it and its post_patch
 # takes the count over (kmend_get_prev_state() finds the replaced update's
 # state in the same apply); an update stacked on it with version 1 is refused;
-# one without states may stack. kmend show lists states. The same with
+# one without states may stack; one declaring the same state on another
+# function keeps st-2 from being undone before it. kmend show lists states. The same with
 # --format klp, where livepatch's own klp_state does the check. create
 # refuses a state with id 0 and a state declared with two versions.
 . "$(dirname "$0")/lib/host.bash"
@@ -29,6 +30,14 @@ create --id st-2 --replace -o "$tmp/u/st-2.ko" "$v2"
 create --id st-none --replace -o "$tmp/u/st-none.ko" "$none"
 create --id st-old -o "$tmp/u/st-old.ko" "$v1"
 create -o "$tmp/u/new-function.ko" "$top/examples/new-function.patch"
+# another function (/proc/loadavg) with the same state, version 2
+mkdir -p "$tmp/a/fs/proc" "$tmp/b/fs/proc"
+cp "$SOURCE/fs/proc/loadavg.c" "$tmp/a/fs/proc/"
+cp "$SOURCE/fs/proc/loadavg.c" "$tmp/b/fs/proc/"
+(cd "$tmp/b" && patch -s -p1 <"$top/examples/new-function.patch") || fail "new-function.patch"
+printf '\n#include <kmend/patch.h>\nKMEND_STATE(7, 2);\n' >>"$tmp/b/fs/proc/loadavg.c"
+(cd "$tmp" && diff -u a/fs/proc/loadavg.c b/fs/proc/loadavg.c) >"$tmp/loadavg-state.patch"
+create --id la-state -o "$tmp/u/la-state.ko" "$tmp/loadavg-state.patch"
 create --format klp --id klp-st-1 -o "$tmp/u/klp-st-1.ko" "$v1"
 create --format klp --id klp-st-2 --replace -o "$tmp/u/klp-st-2.ko" "$v2"
 create --format klp --id klp-st-none --replace -o "$tmp/u/klp-st-none.ko" "$none"
@@ -83,6 +92,14 @@ expect_eq "$(ls $P)" "st-2" "nothing else loaded"
 expect_succeeds "apply new-function over it" kmend apply -q /u/new-function.ko
 expect_match "$(cat /proc/loadavg)" "^[0-9]+\.[0-9]{3} " "new-function runs"
 expect_succeeds "undo new-function" kmend undo -q new-function
+# stacked with the same state on another function: st-2 may not go first
+expect_succeeds "apply la-state (state 7, version 2, /proc/loadavg)" kmend apply -q /u/la-state.ko
+kmend undo st-2 >/tmp/undo.out 2>&1
+expect_eq "$?" 14 "undo of st-2 below an update declaring its state: module_busy (14)"
+expect_match "$(cat /tmp/undo.out)" "update la-state was applied later and declares a system state of this one" "named"
+expect_eq "$(stage st-2)" applied "st-2 stays applied"
+expect_succeeds "undo la-state" kmend undo -q la-state
+expect_match "$(cat /proc/version)" "\(state v2: applied 2 times, handed over: yes\)$" "st-2'"'"'s data still there"
 expect_succeeds "undo st-2" kmend undo -q st-2
 expect_eq "$(cat /proc/version)" "$orig_version" "the original /proc/version"
 expect_eq "$(ls $P | wc -l)" 0 "nothing loaded"
