@@ -189,11 +189,9 @@ int kmend_replace_switch(struct kmend_state *st)
 	 * code, one it does not gets its own bytes back. Nothing switches
 	 * unless all are written.
 	 */
-	ret = queue_jumps(st);
+	ret = queue_jumps(st);	/* a failure empties the queue */
 	if (!ret)
 		ret = kmend_redirect_write_queued();
-	else
-		kmend_redirect_queue_drop();
 	if (ret)
 		return ret;
 	kmend_redirect_switch_packs(st->update, true, KMEND_JUMP_STOPPED);

@@ -378,6 +378,7 @@ static int undo_aborted(struct kmend_state *st, int ret)
 int kmend_revert(struct kmend_state *st)
 {
 	struct kmend_state *above;
+	const char *why;
 	struct kmend_pack *pack;
 	int ret;
 
@@ -404,18 +405,17 @@ int kmend_revert(struct kmend_state *st)
 	transition_begin(st);
 	kmend_log(st, "undo: starting");
 
+	/* stacked: an update applied later that uses what this one changed */
 	above = stacked_above(st);
-	if (above) {
-		kmend_abort(st, KMEND_MODULE_BUSY,
-			    "undo: refused, update %s was applied later and replaces some of the same functions; undo it first",
-			    above->update->id);
-		return -EBUSY;
+	why = "replaces some of the same functions";
+	if (!above) {
+		above = kmend_states_above(st);
+		why = "declares a system state of this one, whose data it may use";
 	}
-	above = kmend_states_above(st);
 	if (above) {
 		kmend_abort(st, KMEND_MODULE_BUSY,
-			    "undo: refused, update %s was applied later and declares a system state of this one, whose data it may use; undo it first",
-			    above->update->id);
+			    "undo: refused, update %s was applied later and %s; undo it first",
+			    above->update->id, why);
 		return -EBUSY;
 	}
 

@@ -216,7 +216,8 @@ static void put_ops(struct kmend_func *func)
 	ops_put(ops);
 }
 
-unsigned int kmend_redirect_entry_count(struct kmend_update *update)
+/* Functions of @update with an entry jump, in its prepared packs. */
+static unsigned int entry_count(struct kmend_update *update)
 {
 	struct kmend_pack *pack;
 	struct kmend_func *func;
@@ -257,7 +258,7 @@ int kmend_redirect_prepare(struct kmend_state *st, struct kmend_pack *pack)
 		if (st->update->model.leave == KMEND_LEAVE_FUNCTION)
 			func->ops->old_body_live = true;
 	}
-	if (kmend_redirect_entry_count(st->update) > KMEND_MAX_STOP_JUMPS) {
+	if (entry_count(st->update) > KMEND_MAX_STOP_JUMPS) {
 		kmend_abort(st, KMEND_NO_FTRACE_SITE,
 			    "more than %u functions without an ftrace call site in one update: make it two updates",
 			    KMEND_MAX_STOP_JUMPS);
@@ -345,7 +346,7 @@ static int queue_jump(struct kmend_jump *jump, void *next)
 	for (i = 0; i < nr_stop_jumps; i++)
 		if (stop_jumps[i] == jump)
 			return 0;
-	/* kmend_redirect_prepare() and replace.c counted them (a dry run) */
+	/* kmend_redirect_prepare() counted them, replace.c by a dry run */
 	if (nr_stop_jumps == ARRAY_SIZE(stop_jumps))
 		return -E2BIG;
 	jump->next = next;

@@ -99,9 +99,6 @@ void kmend_redirect_queue_drop(void);
 void kmend_redirect_switch_packs(struct kmend_update *update, bool on,
 				 enum kmend_jump_write how);
 
-/* Functions of @update with an entry jump, in its prepared packs. */
-unsigned int kmend_redirect_entry_count(struct kmend_update *update);
-
 /*
  * With kprobe_mutex held until the switch is done: can every entry jump of
  * @update (of @only, if not NULL) be written, moved or taken back? @update

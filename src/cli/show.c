@@ -41,12 +41,26 @@ static void show_usage(FILE *f)
 		"unreadable; 8 no update ID is loaded.\n");
 }
 
+/* The next system state in the kmend_state modinfo ("ID:VERSION"), or false. */
+static bool next_state(const struct modinfo *mi, size_t *pos, unsigned long *id,
+		       unsigned int *version)
+{
+	const char *s;
+
+	while ((s = modinfo_next(mi, "kmend_state", pos)))
+		if (sscanf(s, "%lu:%u", id, version) == 2)
+			return true;
+	return false;
+}
+
 static int show_file(FILE *out, FILE *err, const char *path, bool json)
 {
 	struct update_file uf;
 	char msg[512], release[128], *stage = NULL;
 	const char *fn;
 	size_t pos = 0;
+	unsigned long id;
+	unsigned int version;
 
 	if (update_file_open(&uf, path, msg, sizeof(msg))) {
 		fprintf(err, "kmend show: %s\n", msg);
@@ -96,12 +110,7 @@ static int show_file(FILE *out, FILE *err, const char *path, bool json)
 		fputc('[', out);
 		first = true;
 		pos = 0;
-		while ((fn = modinfo_next(&uf.mi, "kmend_state", &pos))) {
-			unsigned long id;
-			unsigned int version;
-
-			if (sscanf(fn, "%lu:%u", &id, &version) != 2)
-				continue;
+		while (next_state(&uf.mi, &pos, &id, &version)) {
 			fprintf(out, "%s{\"id\":%lu,\"version\":%u}", first ? "" : ",",
 				id, version);
 			first = false;
@@ -139,14 +148,9 @@ static int show_file(FILE *out, FILE *err, const char *path, bool json)
 		if (!any)
 			fprintf(out, "  (not listed: a hand-written update)\n");
 		pos = 0;
-		for (any = false; (fn = modinfo_next(&uf.mi, "kmend_state", &pos)); any = true) {
-			unsigned long id;
-			unsigned int version;
-
-			if (sscanf(fn, "%lu:%u", &id, &version) == 2)
-				fprintf(out, "%sid %lu, version %u\n",
-					any ? "               " : "System states: ", id, version);
-		}
+		for (any = false; next_state(&uf.mi, &pos, &id, &version); any = true)
+			fprintf(out, "%sid %lu, version %u\n",
+				any ? "               " : "System states: ", id, version);
 		fprintf(out, "Loaded now:    %s%s\n", stage ? "yes, stage " : "no",
 			stage ? stage : "");
 	}
